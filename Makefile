@@ -1,0 +1,32 @@
+# abuse-guard: `make report` and `make test` are the whole quickstart.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup test lint report bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: lint
+	$(PY) -m pytest
+
+report: setup
+	$(PY) -m abuse_guard report
+
+bench: setup
+	$(PY) -m abuse_guard.bench
+
+clean:
+	rm -rf $(VENV) reports/out .mypy_cache .ruff_cache .pytest_cache

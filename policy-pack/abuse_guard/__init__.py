@@ -1,0 +1,7 @@
+"""abuse-guard: rules that stop AWS Lambda and API Gateway abuse before it is deployed.
+
+Data flow: resources (resources.py) -> rules (policies/) -> findings (evaluate.py) -> adapters
+(crossguard.py for the Pulumi engine; the offline preview and the report read findings).
+"""
+
+__version__ = "0.1.0"

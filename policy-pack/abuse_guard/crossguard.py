@@ -1,0 +1,119 @@
+"""The CrossGuard adapter: each abuse-guard policy as a pulumi-policy policy.
+
+Outcomes travel on the engine's own channels: fail -> a violation; unknown at preview -> the
+engine's "can't run policy during preview" advisory; not-applicable and exempt -> not-applicable
+with the reason ("exempt: ..."); pass -> nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy import Policy as PulumiPolicy
+from pulumi_policy.deserialize import serialize_properties
+from pulumi_policy.proxy import UnknownValueError
+
+from .evaluate import evaluate_resource, evaluate_stack
+from .findings import Finding, Outcome
+from .graph import Graph
+from .policy import Policy
+from .resources import Resource, from_wire
+
+
+class NotKnownAtPreview(UnknownValueError):
+    """Raised to report "cannot be determined at preview" through the engine's unknown channel."""
+
+    def __init__(self, message: str) -> None:
+        Exception.__init__(self, message)
+        self.message = message
+
+
+def plain_props(props: Mapping[str, Any]) -> Any:
+    """pulumi-policy's unknown-raising proxy back to plain data with UNKNOWN markers."""
+    return from_wire(serialize_properties(props))
+
+
+def resource_from_args(args: ResourceValidationArgs) -> Resource:
+    return Resource(args.urn, args.resource_type, args.name, plain_props(args.props), args.opts.parent)
+
+
+def resource_from_policy_resource(r: PolicyResource) -> Resource:
+    return Resource(
+        urn=r.urn,
+        type=r.resource_type,
+        name=r.name,
+        props=plain_props(r.props),
+        parent=r.parent.urn if r.parent is not None else r.opts.parent,
+        dependencies=tuple(d.urn for d in r.dependencies),
+        property_dependencies={k: tuple(d.urn for d in deps) for k, deps in r.property_dependencies.items()},
+    )
+
+
+def _report(finding: Finding, report_violation: ReportViolation, urn: str | None = None) -> None:
+    if finding.outcome is Outcome.FAIL:
+        report_violation(finding.message, urn)
+
+
+def _resource_validation(policy: Policy):  # type: ignore[no-untyped-def]
+    scope = ", ".join(policy.resource_types)
+
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        if not policy.applies_to(args.resource_type):
+            args.not_applicable(f"checks {scope} only")
+        settings = policy.settings(args.get_config())
+        result = evaluate_resource(policy, resource_from_args(args), settings)
+        assert result is not None
+        if result.outcome is Outcome.UNKNOWN:
+            raise NotKnownAtPreview(result.message)
+        if result.outcome in (Outcome.NOT_APPLICABLE, Outcome.EXEMPT):
+            args.not_applicable(result.message)
+        _report(result, report_violation)
+
+    return validate
+
+
+def _stack_validation(policy: Policy):  # type: ignore[no-untyped-def]
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        settings = policy.settings(args.get_config())
+        graph = Graph(resource_from_policy_resource(r) for r in args.resources)
+        findings = evaluate_stack(policy, graph, settings)
+        for f in findings:
+            _report(f, report_violation, f.urn)
+        unknown = [f for f in findings if f.outcome is Outcome.UNKNOWN]
+        if unknown:
+            raise NotKnownAtPreview(
+                f"{len(unknown)} resource(s) cannot be checked until deployment:"
+                + "".join(f"\n  - {f.urn}: {f.message}" for f in unknown)
+            )
+
+    return validate
+
+
+def pulumi_policy(policy: Policy) -> PulumiPolicy:
+    """The pulumi-policy object for one of our policies: same name, metadata and config schema."""
+    schema = policy.config_schema()
+    common: dict[str, Any] = {
+        "name": policy.id,
+        "description": policy.description,
+        "enforcement_level": EnforcementLevel(policy.enforcement),
+        "config_schema": PolicyConfigSchema(properties=schema["properties"]),
+        "display_name": policy.title,
+        "severity": Severity(policy.severity),
+        "tags": list(policy.tags),
+        "remediation_steps": policy.remediation,
+    }
+    if policy.is_stack_policy:
+        return StackValidationPolicy(validate=_stack_validation(policy), **common)
+    return ResourceValidationPolicy(validate=_resource_validation(policy), **common)

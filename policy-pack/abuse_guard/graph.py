@@ -1,0 +1,52 @@
+"""The resource graph the engine sends, indexed once so stack rules stay linear.
+
+At preview, IDs and ARNs are unknown, so relations ("this usage plan covers that stage") are read
+from dependencies and property dependencies (which input came from which resource), not from values.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from .resources import STACK_TYPE, Resource
+
+
+class Graph:
+    def __init__(self, resources: Iterable[Resource]) -> None:
+        self.resources = list(resources)
+        self._by_urn = {r.urn: r for r in self.resources}
+        self._by_type: dict[str, list[Resource]] = defaultdict(list)
+        # dependency URN -> [(dependent resource, input name or None for a plain dependency)]
+        self._referrers: dict[str, list[tuple[Resource, str | None]]] = defaultdict(list)
+        for r in self.resources:
+            self._by_type[r.type].append(r)
+            for prop, urns in r.property_dependencies.items():
+                for urn in urns:
+                    self._referrers[urn].append((r, prop))
+            for urn in r.dependencies:
+                self._referrers[urn].append((r, None))
+
+    def get(self, urn: str) -> Resource | None:
+        return self._by_urn.get(urn)
+
+    def of_type(self, *types: str) -> list[Resource]:
+        return [r for t in types for r in self._by_type.get(t, ())]
+
+    def stack(self) -> Resource | None:
+        """The root stack resource, which stack-wide findings are attached to."""
+        roots = self._by_type.get(STACK_TYPE)
+        return roots[0] if roots else None
+
+    def referrers(self, target: Resource, type_: str, prop: str | None = None) -> list[Resource]:
+        """Resources of `type_` with an input (`prop`, or any input and dependency) from `target`."""
+        seen: dict[str, Resource] = {}
+        for r, via in self._referrers.get(target.urn, ()):
+            if r.type == type_ and (prop is None or via == prop):
+                seen.setdefault(r.urn, r)
+        return list(seen.values())
+
+    def referenced(self, source: Resource, prop: str, type_: str) -> list[Resource]:
+        """Resources of `type_` that `source`'s input `prop` comes from."""
+        found = (self._by_urn.get(urn) for urn in source.property_dependencies.get(prop, ()))
+        return [r for r in found if r is not None and r.type == type_]

@@ -1,0 +1,83 @@
+"""Resources as the rules see them: type token, names, engine props and graph edges.
+
+Every source (the CrossGuard engine, the offline preview, a state file) turns what it has into
+`Resource` objects through `from_wire`, so the rules never see a transport's quirks: unknown
+sentinels become `UNKNOWN` and secrets become `SECRET` (a value the rules may not read).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+# The engine's sentinels for values that are not known during preview (pulumi/sdk/go/common/resource/plugin).
+UNKNOWN_SENTINELS = frozenset(
+    {
+        "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
+        "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
+        "04da6b54-80e4-46f7-96ec-b56ff0331ba9",  # string
+        "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array
+        "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
+        "e48ece36-62e2-4504-bad9-02848725956a",  # archive
+        "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
+    }
+)
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+
+
+class _Marker:
+    __slots__ = ("_label",)
+
+    def __init__(self, label: str) -> None:
+        self._label = label
+
+    def __repr__(self) -> str:
+        return self._label
+
+
+UNKNOWN: Any = _Marker("<unknown at preview>")
+"""A value the engine will only know after deployment."""
+
+SECRET: Any = _Marker("[secret]")
+"""A value Pulumi marks secret: never read, never printed."""
+
+
+def from_wire(value: Any) -> Any:
+    """Plain Python data from engine data: sentinels -> UNKNOWN, secret envelopes -> SECRET."""
+    if isinstance(value, str):
+        return UNKNOWN if value in UNKNOWN_SENTINELS else value
+    if isinstance(value, Mapping):
+        if value.get(SIG_KEY) == SECRET_SIG:
+            return SECRET
+        return {str(k): from_wire(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [from_wire(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource: `props` keyed by camelCase engine names, edges by URN."""
+
+    urn: str
+    type: str
+    name: str
+    props: Mapping[str, Any] = field(default_factory=dict)
+    parent: str | None = None
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def depends_on(self, urn: str, prop: str | None = None) -> bool:
+        """True when this resource's `prop` (or any input, when prop is None) comes from `urn`."""
+        if prop is not None:
+            return urn in self.property_dependencies.get(prop, ())
+        return urn in self.dependencies or any(urn in deps for deps in self.property_dependencies.values())
+
+
+def name_from_urn(urn: str) -> str:
+    """The logical name, the last `::` field of a URN."""
+    return urn.rsplit("::", 1)[-1]

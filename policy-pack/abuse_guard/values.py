@@ -1,0 +1,126 @@
+"""Typed, total reads of engine props for the rules.
+
+A read returns the value, or None when it is absent. It never guesses: an unknown (or secret) value
+raises `Undetermined` and a value of the wrong shape raises `Malformed`; the evaluator turns those
+into the unknown-at-preview and fail outcomes, so a rule cannot pass on what it could not read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .resources import SECRET, UNKNOWN
+
+
+class Undetermined(Exception):
+    """The value a rule needs is not known at preview (or is a secret the rule may not read)."""
+
+    def __init__(self, label: str, why: str = "is not known until the resource is deployed") -> None:
+        super().__init__(f"{label} {why}")
+        self.label = label
+
+
+class Malformed(Exception):
+    """The value has the wrong shape (a string where a number belongs, a list for an object...)."""
+
+    def __init__(self, label: str, expected: str, got: Any) -> None:
+        super().__init__(f"{label} must be {expected}, got {describe(got)}")
+        self.label = label
+
+
+def describe(value: Any) -> str:
+    """A short, safe rendering of a value for a message."""
+    if value is SECRET:
+        return "a secret"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "...'"
+
+
+def _label(at: str, path: str) -> str:
+    return f"{at}.{path}" if at else path
+
+
+def get(props: Any, path: str, at: str = "") -> Any:
+    """The raw value at a dotted path, or None when any part is absent."""
+    current = props
+    walked = at
+    for key in path.split("."):
+        if current is UNKNOWN:
+            raise Undetermined(walked or "the resource's inputs")
+        if current is SECRET:
+            raise Undetermined(walked, "is a secret")
+        if not isinstance(current, Mapping):
+            raise Malformed(walked or "the resource's inputs", "an object", current)
+        current = current.get(key)
+        walked = _label(walked, key)
+        if current is None:
+            return None
+    if current is UNKNOWN:
+        raise Undetermined(walked)
+    if current is SECRET:
+        raise Undetermined(walked, "is a secret")
+    return current
+
+
+def number(props: Any, path: str, at: str = "", integer: bool = False) -> float | None:
+    """A number (the engine sends every number as a float); `integer` rejects fractions."""
+    value = get(props, path, at)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Malformed(_label(at, path), "a number", value)
+    if integer and not float(value).is_integer():
+        raise Malformed(_label(at, path), "a whole number", value)
+    return float(value)
+
+
+def text(props: Any, path: str, at: str = "") -> str | None:
+    value = get(props, path, at)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise Malformed(_label(at, path), "a string", value)
+    return value
+
+
+def flag(props: Any, path: str, at: str = "") -> bool | None:
+    value = get(props, path, at)
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        raise Malformed(_label(at, path), "true or false", value)
+    return value
+
+
+def mapping(props: Any, path: str, at: str = "") -> Mapping[str, Any] | None:
+    value = get(props, path, at)
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise Malformed(_label(at, path), "an object", value)
+    return value
+
+
+def items(props: Any, path: str, at: str = "") -> list[tuple[str, Any]]:
+    """The elements of a list as (label, element) pairs; absent is an empty list."""
+    value = get(props, path, at)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise Malformed(_label(at, path), "a list", value)
+    label = _label(at, path)
+    return [(f"{label}[{i}]", element) for i, element in enumerate(value)]
+
+
+def figure(value: float) -> str:
+    """A number as a person writes it: 5 not 5.0."""
+    return str(int(value)) if float(value).is_integer() else str(value)
