@@ -7,7 +7,7 @@ with the reason ("exempt: ..."); pass -> nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pulumi_policy import (
@@ -66,7 +66,7 @@ def _report(finding: Finding, report_violation: ReportViolation, urn: str | None
         report_violation(finding.message, urn)
 
 
-def _resource_validation(policy: Policy):  # type: ignore[no-untyped-def]
+def _resource_validation(policy: Policy) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
     scope = ", ".join(policy.resource_types)
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -84,7 +84,7 @@ def _resource_validation(policy: Policy):  # type: ignore[no-untyped-def]
     return validate
 
 
-def _stack_validation(policy: Policy):  # type: ignore[no-untyped-def]
+def _stack_validation(policy: Policy) -> Callable[[StackValidationArgs, ReportViolation], None]:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         settings = policy.settings(args.get_config())
         graph = Graph(resource_from_policy_resource(r) for r in args.resources)

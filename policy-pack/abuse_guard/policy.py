@@ -138,4 +138,3 @@ def exemption(policy: Policy, resource: Resource, settings: Settings) -> str | N
         if isinstance(reason, str) and reason.strip():
             return f"{reason.strip()} (tag {EXEMPT_TAG_PREFIX}{policy.id})"
     return None
-

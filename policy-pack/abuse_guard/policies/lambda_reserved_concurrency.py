@@ -84,7 +84,9 @@ POLICY = Policy(
         "overrides": {
             "type": "array",
             "default": [],
-            "description": 'Per-function bounds, first match wins: [{"function": "pattern", "minimum": 1, "maximum": 5}].',
+            "description": (
+                'Per-function bounds, first match wins: [{"function": "<name pattern>", "minimum": 1, "maximum": 5}].'
+            ),
             "items": {
                 "type": "object",
                 "additionalProperties": False,
