@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from .errors import UserError
 from .findings import Verdict
 from .resources import Resource
 
@@ -47,7 +48,7 @@ EXEMPTIONS_SCHEMA: dict[str, Any] = {
 }
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """Invalid policy configuration; the message names the policy and the field."""
 
 
