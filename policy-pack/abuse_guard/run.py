@@ -6,9 +6,10 @@ are carried with the run because an event log can name policies of packs other t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from . import __version__
 from .findings import Finding
@@ -35,6 +36,8 @@ class ResourceInfo:
     urn: str
     type: str
     name: str
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags as text: secrets shown as [secret], unknowns as <unknown at preview>."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,10 @@ class Run:
     pack_version: str = __version__
     generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (findings' outcomes as their string values)."""
+        return asdict(self)
+
 
 def policy_infos(policies: Iterable[Policy], config: PackConfig) -> tuple[PolicyInfo, ...]:
     """Our policies as a run shows them, with the enforcement level the config gives them."""
@@ -59,4 +66,10 @@ def policy_infos(policies: Iterable[Policy], config: PackConfig) -> tuple[Policy
 
 
 def resource_infos(resources: Iterable[Resource]) -> tuple[ResourceInfo, ...]:
-    return tuple(ResourceInfo(r.urn, r.type, r.name) for r in resources)
+    return tuple(ResourceInfo(r.urn, r.type, r.name, _tags(r.props.get("tags"))) for r in resources)
+
+
+def _tags(tags: Any) -> dict[str, str]:
+    if not isinstance(tags, Mapping):
+        return {}
+    return {str(k): v if isinstance(v, str) else repr(v) for k, v in tags.items()}
