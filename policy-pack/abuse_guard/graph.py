@@ -17,15 +17,16 @@ class Graph:
         self.resources = list(resources)
         self._by_urn = {r.urn: r for r in self.resources}
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
-        # dependency URN -> [(dependent resource, input name or None for a plain dependency)]
-        self._referrers: dict[str, list[tuple[Resource, str | None]]] = defaultdict(list)
+        # (dependency URN, dependent type) -> [(dependent, input name or None for a plain dependency)]:
+        # keyed by type too, so asking for one type costs what it finds, not the target's every edge
+        self._referrers: dict[tuple[str, str], list[tuple[Resource, str | None]]] = defaultdict(list)
         for r in self.resources:
             self._by_type[r.type].append(r)
             for prop, urns in r.property_dependencies.items():
                 for urn in urns:
-                    self._referrers[urn].append((r, prop))
+                    self._referrers[urn, r.type].append((r, prop))
             for urn in r.dependencies:
-                self._referrers[urn].append((r, None))
+                self._referrers[urn, r.type].append((r, None))
 
     def get(self, urn: str) -> Resource | None:
         return self._by_urn.get(urn)
@@ -41,8 +42,8 @@ class Graph:
     def referrers(self, target: Resource, type_: str, prop: str | None = None) -> list[Resource]:
         """Resources of `type_` with an input (`prop`, or any input and dependency) from `target`."""
         seen: dict[str, Resource] = {}
-        for r, via in self._referrers.get(target.urn, ()):
-            if r.type == type_ and (prop is None or via == prop):
+        for r, via in self._referrers.get((target.urn, type_), ()):
+            if prop is None or via == prop:
                 seen.setdefault(r.urn, r)
         return list(seen.values())
 

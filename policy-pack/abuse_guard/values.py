@@ -92,6 +92,20 @@ def text(props: Any, path: str, at: str = "") -> str | None:
     return value
 
 
+def filled(props: Any, path: str, at: str = "") -> str | None:
+    """A string that names something: blank text counts as absent, because it scopes nothing."""
+    value = text(props, path, at)
+    return value if value is not None and value.strip() else None
+
+
+def choice(props: Any, path: str, options: tuple[str, ...], at: str = "") -> str | None:
+    """An enum string: a value outside `options` is Malformed, never guessed at."""
+    value = text(props, path, at)
+    if value is not None and value not in options:
+        raise Malformed(_label(at, path), "one of " + ", ".join(options), value)
+    return value
+
+
 def flag(props: Any, path: str, at: str = "") -> bool | None:
     value = get(props, path, at)
     if value is None:

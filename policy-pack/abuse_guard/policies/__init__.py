@@ -3,9 +3,29 @@
 from __future__ import annotations
 
 from ..policy import ENFORCEMENT_LEVELS, SEVERITIES, Policy
-from . import lambda_reserved_concurrency
+from . import (
+    account_concurrency_headroom,
+    api_route_authorization,
+    lambda_function_url_auth,
+    lambda_permission_scope,
+    lambda_reserved_concurrency,
+    rest_method_authorization,
+    rest_stage_protected,
+    stage_throttling,
+    usage_plan_limits,
+)
 
-POLICIES: tuple[Policy, ...] = (lambda_reserved_concurrency.POLICY,)
+POLICIES: tuple[Policy, ...] = (
+    lambda_reserved_concurrency.POLICY,
+    lambda_function_url_auth.POLICY,
+    lambda_permission_scope.POLICY,
+    rest_method_authorization.POLICY,
+    api_route_authorization.POLICY,
+    usage_plan_limits.POLICY,
+    stage_throttling.POLICY,
+    rest_stage_protected.POLICY,
+    account_concurrency_headroom.POLICY,
+)
 
 
 def _check_registry(policies: tuple[Policy, ...]) -> None:

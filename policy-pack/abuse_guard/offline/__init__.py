@@ -1,0 +1,60 @@
+"""The offline preview: a Pulumi Python program checked by the pack with no Pulumi CLI and no cloud.
+
+project files -> program under the recorder (runtime.py) -> resources -> the same `evaluate` the
+CrossGuard adapter calls -> a Run.
+
+Why in-process rather than through the pack's gRPC Analyzer service: the Analyzer protocol carries
+violations only, so a stack policy cannot report per-resource pass, exempt or unknown through it.
+Calling the evaluation functions directly gives every outcome; the resources are recorded as the
+engine would send them to the pack, so the pack over gRPC reports the same violations for them.
+How the recording differs from a real `pulumi preview` is listed in runtime.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..evaluate import evaluate
+from ..pack_config import PackConfig, parse
+from ..policies import POLICIES
+from ..run import Run, policy_infos, resource_infos
+from .project import Project, StackConfig, load_project, load_stack
+from .runtime import Program, ProgramError, Registration, record
+
+__all__ = ["ProgramError", "Registration", "preview", "program", "record"]
+
+
+def program(project: Project, config: StackConfig) -> Program:
+    """What the language host is given to run the project's program for one stack."""
+    return Program(
+        entry=project.program.resolve(),
+        directory=project.program_dir.resolve(),
+        root=project.root.resolve(),
+        project=project.name,
+        stack=config.name,
+        config=config.values,
+        secret_keys=config.secret_keys,
+    )
+
+
+def preview(
+    project_dir: str | Path,
+    stack: str,
+    config_overrides: Mapping[str, str] | None = None,
+    pack_config: PackConfig | None = None,
+) -> Run:
+    """Check the project's program for `stack` with the pack: every resource, every outcome."""
+    project = load_project(project_dir)
+    config = load_stack(project, stack).overridden(project, config_overrides or {})
+    resources = [r.resource for r in record(program(project, config))]
+    pack_config = pack_config or parse({}, POLICIES)
+    findings = evaluate(pack_config.enabled(POLICIES), resources, pack_config.properties)
+    return Run(
+        project=project.name,
+        stack=config.name,
+        source=f"offline preview of {project.program} (stack {config.name})",
+        policies=policy_infos(POLICIES, pack_config),
+        resources=resource_infos(resources),
+        findings=tuple(findings),
+    )

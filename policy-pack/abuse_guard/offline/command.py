@@ -1,0 +1,84 @@
+"""`python -m abuse_guard preview PATH --stack NAME`: the offline preview from the command line.
+
+Prints how many findings each outcome has and every fail, unknown and exempt; `--json FILE` writes
+the Run. Exit code 1 when a mandatory policy fails (as `pulumi preview` fails), 2 on bad input or a
+failing program (its traceback goes to stderr first), else 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .. import pack_config
+from ..errors import UserError
+from ..findings import Outcome
+from ..policies import POLICIES
+from ..report.files import write_atomically
+from ..run import Run
+from . import ProgramError, preview
+
+SHOWN = (Outcome.FAIL, Outcome.UNKNOWN, Outcome.EXEMPT)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", metavar="PATH", help="the Pulumi project directory (holds Pulumi.yaml)")
+    parser.add_argument("--stack", "-s", required=True, metavar="NAME", help="the stack whose config to use")
+    parser.add_argument(
+        "--config",
+        "-c",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a config value on top of the stack file's (repeatable); KEY without namespace is the project's",
+    )
+    parser.add_argument(
+        "--policy-config", metavar="FILE", help="policy pack config, as for pulumi preview --policy-pack-config"
+    )
+    parser.add_argument("--json", metavar="FILE", help="also write the run as JSON to FILE")
+
+
+def config_overrides(pairs: Sequence[str]) -> dict[str, str]:
+    overrides: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UserError(f"--config {pair!r}: expected KEY=VALUE")
+        overrides[key.strip()] = value
+    return overrides
+
+
+def run(args: argparse.Namespace) -> int:
+    overrides = config_overrides(args.config)
+    config = pack_config.load(args.policy_config, POLICIES)
+    try:
+        result = preview(args.path, args.stack, overrides, config)
+    except ProgramError as error:
+        sys.stderr.write(error.details)
+        raise
+    if args.json:
+        write_atomically({Path(args.json): json.dumps(result.to_dict(), indent=2) + "\n"})
+    print(summary(result))
+    levels = {p.id: p.enforcement for p in result.policies}
+    mandatory_fails = [f for f in result.findings if f.outcome is Outcome.FAIL and levels[f.policy] == "mandatory"]
+    return 1 if mandatory_fails else 0
+
+
+def summary(result: Run) -> str:
+    """Counts per outcome, then each finding a person has to look at."""
+    counts = {outcome: 0 for outcome in Outcome}
+    for f in result.findings:
+        counts[f.outcome] += 1
+    levels = {p.id: p.enforcement for p in result.policies}
+    lines = [
+        f"{result.source}: {len(result.resources)} resources, {len(result.findings)} findings",
+        "  " + ", ".join(f"{outcome.value} {counts[outcome]}" for outcome in Outcome),
+    ]
+    for outcome in SHOWN:
+        for f in result.findings:
+            if f.outcome is outcome:
+                lines.append(f"{outcome.value.upper():8}{f.policy} ({levels[f.policy]}) {f.name}: {f.message}")
+    return "\n".join(lines)

@@ -1,0 +1,92 @@
+"""Every REST API method authorizes its callers: IAM, an authorizer, or (by default) an API key."""
+
+from __future__ import annotations
+
+from ..findings import Verdict, failed, not_applicable, passed
+from ..policy import Policy, Settings
+from ..resources import Resource
+from ..values import choice, filled, flag, text
+
+REST_METHOD = "aws:apigateway/method:Method"
+AUTHORIZATIONS = ("NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS")
+AUTHORIZER_BACKED = ("CUSTOM", "COGNITO_USER_POOLS")
+
+
+def authorizer_verdict(label: str, authorization: str, resource: Resource) -> Verdict:
+    """An authorizer-backed method or route must name its authorizer: without one nothing is checked."""
+    authorizer = filled(resource.props, "authorizerId")
+    if authorizer is None:
+        return failed(
+            f"{label} uses {authorization} authorization but names no authorizer; set authorizer_id to "
+            "the id of the authorizer resource"
+        )
+    return passed(f"{label} uses {authorization} authorization with authorizer {authorizer}")
+
+
+def check(resource: Resource, settings: Settings) -> Verdict:
+    http_method = text(resource.props, "httpMethod")
+    label = f"API Gateway method '{resource.name}'" + (f" ({http_method})" if http_method else "")
+    if http_method is not None and http_method.upper() == "OPTIONS":
+        return not_applicable(
+            f"{label} answers CORS preflight: browsers send it without credentials, so it cannot require them"
+        )
+    authorization = choice(resource.props, "authorization", AUTHORIZATIONS)
+    if authorization == "AWS_IAM":
+        return passed(f"{label} requires IAM-signed requests")
+    if authorization in AUTHORIZER_BACKED:
+        return authorizer_verdict(label, authorization, resource)
+    fix = "set authorization to AWS_IAM, CUSTOM or COGNITO_USER_POOLS (with authorizer_id)" + (
+        ", or api_key_required=True with a usage plan" if settings["apiKeyAloneIsEnough"] else ""
+    )
+    if flag(resource.props, "apiKeyRequired"):
+        if settings["apiKeyAloneIsEnough"]:
+            return passed(f"{label} requires an API key, which a usage plan can throttle and meter")
+        return failed(
+            f"{label} relies on an API key alone, which this pack is configured not to accept "
+            f"(apiKeyAloneIsEnough is false); {fix}"
+        )
+    return failed(
+        f"{label} is open to anyone (authorization {authorization or 'absent, so NONE'}, no API key required); {fix}"
+    )
+
+
+POLICY = Policy(
+    id="rest-method-authorization",
+    title="REST API methods authorize callers",
+    description=(
+        "API Gateway REST methods must use IAM, a Cognito or Lambda authorizer, or (unless configured "
+        "otherwise) require an API key."
+    ),
+    severity="high",
+    enforcement="mandatory",
+    resource_types=(REST_METHOD,),
+    rationale=(
+        "A method with authorization NONE and no API key lets anyone who finds the URL drive the backend: "
+        "every request is a billed Lambda invocation, and no usage plan can single out the caller. API Gateway "
+        "offers three ways to know who calls: IAM, an authorizer (Lambda or Cognito) and API keys. API keys "
+        "alone pass by default (apiKeyAloneIsEnough): they are one of those three and the only thing usage "
+        "plans meter, though a key identifies a client rather than proving who it is; set "
+        "apiKeyAloneIsEnough to false to demand IAM or an authorizer. CUSTOM and COGNITO_USER_POOLS without "
+        "authorizerId fail: no authorizer means nothing is checked. OPTIONS methods are not-applicable by "
+        "design, not by exemption: CORS preflight requests carry no credentials, so requiring them breaks "
+        "every browser client. An absent authorization is read as NONE; an unrecognised value fails as "
+        "malformed. Methods have no tags: exempt them in the policy config."
+    ),
+    remediation=(
+        "Require IAM, an authorizer, or an API key metered by a usage plan:\n"
+        "    aws.apigateway.Method('get-items', rest_api=api.id, resource_id=items.id, http_method='GET',\n"
+        "        authorization='CUSTOM', authorizer_id=authorizer.id)\n"
+        "    aws.apigateway.Method('get-report', rest_api=api.id, resource_id=report.id, http_method='GET',\n"
+        "        authorization='NONE', api_key_required=True)"
+    ),
+    config={
+        "apiKeyAloneIsEnough": {
+            "type": "boolean",
+            "default": True,
+            "description": "Whether authorization NONE with apiKeyRequired true passes.",
+        },
+    },
+    check=check,
+    references=("Checkov CKV_AWS_59", "tfsec aws-api-gateway-no-public-access"),
+    tags=("api-gateway", "authorization", "public-access"),
+)

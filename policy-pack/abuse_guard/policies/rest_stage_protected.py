@@ -1,0 +1,288 @@
+"""Every REST API stage is throttled as a whole and, when it serves API-key methods, metered by a usage plan.
+
+What protects a stage lives in other resources: a '*/*' MethodSettings, the Methods of its REST API, the
+usage plans that list it. At preview their IDs are unknown, so they are found through the graph (which
+input came from which resource), and a link that cannot be read makes the stage unknown, never a pass.
+Whether the throttles are small enough is stage-throttling's and usage-plan-limits' question; this policy
+reuses their checks without maxima, so each oversized value is reported once, on the resource to change.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from ..findings import Outcome, Verdict, failed, not_applicable, passed, undetermined, verdict_of
+from ..graph import Graph
+from ..policy import Policy, Settings
+from ..resources import UNKNOWN, Resource
+from ..values import Malformed, Undetermined, flag, items, text
+from .rest_method_authorization import REST_METHOD
+from .stage_throttling import METHOD_SETTINGS, STAGE_WIDE, check_method_settings
+from .usage_plan_limits import USAGE_PLAN, throttle_problems
+
+REST_STAGE = "aws:apigateway/stage:Stage"
+REST_API = "aws:apigateway/restApi:RestApi"
+
+
+def rest_api_of(graph: Graph, resource: Resource) -> Resource | None:
+    """The RestApi in this stack that `resource`'s restApi input comes from, if exactly one."""
+    apis = graph.referenced(resource, "restApi", REST_API)
+    return apis[0] if len(apis) == 1 else None
+
+
+def literal(props: Any, key: str) -> Any:
+    """A string input to match on: the string, UNKNOWN when not known until deployment, else None."""
+    try:
+        return text(props, key)
+    except Undetermined:
+        return UNKNOWN
+    except Malformed:
+        return None
+
+
+def may_be_stage_wide(settings: Resource) -> bool:
+    """False for a MethodSettings known to configure one method (or malformed: stage-throttling reports it)."""
+    path = literal(settings.props, "methodPath")
+    return path is UNKNOWN or path == STAGE_WIDE
+
+
+@dataclass
+class Api:
+    """What hangs off one RestApi, grouped once so each of its stages looks up only what names it."""
+
+    resource: Resource
+    keyed: list[Resource] = field(default_factory=list)  # Methods with apiKeyRequired true
+    key_unknown: list[Resource] = field(default_factory=list)  # ... not known until deployment
+    key_malformed: list[str] = field(default_factory=list)
+    # '*/*' MethodSettings that name their stage with a literal stageName (a stageName taken from a
+    # stage is found from that stage), and those whose stageName is not known yet
+    settings_by_stage: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
+    settings_unnamed: list[Resource] = field(default_factory=list)
+    # usage plans by the literal stage names in their apiStages, and those that may list an unknown one
+    plans_by_stage: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
+    plans_unnamed: list[Resource] = field(default_factory=list)
+
+
+def index_api(graph: Graph, api: Resource) -> Api:
+    """One pass over the API's Methods, MethodSettings and usage plans, for all its stages."""
+    index = Api(api)
+    for method in graph.referrers(api, REST_METHOD, "restApi"):
+        try:
+            if flag(method.props, "apiKeyRequired", at=f"method '{method.name}'"):
+                index.keyed.append(method)
+        except Undetermined:
+            index.key_unknown.append(method)
+        except Malformed as error:
+            index.key_malformed.append(str(error))
+    for settings in graph.referrers(api, METHOD_SETTINGS, "restApi"):
+        if graph.referenced(settings, "stageName", REST_STAGE) or not may_be_stage_wide(settings):
+            continue
+        name = literal(settings.props, "stageName")
+        if name is UNKNOWN:
+            index.settings_unnamed.append(settings)
+        elif name is not None:
+            index.settings_by_stage[name].append(settings)
+    for plan in graph.referrers(api, USAGE_PLAN, "apiStages"):
+        try:
+            names = {literal(entry, "stage") for _, entry in items(plan.props, "apiStages")}
+        except Undetermined:
+            names = {UNKNOWN}
+        except Malformed:
+            continue  # usage-plan-limits reports it on the plan
+        for name in names:
+            if isinstance(name, str):
+                index.plans_by_stage[name].append(plan)
+        # an unknown name in a plan whose apiStages come from stages is presumed to be theirs
+        if UNKNOWN in names and not graph.referenced(plan, "apiStages", REST_STAGE):
+            index.plans_unnamed.append(plan)
+    return index
+
+
+def naming(resource: Resource, check: Callable[[], Verdict]) -> Verdict:
+    """A shared check's verdict, naming `resource` when the verdict is about a value it could not read."""
+    verdict = verdict_of(check)
+    if f"'{resource.name}'" in verdict.message:
+        return verdict
+    kind = resource.type.rsplit(":", 1)[-1]
+    return Verdict(verdict.outcome, f"{kind} '{resource.name}': {verdict.message}")
+
+
+def strongest(verdicts: list[Verdict], none_found: str) -> Verdict:
+    """One covering resource is enough: a pass wins, then an unknown (it may cover), then the failures."""
+    for outcome in (Outcome.PASS, Outcome.UNKNOWN, Outcome.FAIL):
+        hits = [v.message for v in verdicts if v.outcome is outcome]
+        if hits:
+            return Verdict(outcome, hits[0] if outcome is Outcome.PASS else "; ".join(hits))
+    return failed(none_found)
+
+
+def distinct(*groups: list[Resource]) -> list[Resource]:
+    return list({r.urn: r for group in groups for r in group}.values())
+
+
+def methods(resources: list[Resource], verb: str) -> str:
+    """'method 'a' requires' or 'methods 'a', 'b' and 2 more require', for a message."""
+    names = ", ".join(f"'{r.name}'" for r in resources[:3]) + (
+        f" and {len(resources) - 3} more" if len(resources) > 3 else ""
+    )
+    return f"method {names} {verb}s" if len(resources) == 1 else f"methods {names} {verb}"
+
+
+# -- stage-wide throttle ---------------------------------------------------------------------------
+
+
+def stage_wide(settings: Resource) -> Verdict:
+    """A MethodSettings linked to the stage covers it when it is '*/*' and throttles."""
+    if text(settings.props, "methodPath", at=f"MethodSettings '{settings.name}'") != STAGE_WIDE:
+        return not_applicable(f"MethodSettings '{settings.name}' configures one method only")
+    return naming(settings, partial(check_method_settings, settings, None))
+
+
+def stage_wide_throttle(graph: Graph, stage: Resource, api: Api | None) -> Verdict:
+    name = literal(stage.props, "stageName")
+    linked = graph.referrers(stage, METHOD_SETTINGS, "stageName")
+    named = api.settings_by_stage.get(name, []) if api and isinstance(name, str) else []
+    verdicts = [verdict_of(partial(stage_wide, s)) for s in distinct(linked, named)]
+    if api is not None:
+        verdicts += [
+            undetermined(f"MethodSettings '{s.name}' may throttle it, but its stageName is not known until deployment")
+            for s in api.settings_unnamed
+        ]
+        if name is UNKNOWN and api.settings_by_stage:
+            verdicts.append(
+                undetermined(
+                    "its stageName is not known until deployment, so a MethodSettings naming a stage may throttle it"
+                )
+            )
+    return strongest(
+        verdicts,
+        none_found=(
+            "no '*/*' MethodSettings throttles it, so only the account-wide limit does; add "
+            "aws.apigateway.MethodSettings(..., rest_api=api.id, stage_name=stage.stage_name, method_path='*/*', "
+            "settings={'throttling_rate_limit': ..., 'throttling_burst_limit': ...})"
+        ),
+    )
+
+
+# -- usage plan for API keys -----------------------------------------------------------------------
+
+
+def plan_cover(plan: Resource) -> Verdict:
+    """A usage plan listing the stage protects its API keys only if it throttles them."""
+    problems = throttle_problems(plan, None)
+    if problems:
+        return failed(f"usage plan '{plan.name}' lists it but does not throttle: " + "; ".join(problems))
+    return passed(f"usage plan '{plan.name}' throttles every API key on it")
+
+
+def api_key_metering(graph: Graph, stage: Resource, api: Api | None) -> Verdict:
+    if api is None:
+        return undetermined(
+            "its restApi does not come from a RestApi in this stack, so whether its methods require API keys "
+            "cannot be seen; exempt the stage if another stack meters it"
+        )
+    if api.key_malformed:
+        return failed("malformed input: " + "; ".join(api.key_malformed))
+    if not api.keyed and not api.key_unknown:
+        return passed(f"no method of REST API '{api.resource.name}' requires an API key")
+    name = literal(stage.props, "stageName")
+    linked = graph.referrers(stage, USAGE_PLAN, "apiStages")
+    named = api.plans_by_stage.get(name, []) if isinstance(name, str) else []
+    listing = distinct(linked, named)
+    verdicts = [naming(p, partial(plan_cover, p)) for p in listing]
+    listed = {p.urn for p in listing}
+    verdicts += [
+        undetermined(f"usage plan '{p.name}' may list it, but a stage name in its apiStages is not known yet")
+        for p in api.plans_unnamed
+        if p.urn not in listed
+    ]
+    if name is UNKNOWN and api.plans_by_stage:
+        verdicts.append(
+            undetermined("its stageName is not known until deployment, so any usage plan naming a stage may list it")
+        )
+    cover = strongest(
+        verdicts,
+        none_found=(
+            f"{methods(api.keyed, 'require')} an API key but no usage plan lists this stage, so nothing throttles or "
+            "meters the keys; add aws.apigateway.UsagePlan(..., api_stages=[{'api_id': api.id, 'stage': "
+            "stage.stage_name}], throttle_settings={...}, quota_settings={...})"
+        ),
+    )
+    if cover.outcome is Outcome.PASS or api.keyed:
+        return cover
+    return undetermined(
+        f"whether {methods(api.key_unknown, 'require')} an API key is not known until deployment, and "
+        + (cover.message if cover.outcome is Outcome.UNKNOWN else "no usage plan that throttles lists this stage")
+    )
+
+
+# -- the policy ------------------------------------------------------------------------------------
+
+
+def protection(graph: Graph, stage: Resource, api: Api | None) -> Verdict:
+    parts = (
+        verdict_of(partial(stage_wide_throttle, graph, stage, api)),
+        verdict_of(partial(api_key_metering, graph, stage, api)),
+    )
+    label = f"REST API stage '{stage.name}'"
+    for outcome, verdict in ((Outcome.FAIL, failed), (Outcome.UNKNOWN, undetermined)):
+        hits = [p.message for p in parts if p.outcome is outcome]
+        if hits:
+            return verdict(f"{label}: " + "; ".join(hits))
+    return passed(f"{label} is protected: " + "; ".join(p.message for p in parts))
+
+
+def check_stack(graph: Graph, settings: Settings) -> Iterator[tuple[Resource, Verdict]]:
+    apis: dict[str, Api] = {}  # per RestApi URN, indexed once however many stages it has
+    for stage in graph.of_type(REST_STAGE):
+        api = rest_api_of(graph, stage)
+        if api is not None and api.urn not in apis:
+            apis[api.urn] = index_api(graph, api)
+        yield stage, protection(graph, stage, apis[api.urn] if api else None)
+
+
+POLICY = Policy(
+    id="rest-stage-protected",
+    title="REST API stages are throttled and their API keys metered",
+    description=(
+        "Every API Gateway REST stage must have a stage-wide ('*/*') MethodSettings that throttles, and a "
+        "stage whose REST API has methods with apiKeyRequired must be listed by a usage plan that throttles "
+        "each key."
+    ),
+    severity="high",
+    enforcement="mandatory",
+    resource_types=(REST_STAGE,),
+    rationale=(
+        "A REST stage is unthrottled unless a '*/*' MethodSettings says otherwise, and an API key limits "
+        "nothing until a usage plan with a throttle lists the stage: without both, a webhook sender firing "
+        "100 calls at once reaches the backend with all 100, each a billed Lambda invocation, up to the "
+        "account-wide limit that every other API shares. This stack policy checks that the protection exists "
+        "and is linked to the stage; the sizes of the limits are checked by stage-throttling and "
+        "usage-plan-limits on the resources that hold them. Links are read from the graph, because IDs are "
+        "unknown at preview: a MethodSettings whose stageName comes from the stage, or whose restApi comes "
+        "from the stage's RestApi and whose literal stageName equals the stage's; Methods whose restApi comes "
+        "from that RestApi; a usage plan whose apiStages comes from the stage, or from the RestApi with a "
+        "literal stage name that matches. A link or apiKeyRequired value not known until deployment makes "
+        "the stage unknown, never a pass. 0 counts as no throttle: it rejects every request. Stages take the "
+        "tag abuse-guard:exempt:rest-stage-protected."
+    ),
+    remediation=(
+        "Throttle the stage and meter its API keys:\n"
+        "    stage = aws.apigateway.Stage('prod', rest_api=api.id, deployment=deployment.id, stage_name='prod')\n"
+        "    aws.apigateway.MethodSettings('prod-all', rest_api=api.id, stage_name=stage.stage_name,\n"
+        "        method_path='*/*', settings={'throttling_rate_limit': 100, 'throttling_burst_limit': 200})\n"
+        "    aws.apigateway.UsagePlan('partner', api_stages=[{'api_id': api.id, 'stage': stage.stage_name}],\n"
+        "        throttle_settings={'rate_limit': 10, 'burst_limit': 20},\n"
+        "        quota_settings={'limit': 10000, 'period': 'DAY'})"
+    ),
+    check_stack=check_stack,
+    references=(
+        "cdk-nag Serverless-APIGWDefaultThrottling",
+        "AWS API Gateway Developer Guide: Usage plans and API keys for REST APIs",
+    ),
+    tags=("api-gateway", "throttling", "usage-plan", "cost"),
+)

@@ -1,0 +1,127 @@
+"""Every API stage throttles all its callers, keyed or not, within the configured maxima."""
+
+from __future__ import annotations
+
+from ..findings import Verdict, failed, passed
+from ..policy import Policy, Settings
+from ..resources import Resource
+from ..values import items, mapping, text
+from .throttling import STAGE_KEYS, TURNED_OFF, Maxima, read, violations
+
+METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
+HTTP_STAGE = "aws:apigatewayv2/stage:Stage"
+STAGE_WIDE = "*/*"
+SENT_AS_ZERO = (
+    "-1 turns throttling off, and the provider sends a value left out of a settings block as 0, which rejects "
+    "every request"
+)
+"""pulumi/pulumi-aws#2363: an HTTP/WebSocket settings block without throttle values rejects every request."""
+
+
+def maxima(settings: Settings) -> Maxima:
+    return Maxima(rate=settings["maxRateLimit"], burst=settings["maxBurstLimit"])
+
+
+def check_method_settings(resource: Resource, bounds: Maxima | None) -> Verdict:
+    """A REST stage's `*/*` settings must throttle; a single method's override may leave it to `*/*`.
+
+    rest-stage-protected reuses this with `bounds` None: it asks whether the stage is throttled at all.
+    """
+    path = text(resource.props, "methodPath")
+    if path is None:
+        return failed(
+            f"MethodSettings '{resource.name}' has no methodPath; set method_path to '*/*' for the whole "
+            "stage or '<resource path>/<HTTP method>' for one method"
+        )
+    stage_wide = path == STAGE_WIDE
+    label = f"MethodSettings '{resource.name}' ({'stage-wide ' if stage_wide else ''}{path})"
+    throttle = read(resource.props, STAGE_KEYS, "settings")
+    problems = violations(throttle, bounds, TURNED_OFF if stage_wide else None)
+    if problems:
+        return failed(f"{label}: " + "; ".join(problems))
+    if stage_wide:
+        return passed(f"{label} throttles every method of its stage at {throttle.describe()}")
+    if throttle.rate is None and throttle.burst is None:
+        return passed(f"{label} sets no throttle of its own, so the stage-wide */* throttle applies")
+    return passed(f"{label} overrides the stage-wide throttle with {throttle.describe('inherited')}")
+
+
+def check_http_stage(resource: Resource, bounds: Maxima) -> Verdict:
+    """An HTTP/WebSocket stage throttles through defaultRouteSettings; each route entry must restate it."""
+    label = f"API Gateway v2 stage '{resource.name}'"
+    default = read(resource.props, STAGE_KEYS, "defaultRouteSettings")
+    block = mapping(resource.props, "defaultRouteSettings")
+    problems = violations(default, bounds, TURNED_OFF if block is None else SENT_AS_ZERO)
+    routes = items(resource.props, "routeSettings")
+    for at, route in routes:
+        problems += violations(read(route, STAGE_KEYS, at=at), bounds, SENT_AS_ZERO)
+    if problems:
+        return failed(f"{label}: " + "; ".join(problems))
+    overrides = f", with {len(routes)} route override(s) within the maxima" if routes else ""
+    return passed(f"{label} throttles its routes at {default.describe()}{overrides}")
+
+
+def check(resource: Resource, settings: Settings) -> Verdict:
+    if resource.type == METHOD_SETTINGS:
+        return check_method_settings(resource, maxima(settings))
+    return check_http_stage(resource, maxima(settings))
+
+
+POLICY = Policy(
+    id="stage-throttling",
+    title="API stages throttle every caller",
+    description=(
+        "REST API stage-wide MethodSettings ('*/*') and HTTP/WebSocket API stages (defaultRouteSettings) must "
+        "set throttlingRateLimit and throttlingBurstLimit above 0 and, by default, at most 1000 requests/s "
+        "and a burst of 2000; per-method and per-route overrides must stay within the same maxima."
+    ),
+    severity="high",
+    enforcement="mandatory",
+    resource_types=(METHOD_SETTINGS, HTTP_STAGE),
+    rationale=(
+        "A stage throttle caps what all callers of a stage together can send, with or without an API key; "
+        "usage plans only limit keyed callers one by one. Without it a stage is limited only by the account's "
+        "regional API Gateway quota (10,000 requests/s, burst 5,000 by default, shared by every API), and "
+        "each request that gets through is a billed Lambda invocation. A webhook sender firing 100 calls at "
+        "once lands them all on the backend; a burst limit turns the excess into 429s the sender retries. The "
+        "default maxima (1000 requests/s, burst 2000) keep one stage to a tenth of the account quota and to "
+        "what the default Lambda concurrency pool of 1,000 can absorb at about one second per call; lower "
+        "them for stages that need less. For REST APIs the '*/*' MethodSettings is the stage-wide throttle and "
+        "must set both values: -1, what the provider fills in for an unset value, turns throttling off. A "
+        "MethodSettings for one method (e.g. 'pets/GET') may leave a value unset or -1: it then inherits the "
+        "stage-wide value, which rest-stage-protected requires; values it does set must be within the "
+        "maxima. For HTTP/WebSocket APIs defaultRouteSettings must set both values, and every routeSettings "
+        "entry must set both too, because the provider sends a value left out of a settings block as 0 "
+        "(pulumi/pulumi-aws#2363). 0 fails everywhere: it rejects every request, which is an outage, not a "
+        "throttle; exempt a stage that is closed on purpose. MethodSettings have no tags: exempt them in the "
+        "policy config; v2 stages also take the tag abuse-guard:exempt:stage-throttling."
+    ),
+    remediation=(
+        "Throttle the whole stage:\n"
+        "    aws.apigateway.MethodSettings('all-methods', rest_api=api.id, stage_name=stage.stage_name,\n"
+        "        method_path='*/*', settings={'throttling_rate_limit': 100, 'throttling_burst_limit': 200})\n"
+        "    aws.apigatewayv2.Stage('default', api_id=http_api.id, name='$default', auto_deploy=True,\n"
+        "        default_route_settings={'throttling_rate_limit': 100, 'throttling_burst_limit': 200})"
+    ),
+    config={
+        "maxRateLimit": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "default": 1000,
+            "description": "Largest steady rate (requests/s) a stage, method or route throttle may allow.",
+        },
+        "maxBurstLimit": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 2000,
+            "description": "Largest burst (requests at once) a stage, method or route throttle may allow.",
+        },
+    },
+    check=check,
+    references=(
+        "cdk-nag Serverless-APIGWDefaultThrottling",
+        "serverless-rules ES2003 (tflint aws_apigateway_stage_throttling_rule, aws_apigatewayv2_stage_throttling_rule)",
+        "AWS API Gateway Developer Guide: Throttle requests to your REST APIs",
+    ),
+    tags=("api-gateway", "throttling", "availability", "cost"),
+)

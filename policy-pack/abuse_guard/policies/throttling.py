@@ -1,0 +1,115 @@
+"""A throttle is a token bucket: `rate` requests per second refill it, `burst` is how many fit at once.
+
+Usage plans, REST method settings and HTTP/WebSocket stages all spell one this way, under two pairs
+of key names. Every rule (and the cost model, which wants an endpoint's tightest rate) reads it here,
+so "-1 means off" and "0 rejects everything" are decided once:
+
+- absent or -1: no limit at this level (-1 is what the provider fills in for MethodSettings);
+- 0: every request is rejected with 429, so it fails like an unset limit: a rule cannot tell a
+  deliberately closed endpoint from a forgotten value (the provider fills in 0 for a usage plan
+  throttle key left out, and sends 0 for one left out of an HTTP/WebSocket settings block);
+- above 0: the limit; burst is a whole number of requests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..values import Malformed, figure, number
+
+OFF = -1.0
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Where a resource type keeps the two numbers."""
+
+    rate: str
+    burst: str
+
+
+USAGE_PLAN_KEYS = Keys(rate="rateLimit", burst="burstLimit")
+STAGE_KEYS = Keys(rate="throttlingRateLimit", burst="throttlingBurstLimit")
+
+
+@dataclass(frozen=True)
+class Maxima:
+    """The largest rate (requests/second) and burst (requests) a policy allows."""
+
+    rate: float
+    burst: float
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """One throttle as read: None means no limit at this level (absent or -1); 0 rejects everything."""
+
+    rate: float | None
+    burst: float | None
+    rate_label: str
+    burst_label: str
+
+    def describe(self, unset: str = "unlimited") -> str:
+        def side(value: float | None) -> str:
+            return unset if value is None else figure(value)
+
+        return f"{side(self.rate)} requests/s, burst {side(self.burst)}"
+
+
+def _labelled(at: str, path: str) -> str:
+    return f"{at}.{path}" if at else path
+
+
+def _limit(props: Any, path: str, at: str, integer: bool) -> float | None:
+    value = number(props, path, at, integer=integer)
+    if value is None or value == OFF:
+        return None
+    if value < 0:
+        raise Malformed(_labelled(at, path), "-1 (off) or a number of at least 0", value)
+    return value
+
+
+def read(props: Any, keys: Keys, path: str = "", at: str = "") -> Throttle:
+    """The throttle under `path` (e.g. "settings"; "" for `props` itself), labelled from `at` for messages."""
+    rate_path, burst_path = (_labelled(path, key) for key in (keys.rate, keys.burst))
+    return Throttle(
+        rate=_limit(props, rate_path, at, integer=False),
+        burst=_limit(props, burst_path, at, integer=True),
+        rate_label=_labelled(at, rate_path),
+        burst_label=_labelled(at, burst_path),
+    )
+
+
+TURNED_OFF = "absent or -1 turns throttling off"
+"""Why an unset value fails where nothing wider throttles the requests."""
+
+
+def violations(throttle: Throttle, maxima: Maxima | None, when_unset: str | None = TURNED_OFF) -> list[str]:
+    """What is wrong with `throttle`, each with its fix; [] when it is fine.
+
+    `when_unset`: why an unset value is wrong here, or None when it inherits a wider throttle.
+    `maxima` None only asks that the throttle exists; its size is then another policy's question.
+    """
+    sides = (
+        (throttle.rate, throttle.rate_label, "the rate", maxima.rate if maxima else None),
+        (throttle.burst, throttle.burst_label, "the burst", maxima.burst if maxima else None),
+    )
+    found = []
+    unset = [(label, f"{name} {_wanted(maximum)}") for value, label, name, maximum in sides if value is None]
+    if unset and when_unset is not None:
+        labels = " and ".join(label for label, _ in unset)
+        fixes = " and ".join(fix for _, fix in unset)
+        found.append(f"{labels} {'is' if len(unset) == 1 else 'are'} not set ({when_unset}); set {fixes}")
+    for value, label, name, maximum in sides:
+        if value == 0:
+            found.append(f"{label} is 0, which rejects every request; set {name} {_wanted(maximum)}")
+        elif value is not None and maximum is not None and value > maximum:
+            found.append(
+                f"{label} {figure(value)} is above the maximum {figure(maximum)}; set {name} {_wanted(maximum)}"
+            )
+    return found
+
+
+def _wanted(maximum: float | None) -> str:
+    return "above 0" if maximum is None else f"above 0 and at most {figure(maximum)}"

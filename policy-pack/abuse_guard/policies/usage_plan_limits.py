@@ -1,0 +1,151 @@
+"""Every usage plan throttles and meters each API key it admits, on the stages it is attached to."""
+
+from __future__ import annotations
+
+from ..findings import Verdict, failed, passed
+from ..policy import Policy, Settings
+from ..resources import Resource
+from ..values import choice, figure, items, mapping, number
+from .throttling import USAGE_PLAN_KEYS, Maxima, read, violations
+
+USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan"
+QUOTA_PERIODS = ("DAY", "WEEK", "MONTH")
+MAX_QUOTA_KEYS = {"DAY": "maxQuotaPerDay", "WEEK": "maxQuotaPerWeek", "MONTH": "maxQuotaPerMonth"}
+
+
+def maxima(settings: Settings) -> Maxima:
+    return Maxima(rate=settings["maxRateLimit"], burst=settings["maxBurstLimit"])
+
+
+def throttle_problems(plan: Resource, bounds: Maxima | None) -> list[str]:
+    """The plan-wide throttle every API key of the plan gets (rest-stage-protected asks this too)."""
+    if mapping(plan.props, "throttleSettings") is None:
+        wanted = (
+            "rate_limit and burst_limit above 0"
+            if bounds is None
+            else f"rate_limit above 0 and at most {figure(bounds.rate)} and burst_limit 1-{figure(bounds.burst)}"
+        )
+        return [
+            "throttleSettings is missing, so each API key may call as fast as the stage allows; add "
+            f"throttle_settings with {wanted}"
+        ]
+    return violations(read(plan.props, USAGE_PLAN_KEYS, "throttleSettings"), bounds)
+
+
+def review_quota(plan: Resource, settings: Settings) -> tuple[list[str], str]:
+    """(what is wrong with the quota, what it allows): it caps what one key can cost, however slowly it calls."""
+    largest = ", ".join(f"{figure(settings[key])} per {period}" for period, key in MAX_QUOTA_KEYS.items())
+    if mapping(plan.props, "quotaSettings") is None:
+        return [
+            "quotaSettings is missing, so an API key's requests are never capped; add quota_settings with "
+            f"a limit of at most {largest}"
+        ], ""
+    period = choice(plan.props, "quotaSettings.period", QUOTA_PERIODS)
+    limit = number(plan.props, "quotaSettings.limit", integer=True)
+    if period is None:
+        return ["quotaSettings.period is not set; set it to DAY, WEEK or MONTH"], ""
+    maximum = settings[MAX_QUOTA_KEYS[period]]
+    if limit is None or limit <= 0:
+        shown = "not set" if limit is None else figure(limit)
+        return [f"quotaSettings.limit is {shown}; set it above 0 and at most {figure(maximum)} per {period}"], ""
+    if limit > maximum:
+        return [
+            f"quotaSettings.limit {figure(limit)} per {period} is above the maximum {figure(maximum)}; lower "
+            f"it (allowed: {largest})"
+        ], ""
+    return [], f"{figure(limit)} requests per {period}"
+
+
+def stage_problems(plan: Resource, bounds: Maxima) -> list[str]:
+    """A plan on no stage meters nothing; per-stage method throttles obey the same maxima."""
+    stages = items(plan.props, "apiStages")
+    if not stages:
+        return ["apiStages lists no stage, so the plan meters nothing; add api_stages=[{'api_id': ..., 'stage': ...}]"]
+    found = []
+    for label, stage in stages:
+        for at, throttle in items(stage, "throttles", at=label):
+            found += violations(read(throttle, USAGE_PLAN_KEYS, at=at), bounds)
+    return found
+
+
+def check(resource: Resource, settings: Settings) -> Verdict:
+    bounds = maxima(settings)
+    quota_wrong, quota = review_quota(resource, settings)
+    problems = [*throttle_problems(resource, bounds), *quota_wrong, *stage_problems(resource, bounds)]
+    if problems:
+        return failed(f"Usage plan '{resource.name}': " + "; ".join(problems))
+    throttle = read(resource.props, USAGE_PLAN_KEYS, "throttleSettings")
+    return passed(f"Usage plan '{resource.name}' allows each API key {throttle.describe()} and {quota}")
+
+
+POLICY = Policy(
+    id="usage-plan-limits",
+    title="Usage plans throttle and meter every API key",
+    description=(
+        "API Gateway usage plans must set throttleSettings (rateLimit and burstLimit above 0, by default at "
+        "most 10 requests/s and a burst of 20 per API key) and quotaSettings (limit above 0 and by default at "
+        "most 10,000 a DAY, 70,000 a WEEK or 300,000 a MONTH per API key), and name at least one API stage; "
+        "per-stage method throttles must obey the same maxima. The defaults fit one partner integration or "
+        "webhook sender per key; raise them in the policy config for plans sold to heavier clients."
+    ),
+    severity="high",
+    enforcement="mandatory",
+    resource_types=(USAGE_PLAN,),
+    rationale=(
+        "An API key identifies a caller; the usage plan is what limits it. A webhook sender that fires once "
+        "per changed record sent 100 calls at once: with a burst of 20 and 10 requests/s, 20 go through at "
+        "once and the rest get 429 and are retried by the sender, so the Lambda behind the API never sees "
+        "more than a few concurrent calls. The quota caps the bill of a client stuck in a loop: at 10,000 a "
+        "day one key cannot cost more than 10,000 invocations a day, however slowly it calls. Throttle and "
+        "quota are required, both throttle values must be above 0: 0 rejects every request, and it is also "
+        "what the provider fills in for a throttle key left out, so a plan with only rate_limit set is "
+        "closed, not open. A plan with no apiStages meters nothing. Limits are per API key, so the maxima "
+        "are what one client may use; exempt a plan (policy config or tag "
+        "abuse-guard:exempt:usage-plan-limits) or raise the maxima for a plan meant for a big client."
+    ),
+    remediation=(
+        "Give the plan a throttle, a quota and the stages it meters:\n"
+        "    aws.apigateway.UsagePlan('partner',\n"
+        "        api_stages=[{'api_id': api.id, 'stage': stage.stage_name}],\n"
+        "        throttle_settings={'rate_limit': 10, 'burst_limit': 20},\n"
+        "        quota_settings={'limit': 10000, 'period': 'DAY'})"
+    ),
+    config={
+        "maxRateLimit": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "default": 10,
+            "description": "Largest steady rate (requests/s) a plan may give one API key, plan-wide or per method.",
+        },
+        "maxBurstLimit": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 20,
+            "description": "Largest burst (requests at once) a plan may give one API key, plan-wide or per method.",
+        },
+        "maxQuotaPerDay": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 10000,
+            "description": "Largest quota limit for period DAY, per API key.",
+        },
+        "maxQuotaPerWeek": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 70000,
+            "description": "Largest quota limit for period WEEK, per API key (default: 10,000 a day).",
+        },
+        "maxQuotaPerMonth": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 300000,
+            "description": "Largest quota limit for period MONTH, per API key (default: 10,000 a day).",
+        },
+    },
+    check=check,
+    references=(
+        "AWS API Gateway Developer Guide: Usage plans and API keys for REST APIs",
+        "AWS API Gateway Developer Guide: Throttle requests to your REST APIs",
+    ),
+    tags=("api-gateway", "usage-plan", "throttling", "cost"),
+)

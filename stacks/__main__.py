@@ -1,0 +1,86 @@
+"""abuse-guard's reference stack: every defence against Lambda and API Gateway abuse, deployable.
+
+Stack `compliant` fails no policy of the pack (what AWS assigns at deployment, the authorizer IDs
+and execution ARNs, is unknown at a first preview). Stack `insecure` sets `abuse-guard-demo:insecure`
+and adds one anti-pattern per policy (anti_patterns.py), each caught by exactly that policy.
+"""
+
+import anti_patterns  # type: ignore[import-not-found,unused-ignore]
+import pulumi
+import pulumi_aws as aws
+from components import (  # type: ignore[import-not-found,unused-ignore]
+    AuthorizedWebSocketApi,
+    JwtHttpApi,
+    ProtectedRestEndpoint,
+    Quota,
+    Throttle,
+    guarded_function,
+    iam_function_url,
+    lambda_role,
+)
+from handlers import CONNECT_AUTHORIZER, ITEMS, MESSAGES, REFRESH_CACHE, REPORT  # type: ignore[import-not-found,unused-ignore]
+
+config = pulumi.Config()
+role = lambda_role("lambda-role")
+
+# 1. The webhook receiver: a third-party CMS calls POST /refresh-cache once per changed record. One
+#    instance at a time is all the cache refresh needs; the API key, usage plan and stage throttle
+#    turn a burst of 100 calls into a few, and 429s the sender retries.
+refresh_cache = guarded_function("refresh-cache", source=REFRESH_CACHE, role=role, reserved_concurrency=1)
+webhook = ProtectedRestEndpoint(
+    "webhook",
+    function=refresh_cache,
+    path="refresh-cache",
+    http_method="POST",
+    stage_name="prod",
+    stage_throttle=Throttle(rate=5, burst=10),
+    key_throttle=Throttle(rate=2, burst=5),
+    quota=Quota(limit=5000, period="DAY"),
+)
+
+# 2. A report anyone in the account may fetch, but only with IAM-signed requests.
+report = guarded_function("report", source=REPORT, role=role, reserved_concurrency=2)
+report_url = iam_function_url("report-url", report)
+
+# 3. An HTTP API for signed-in users: Cognito issues the JWTs, the authorizer checks them.
+users = aws.cognito.UserPool("users")
+app_client = aws.cognito.UserPoolClient("items-app", user_pool_id=users.id)
+items = guarded_function("items", source=ITEMS, role=role, reserved_concurrency=5)
+items_api = JwtHttpApi(
+    "items",
+    function=items,
+    routes=["GET /items", "POST /items"],
+    issuer=users.endpoint.apply(lambda endpoint: f"https://{endpoint}"),
+    audience=app_client.id,
+    throttle=Throttle(rate=20, burst=40),
+)
+
+# 4. A WebSocket API: clients are authorized when they connect; the stage throttles the messages.
+connect_token = config.get_secret("connectToken")
+messages = guarded_function("messages", source=MESSAGES, role=role, reserved_concurrency=5)
+connect_authorizer = guarded_function(
+    "connect-authorizer",
+    source=CONNECT_AUTHORIZER,
+    role=role,
+    reserved_concurrency=2,
+    environment={"CONNECT_TOKEN": connect_token} if connect_token is not None else None,
+)
+live = AuthorizedWebSocketApi(
+    "live",
+    handler=messages,
+    authorizer=connect_authorizer,
+    routes=["$disconnect", "sendMessage"],
+    stage_name="live",
+    throttle=Throttle(rate=10, burst=20),
+)
+
+if config.get_bool("insecure"):
+    anti_patterns.add(role=role, refresh_cache=refresh_cache, webhook=webhook, items=items, items_api=items_api)
+
+pulumi.export("webhookUrl", webhook.url)
+pulumi.export("webhookApiKey", webhook.api_key.value)
+pulumi.export("reportUrl", report_url.function_url)
+pulumi.export("itemsUrl", items_api.url)
+pulumi.export("userPoolId", users.id)
+pulumi.export("appClientId", app_client.id)
+pulumi.export("liveUrl", live.url)

@@ -1,0 +1,351 @@
+"""Reusable defences against Lambda and API Gateway abuse, written to be copied into your own program.
+
+Each piece puts one caller-facing entry point behind the limits that keep a flood of calls (a chatty
+webhook sender, a scraper, a client stuck in a retry loop) from becoming a flood of Lambda invocations:
+- `guarded_function`: a Lambda function that must say how many copies of it may run at once;
+- `ProtectedRestEndpoint`: REST API method -> Lambda, with API key, usage plan, stage throttle and a
+  permission scoped to the API;
+- `iam_function_url`: a function URL only IAM-signed requests can call;
+- `JwtHttpApi`: HTTP API routes behind a JWT (Cognito) authorizer, throttled on the stage;
+- `AuthorizedWebSocketApi`: a WebSocket API whose $connect runs a Lambda authorizer, throttled on the stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+from handlers import archive  # type: ignore[import-not-found,unused-ignore]
+
+PACKAGE = "abuse-guard-demo"
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """A token bucket: `rate` requests per second on average, at most `burst` at once."""
+
+    rate: float
+    burst: int
+
+
+@dataclass(frozen=True)
+class Quota:
+    """How many requests one API key may make per period (DAY, WEEK or MONTH)."""
+
+    limit: int
+    period: str = "DAY"
+
+
+def lambda_role(name: str) -> aws.iam.Role:
+    """The execution role of the stack's functions: they may write their logs, nothing else."""
+    role = aws.iam.Role(
+        name,
+        assume_role_policy=pulumi.Output.json_dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
+    )
+    aws.iam.RolePolicyAttachment(
+        f"{name}-logs",
+        role=role.name,
+        policy_arn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+    )
+    return role
+
+
+def guarded_function(
+    name: str,
+    *,
+    source: str,
+    role: aws.iam.Role,
+    reserved_concurrency: int,
+    environment: Mapping[str, pulumi.Input[str]] | None = None,
+    opts: pulumi.ResourceOptions | None = None,
+) -> aws.lambda_.Function:
+    """A Python Lambda function whose reserved concurrency is required, not optional.
+
+    The reservation is the last line of defence: whatever gets past the front door, at most
+    `reserved_concurrency` copies run at once, and the rest are throttled instead of billed.
+    """
+    return aws.lambda_.Function(
+        name,
+        role=role.arn,
+        runtime="python3.12",
+        handler="index.handler",
+        code=archive(source),
+        timeout=10,
+        memory_size=128,
+        reserved_concurrent_executions=reserved_concurrency,
+        environment={"variables": dict(environment)} if environment else None,
+        opts=opts,
+    )
+
+
+def allow_api_gateway(
+    name: str, function: aws.lambda_.Function, source_arn: pulumi.Input[str], parent: pulumi.Resource
+) -> aws.lambda_.Permission:
+    """Let API Gateway invoke `function`, from the API (and path) `source_arn` names and nowhere else."""
+    return aws.lambda_.Permission(
+        name,
+        action="lambda:InvokeFunction",
+        function=function.name,
+        principal="apigateway.amazonaws.com",
+        source_arn=source_arn,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+class ProtectedRestEndpoint(pulumi.ComponentResource):
+    """One REST API method in front of a Lambda function, with every REST API defence.
+
+    - the method requires an API key, so every caller is identified;
+    - a usage plan throttles each key and caps its daily requests (quota), and lists the stage;
+    - a stage-wide (`*/*`) MethodSettings throttles all callers of the stage together;
+    - the Lambda permission names this API's execution ARN, so no other API can invoke the function.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        function: aws.lambda_.Function,
+        path: str,
+        http_method: str,
+        stage_name: str,
+        stage_throttle: Throttle,
+        key_throttle: Throttle,
+        quota: Quota,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(f"{PACKAGE}:index:ProtectedRestEndpoint", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.rest_api = aws.apigateway.RestApi(f"{name}-api", description=f"{name}: {http_method} /{path}", opts=child)
+        route = aws.apigateway.Resource(
+            f"{name}-path",
+            rest_api=self.rest_api.id,
+            parent_id=self.rest_api.root_resource_id,
+            path_part=path,
+            opts=child,
+        )
+        method = aws.apigateway.Method(
+            f"{name}-method",
+            rest_api=self.rest_api.id,
+            resource_id=route.id,
+            http_method=http_method,
+            authorization="NONE",
+            api_key_required=True,
+            opts=child,
+        )
+        integration = aws.apigateway.Integration(
+            f"{name}-integration",
+            rest_api=self.rest_api.id,
+            resource_id=route.id,
+            http_method=method.http_method,
+            integration_http_method="POST",
+            type="AWS_PROXY",
+            uri=function.invoke_arn,
+            opts=child,
+        )
+        self.deployment = aws.apigateway.Deployment(
+            f"{name}-deployment",
+            rest_api=self.rest_api.id,
+            # A new deployment whenever the method or its integration changes (v7 deployments have no stage).
+            triggers={"redeployment": pulumi.Output.json_dumps([route.id, method.id, integration.id])},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[method, integration]),
+        )
+        self.stage = aws.apigateway.Stage(
+            f"{name}-stage",
+            rest_api=self.rest_api.id,
+            deployment=self.deployment.id,
+            stage_name=stage_name,
+            opts=child,
+        )
+        aws.apigateway.MethodSettings(
+            f"{name}-stage-throttle",
+            rest_api=self.rest_api.id,
+            stage_name=self.stage.stage_name,
+            method_path="*/*",
+            settings={
+                "throttling_rate_limit": stage_throttle.rate,
+                "throttling_burst_limit": stage_throttle.burst,
+            },
+            opts=child,
+        )
+        plan = aws.apigateway.UsagePlan(
+            f"{name}-plan",
+            api_stages=[{"api_id": self.rest_api.id, "stage": self.stage.stage_name}],
+            throttle_settings={"rate_limit": key_throttle.rate, "burst_limit": key_throttle.burst},
+            quota_settings={"limit": quota.limit, "period": quota.period},
+            opts=child,
+        )
+        self.api_key = aws.apigateway.ApiKey(f"{name}-key", description=f"caller of {name}", opts=child)
+        aws.apigateway.UsagePlanKey(
+            f"{name}-plan-key",
+            key_id=self.api_key.id,
+            key_type="API_KEY",
+            usage_plan_id=plan.id,
+            opts=child,
+        )
+        allow_api_gateway(
+            f"{name}-invoke",
+            function,
+            pulumi.Output.concat(self.rest_api.execution_arn, "/*/", http_method, "/", path),
+            parent=self,
+        )
+        self.url = pulumi.Output.concat(self.stage.invoke_url, "/", path)
+        self.register_outputs({"url": self.url})
+
+
+def iam_function_url(name: str, function: aws.lambda_.Function) -> aws.lambda_.FunctionUrl:
+    """A function URL that answers only SigV4-signed requests from principals with lambda:InvokeFunctionUrl."""
+    return aws.lambda_.FunctionUrl(name, function_name=function.name, authorization_type="AWS_IAM")
+
+
+class JwtHttpApi(pulumi.ComponentResource):
+    """HTTP API routes to a Lambda function, each behind a JWT authorizer, throttled on the stage.
+
+    HTTP APIs have no usage plans or API keys: the authorizer decides who may call, the stage's
+    default route settings decide how fast everyone together may call.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        function: aws.lambda_.Function,
+        routes: Sequence[str],
+        issuer: pulumi.Input[str],
+        audience: pulumi.Input[str],
+        throttle: Throttle,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(f"{PACKAGE}:index:JwtHttpApi", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.api = aws.apigatewayv2.Api(f"{name}-api", protocol_type="HTTP", opts=child)
+        authorizer = aws.apigatewayv2.Authorizer(
+            f"{name}-jwt",
+            api_id=self.api.id,
+            authorizer_type="JWT",
+            identity_sources=["$request.header.Authorization"],
+            jwt_configuration={"issuer": issuer, "audiences": [audience]},
+            opts=child,
+        )
+        self.integration = aws.apigatewayv2.Integration(
+            f"{name}-integration",
+            api_id=self.api.id,
+            integration_type="AWS_PROXY",
+            integration_uri=function.invoke_arn,
+            payload_format_version="2.0",
+            opts=child,
+        )
+        for key in routes:
+            aws.apigatewayv2.Route(
+                f"{name}-{slug(key)}",
+                api_id=self.api.id,
+                route_key=key,
+                authorization_type="JWT",
+                authorizer_id=authorizer.id,
+                target=integration_target(self.integration),
+                opts=child,
+            )
+        aws.apigatewayv2.Stage(
+            f"{name}-stage",
+            api_id=self.api.id,
+            name="$default",
+            auto_deploy=True,
+            default_route_settings={"throttling_rate_limit": throttle.rate, "throttling_burst_limit": throttle.burst},
+            opts=child,
+        )
+        allow_api_gateway(f"{name}-invoke", function, self.api.execution_arn.apply(lambda arn: f"{arn}/*/*"), self)
+        self.url = self.api.api_endpoint
+        self.register_outputs({"url": self.url})
+
+
+class AuthorizedWebSocketApi(pulumi.ComponentResource):
+    """A WebSocket API whose $connect route runs a Lambda (REQUEST) authorizer, throttled on the stage.
+
+    A WebSocket client is authorized once, when it connects; every message after that rides on the
+    connection, so $connect is the lock and the stage throttle is the meter.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        handler: aws.lambda_.Function,
+        authorizer: aws.lambda_.Function,
+        routes: Sequence[str],
+        stage_name: str,
+        throttle: Throttle,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(f"{PACKAGE}:index:AuthorizedWebSocketApi", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.api = aws.apigatewayv2.Api(
+            f"{name}-api",
+            protocol_type="WEBSOCKET",
+            route_selection_expression="$request.body.action",
+            opts=child,
+        )
+        connect_authorizer = aws.apigatewayv2.Authorizer(
+            f"{name}-authorizer",
+            api_id=self.api.id,
+            authorizer_type="REQUEST",
+            authorizer_uri=authorizer.invoke_arn,
+            identity_sources=["route.request.querystring.token"],
+            opts=child,
+        )
+        integration = aws.apigatewayv2.Integration(
+            f"{name}-integration",
+            api_id=self.api.id,
+            integration_type="AWS_PROXY",
+            integration_uri=handler.invoke_arn,
+            opts=child,
+        )
+        aws.apigatewayv2.Route(
+            f"{name}-connect",
+            api_id=self.api.id,
+            route_key="$connect",
+            authorization_type="CUSTOM",
+            authorizer_id=connect_authorizer.id,
+            target=integration_target(integration),
+            opts=child,
+        )
+        for key in routes:
+            aws.apigatewayv2.Route(
+                f"{name}-{slug(key)}",
+                api_id=self.api.id,
+                route_key=key,
+                target=integration_target(integration),
+                opts=child,
+            )
+        stage = aws.apigatewayv2.Stage(
+            f"{name}-stage",
+            api_id=self.api.id,
+            name=stage_name,
+            auto_deploy=True,
+            default_route_settings={"throttling_rate_limit": throttle.rate, "throttling_burst_limit": throttle.burst},
+            opts=child,
+        )
+        allow_api_gateway(f"{name}-invoke", handler, self.api.execution_arn.apply(lambda arn: f"{arn}/*"), self)
+        allow_api_gateway(
+            f"{name}-authorize", authorizer, self.api.execution_arn.apply(lambda arn: f"{arn}/authorizers/*"), self
+        )
+        self.url = stage.invoke_url
+        self.register_outputs({"url": self.url})
+
+
+def integration_target(integration: aws.apigatewayv2.Integration) -> pulumi.Output[str]:
+    return integration.id.apply(lambda integration_id: f"integrations/{integration_id}")
+
+
+def slug(route_key: str) -> str:
+    """A resource name from a route key: 'GET /items' -> 'get-items', '$disconnect' -> 'disconnect'."""
+    words = "".join(c.lower() if c.isalnum() else " " for c in route_key).split()
+    return "-".join(words) or "root"

@@ -1,0 +1,80 @@
+"""`python -m abuse_guard preview`: exit codes, the summary, the JSON file and one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from abuse_guard.cli import main
+from tests.offline.projects import write_project
+
+REPO = Path(__file__).resolve().parents[2]
+
+# name -> (arguments after PATH, exit code)
+EXIT_CASES = {
+    "compliant_passes": (["--stack", "compliant"], 0),
+    "insecure_fails_mandatory_policies": (["--stack", "insecure"], 1),
+    "insecure_with_everything_advisory": (["--stack", "insecure", "--policy-config", "{advisory}"], 0),
+    "config_flag_makes_compliant_insecure": (["--stack", "compliant", "--config", "insecure=true"], 1),
+}
+
+
+@pytest.mark.parametrize(("arguments", "code"), EXIT_CASES.values(), ids=list(EXIT_CASES))
+def test_exit_code(tmp_path: Path, arguments: list[str], code: int) -> None:
+    advisory = tmp_path / "advisory.json"
+    advisory.write_text('{"all": "advisory"}', encoding="utf-8")
+    argv = ["preview", str(REPO), *(str(advisory) if a == "{advisory}" else a for a in arguments)]
+    assert main(argv) == code
+
+
+def test_summary_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "reports" / "insecure.json"
+    assert main(["preview", str(REPO), "--stack", "insecure", "--json", str(out)]) == 1
+    run = json.loads(out.read_text(encoding="utf-8"))
+    fails = [f for f in run["findings"] if f["outcome"] == "fail"]
+    assert (run["project"], run["stack"], len(fails)) == ("abuse-guard-demo", "insecure", 9)
+    assert run["source"] == f"offline preview of {REPO / 'stacks'} (stack insecure)"
+    summary = capsys.readouterr().out.splitlines()
+    assert summary[1].startswith("  pass ")
+    assert sum(line.startswith("FAIL ") for line in summary) == 9
+    assert [p.name for p in out.parent.iterdir()] == ["insecure.json"]
+
+
+# name -> (how to break the project, the path or name the one error line must mention)
+BROKEN = {
+    "no_project_file": ("rm Pulumi.yaml", "Pulumi.yaml"),
+    "no_stack_file": ("rm Pulumi.dev.yaml", "Pulumi.dev.yaml"),
+    "unknown_stack": ("--stack prod", "Pulumi.prod.yaml"),
+    "bad_config_pair": ("--config token", "--config 'token'"),
+}
+
+
+@pytest.mark.parametrize(("breakage", "named"), BROKEN.values(), ids=list(BROKEN))
+def test_bad_input_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], breakage: str, named: str
+) -> None:
+    root = write_project(tmp_path, "aws.sns.Topic('topic')\n")
+    argv = ["preview", str(root), "--stack", "dev"]
+    verb, _, what = breakage.partition(" ")
+    if verb == "rm":
+        (root / what).unlink()
+    else:
+        argv += [verb, what]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("abuse-guard: error: ")
+    assert named in err
+
+
+def test_failing_program_shows_its_traceback_then_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_project(tmp_path, "def broken():\n    raise RuntimeError('boom')\n\nbroken()\n")
+    assert main(["preview", str(root), "--stack", "dev", "--json", str(tmp_path / "run.json")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "Traceback (most recent call last):"
+    assert any("in broken" in line for line in err)
+    assert err[-1] == f"abuse-guard: error: the program {root.resolve()} (stack dev) failed: RuntimeError: boom"
+    assert not (tmp_path / "run.json").exists()

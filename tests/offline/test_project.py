@@ -1,0 +1,116 @@
+"""Reading Pulumi.yaml and the stack file: config as the language host hands it to the program."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from abuse_guard.errors import UserError
+from abuse_guard.offline.project import SECURE_PLACEHOLDER, load_project, load_stack
+from tests.offline.projects import write_project
+
+# stack file -> (qualified key, value the program reads, secret?)
+CONFIG_CASES = {
+    "unqualified_key_is_the_projects": ("config:\n  insecure: 'true'\n", "demo:insecure", "true", False),
+    "qualified_key_stays": ("config:\n  demo:insecure: 'true'\n", "demo:insecure", "true", False),
+    "provider_key": ("config:\n  aws:region: eu-west-1\n", "aws:region", "eu-west-1", False),
+    "yaml_boolean_as_pulumi_writes_it": ("config:\n  flag: true\n", "demo:flag", "true", False),
+    "yaml_number": ("config:\n  count: 5\n", "demo:count", "5", False),
+    "object_as_json": (
+        "config:\n  limits:\n    rate: 5\n    keys: [a]\n",
+        "demo:limits",
+        '{"rate": 5, "keys": ["a"]}',
+        False,
+    ),
+    "secure_value": ("config:\n  token:\n    secure: v1:AAAA\n", "demo:token", SECURE_PLACEHOLDER, True),
+    "secure_inside_object": (
+        "config:\n  db:\n    user: app\n    password:\n      secure: v1:AAAA\n",
+        "demo:db",
+        '{"user": "app", "password": "[secret]"}',
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize(("stack_yaml", "key", "value", "secret"), CONFIG_CASES.values(), ids=list(CONFIG_CASES))
+def test_stack_config(tmp_path: Path, stack_yaml: str, key: str, value: str, secret: bool) -> None:
+    project = load_project(write_project(tmp_path, "", name="demo", stacks={"dev": stack_yaml}))
+    config = load_stack(project, "dev")
+    assert config.values[key] == value
+    assert (key in config.secret_keys) is secret
+
+
+PROJECT_YAML = """\
+name: demo
+runtime:
+  name: python
+main: app/
+stackConfigDir: stacks
+config:
+  tier:
+    type: string
+    default: free
+  aws:region:
+    value: us-east-1
+  limit: 10
+  described:
+    type: string
+    description: no default, so no value
+"""
+
+
+def test_project_config_defaults_then_stack_then_overrides(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path,
+        "",
+        stacks={},
+        project_yaml=PROJECT_YAML,
+        files={"app/__main__.py": "", "stacks/Pulumi.dev.yaml": "config:\n  tier: paid\n"},
+    )
+    project = load_project(root)
+    config = load_stack(project, "org/demo/dev").overridden(project, {"limit": "20", "aws:profile": "ops"})
+    assert config.name == "dev"
+    assert dict(config.values) == {
+        "demo:tier": "paid",
+        "aws:region": "us-east-1",
+        "demo:limit": "20",
+        "aws:profile": "ops",
+    }
+    assert project.program_dir == root / "app"
+
+
+# name -> (Pulumi.yaml or None for none, stack files, stack asked for, the path the error must name)
+ERROR_CASES = {
+    "no_project_file": (None, {"dev": "config: {}\n"}, "dev", "Pulumi.yaml"),
+    "not_python": ("name: demo\nruntime: nodejs\n", {"dev": ""}, "dev", "Pulumi.yaml"),
+    "main_missing": ("name: demo\nruntime: python\nmain: src/\n", {"dev": ""}, "dev", "Pulumi.yaml"),
+    "invalid_yaml": ("name: demo\nruntime: [python\n", {"dev": ""}, "dev", "Pulumi.yaml"),
+    "unknown_stack": ("name: demo\nruntime: python\n", {"dev": ""}, "prod", "Pulumi.prod.yaml"),
+    "no_stack_files": ("name: demo\nruntime: python\n", {}, "dev", "Pulumi.dev.yaml"),
+    "stack_config_not_a_mapping": ("name: demo\nruntime: python\n", {"dev": "config: [a]\n"}, "dev", "Pulumi.dev.yaml"),
+    "invalid_stack_name": ("name: demo\nruntime: python\n", {"dev": ""}, "dev stack", "dev stack"),
+}
+
+
+@pytest.mark.parametrize(("project_yaml", "stacks", "stack", "named"), ERROR_CASES.values(), ids=list(ERROR_CASES))
+def test_bad_project_is_one_error_naming_the_file(
+    tmp_path: Path, project_yaml: str | None, stacks: dict[str, str], stack: str, named: str
+) -> None:
+    root = write_project(tmp_path, "", stacks=stacks, project_yaml=project_yaml or "name: x\nruntime: python\n")
+    if project_yaml is None:
+        (root / "Pulumi.yaml").unlink()
+    with pytest.raises(UserError) as raised:
+        load_stack(load_project(root), stack)
+    message = str(raised.value)
+    assert named in message
+    assert "\n" not in message
+
+
+def test_unknown_stack_lists_the_stacks_there(tmp_path: Path) -> None:
+    root = write_project(tmp_path, "", stacks={"dev": "", "prod": ""})
+    with pytest.raises(UserError) as raised:
+        load_stack(load_project(root), "staging")
+    assert str(raised.value) == (
+        f"unknown stack 'staging': {root / 'Pulumi.staging.yaml'} does not exist (stacks found there: dev, prod)"
+    )
