@@ -1,0 +1,195 @@
+"""`python -m abuse_guard report`: runs in, report files out, exit code from `--fail-on`.
+
+Inputs: `--input FILE` (an engine event log or a state file; repeatable) and/or the offline
+preview of `--stack NAME` in `--project DIR`. With neither, the demo: the offline preview of the
+reference stacks `compliant` and `insecure` of the Pulumi project found from the current directory
+upwards (the quickstart's `make report`). `insecure` is insecure on purpose, so it is an
+expected-failure demo: its report is labelled so, its fails do not fail the command, and the
+command fails if it ever stops failing (the pack would no longer catch what the demo shows).
+
+Every input is read and every file rendered before anything is written, and the files are then
+written atomically, so a bad input or a full disk leaves the previous reports intact.
+Output: <out>/<stack>/{report.html, report.json, junit.xml, report.sarif, summary.md} per run and
+<out>/index.html linking them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .. import pack_config, sources
+from ..errors import UserError
+from ..offline import preview
+from ..offline.command import config_overrides
+from ..offline.project import PROJECT_FILES, find_file, load_project
+from ..pack_config import PackConfig
+from ..policies import POLICIES
+from . import html, json_report, junit, markdown, sarif
+from .files import write_atomically
+from .model import FAIL_ON, Report
+
+DEFAULT_OUT = Path("reports", "out")
+DEMO_STACKS = (("compliant", False), ("insecure", True))
+"""The reference stacks of the demo: (stack, expected to fail)."""
+
+FORMATS: dict[str, tuple[str, Callable[[Report], str]]] = {
+    "html": ("report.html", html.render),
+    "json": ("report.json", json_report.render),
+    "junit": ("junit.xml", junit.render),
+    "sarif": ("report.sarif", sarif.render),
+    "markdown": ("summary.md", markdown.render),
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = (
+        "With no --input, --project or --stack: the offline preview of the reference stacks 'compliant' and "
+        "'insecure' (an expected-failure demo: reported, not gated) of the Pulumi project found from the "
+        "current directory upwards."
+    )
+    parser.add_argument(
+        "--input",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an engine event log (pulumi preview --event-log FILE) or a state file (pulumi stack export); repeatable",
+    )
+    parser.add_argument(
+        "--project", metavar="DIR", help="offline preview of this Pulumi project (default: found from the current dir)"
+    )
+    parser.add_argument("--stack", metavar="NAME", help="the stack to preview offline")
+    parser.add_argument(
+        "--config", action="append", default=[], metavar="KEY=VALUE", help="a config value for the preview; repeatable"
+    )
+    parser.add_argument(
+        "--policy-config", metavar="FILE", help="policy pack config, as for pulumi preview --policy-pack-config"
+    )
+    parser.add_argument(
+        "--out", default=str(DEFAULT_OUT), metavar="DIR", help=f"output directory (default {DEFAULT_OUT})"
+    )
+    parser.add_argument(
+        "--format",
+        default="all",
+        metavar="LIST",
+        help=f"comma-separated formats to write: {', '.join(FORMATS)} or all (default all)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="mandatory",
+        help="exit 1 when a policy at or above this enforcement level fails (default mandatory)",
+    )
+
+
+def formats(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if names == ["all"]:
+        return list(FORMATS)
+    unknown = [name for name in names if name not in FORMATS]
+    if unknown or not names:
+        raise UserError(f"--format {value!r}: expected a comma-separated list of {', '.join(FORMATS)}, or all")
+    return list(dict.fromkeys(names))
+
+
+def find_project(start: Path) -> Path:
+    """The nearest directory, from `start` upwards, holding a Pulumi project file."""
+    for directory in (start, *start.parents):
+        if find_file(directory, PROJECT_FILES) is not None:
+            return directory
+    raise UserError(
+        f"{start}: no Pulumi.yaml here or in any parent directory; give --input FILE, or --project DIR --stack NAME"
+    )
+
+
+def _relative(path: Path) -> str:
+    """A path as code-scanning services want it: relative to where the command runs (the repository root)."""
+    return Path(os.path.relpath(path.resolve(), Path.cwd())).as_posix()
+
+
+def _preview(project_dir: Path, stack: str, overrides: dict[str, str], config: PackConfig, demo: bool) -> Report:
+    program = load_project(project_dir).program
+    source_file = program / "__main__.py" if program.is_dir() else program
+    run = preview(project_dir, stack, overrides, config)
+    return Report(run, artifact=_relative(source_file), expected_failure=demo)
+
+
+def read_reports(args: argparse.Namespace, config: PackConfig) -> list[Report]:
+    """Every run the arguments ask for; any bad input raises before a file is written."""
+    if args.config and not args.stack:
+        raise UserError("--config sets config for the offline preview: give --stack NAME too")
+    if args.project and not args.stack:
+        raise UserError("--project needs --stack NAME")
+    reports = [Report(sources.read_any(path, config), artifact=_relative(Path(path))) for path in args.input]
+    if args.stack:
+        project = Path(args.project) if args.project else find_project(Path.cwd())
+        reports.append(_preview(project, args.stack, config_overrides(args.config), config, demo=False))
+    if not reports:
+        project = find_project(Path.cwd())
+        reports = [_preview(project, stack, {}, config, demo) for stack, demo in DEMO_STACKS]
+    return reports
+
+
+def _directories(reports: Sequence[Report]) -> list[str]:
+    """One directory name per run, from its stack name, numbered when two runs share one."""
+    names: list[str] = []
+    for report in reports:
+        base = re.sub(r"[^A-Za-z0-9._-]+", "-", report.run.stack).strip("-.") or "stack"
+        name, n = base, 1
+        while name in names:
+            n += 1
+            name = f"{base}-{n}"
+        names.append(name)
+    return names
+
+
+def run(args: argparse.Namespace) -> int:
+    chosen = formats(args.format)
+    config = pack_config.load(args.policy_config, POLICIES)
+    reports = read_reports(args, config)
+    out = Path(args.out)
+    files: dict[Path, str] = {}
+    entries: list[html.IndexEntry] = []
+    for report, directory in zip(reports, _directories(reports), strict=True):
+        written = tuple((name, FORMATS[name][0]) for name in chosen)
+        for name, filename in written:
+            files[out / directory / filename] = FORMATS[name][1](report)
+        entries.append(html.IndexEntry(directory, report, written))
+    if "html" in chosen:
+        generated_at = datetime.now(UTC).isoformat(timespec="seconds")
+        files[out / "index.html"] = html.render_index(entries, generated_at)
+    write_atomically(files)
+    for entry in entries:
+        print(_line(entry, out))
+    if "html" in chosen:
+        print(f"index: {out / 'index.html'}")
+    return gate(reports, args.fail_on)
+
+
+def _line(entry: html.IndexEntry, out: Path) -> str:
+    report = entry.report
+    demo = " (demo, insecure on purpose)" if report.expected_failure else ""
+    caveat = f" {report.status.caveat}" if report.status.caveat else ""
+    return f"{report.run.stack}{demo}: {report.status.headline}{caveat} -> {out / entry.href}"
+
+
+def gate(reports: Sequence[Report], fail_on: str) -> int:
+    """1 when a gated run has a fail at or above `fail_on`, or an expected-failure demo has none; else 0."""
+    problems = []
+    for report in reports:
+        blocking = report.blocking(fail_on)
+        if report.expected_failure and fail_on != "never" and not blocking:
+            problems.append(
+                f"demo stack '{report.run.stack}' is insecure on purpose but nothing fails at --fail-on {fail_on}: "
+                "the pack no longer catches what the demo shows"
+            )
+        elif blocking and not report.expected_failure:
+            problems.append(f"stack '{report.run.stack}': {blocking} fails at or above --fail-on {fail_on}")
+    for problem in problems:
+        print(f"abuse-guard: {problem}", file=sys.stderr)
+    return 1 if problems else 0

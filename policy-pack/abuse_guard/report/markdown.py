@@ -1,0 +1,63 @@
+"""A Markdown summary for a pull-request comment: the verdict, totals and the failing findings.
+
+Resource names and messages come from user programs, so every value is escaped for both Markdown
+(a `|` would break the table, backticks and brackets would start code or links) and HTML (GitHub
+renders inline HTML). The template cannot forget: escaping is the environment's `finalize`.
+The list is capped so the comment stays well inside GitHub's 65,536-character limit.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from ..findings import Outcome
+from .model import LABELS, OUTCOMES, Report, level_rank
+
+MAX_LISTED = 50
+"""Failing findings listed in full; the rest are counted."""
+
+# What changes meaning inside a line: emphasis, code, links, table cells, strike-through, issue references.
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]|~#])")
+
+
+def escape(value: Any) -> str:
+    """Text that Markdown and HTML show literally, on one line (a table cell cannot hold a newline)."""
+    text = " ".join(str(value).split())
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(text, quote=False))
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("abuse_guard.report", "templates"),
+        autoescape=False,
+        finalize=escape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render(report: Report) -> str:
+    run = report.run
+    failing = [f for f in run.findings if f.outcome is Outcome.FAIL]
+    failing.sort(key=lambda f: -level_rank(report.enforcement(f)))
+    return (
+        _environment()
+        .get_template("summary.md.j2")
+        .render(
+            run=run,
+            report=report,
+            status=report.status,
+            outcomes=[(LABELS[o], f"{report.by_outcome[o]:,}") for o in OUTCOMES],
+            total=f"{len(run.findings):,}",
+            failing=failing[:MAX_LISTED],
+            hidden=len(failing) - min(len(failing), MAX_LISTED),
+        )
+    )

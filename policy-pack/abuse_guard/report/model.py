@@ -1,0 +1,148 @@
+"""What every report format says about a run, computed once: counts, the gate, policy metadata.
+
+The formats differ only in how they lay this out, so a total or a gate decision cannot disagree
+between the HTML page, the JSON a CI job reads and the exit code.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+from ..findings import Finding, Outcome
+from ..run import PolicyInfo, Run
+
+OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
+"""Report order: pass, fail, unknown, not-applicable, exempt."""
+
+LABELS: Mapping[Outcome, str] = {
+    Outcome.PASS: "Pass",
+    Outcome.FAIL: "Fail",
+    Outcome.UNKNOWN: "Unknown",
+    Outcome.NOT_APPLICABLE: "Not applicable",
+    Outcome.EXEMPT: "Exempt",
+}
+
+MEANINGS: Mapping[Outcome, str] = {
+    Outcome.PASS: "the resource meets the policy",
+    Outcome.FAIL: "the resource violates the policy",
+    Outcome.UNKNOWN: "cannot be determined at preview (a value is only known after deployment, or is secret)",
+    Outcome.NOT_APPLICABLE: "the policy looked at the resource and does not apply to it",
+    Outcome.EXEMPT: "an exemption with a reason covers the resource",
+}
+
+FAIL_ON = ("mandatory", "advisory", "never")
+"""`--fail-on` thresholds: a fail blocks when its policy's enforcement level is at or above it."""
+
+_LEVEL_RANK = {"disabled": 0, "advisory": 1, "mandatory": 2, "remediate": 2}
+_THRESHOLD_RANK = {"advisory": 1, "mandatory": 2}
+UNSPECIFIED = "unspecified"
+
+
+def level_rank(enforcement: str) -> int:
+    """How strongly a level enforces; a level we do not know (a foreign pack's) counts as mandatory: fail closed."""
+    return _LEVEL_RANK.get(enforcement, _LEVEL_RANK["mandatory"])
+
+
+def _sum(tallies: Iterable[Mapping[Outcome, int]]) -> dict[Outcome, int]:
+    """Outcome counts added up, every outcome present (zeros included) in report order."""
+    total = dict.fromkeys(OUTCOMES, 0)
+    for tally in tallies:
+        for outcome, n in tally.items():
+            total[outcome] += n
+    return total
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
+@dataclass(frozen=True)
+class Status:
+    tone: str
+    """blocked (a mandatory fail), warned (advisory fails only) or clean."""
+    headline: str
+    caveat: str
+    """What the headline cannot promise: findings unknown at preview; empty when there are none."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """A run and what the formats need to say about it.
+
+    `artifact` is the repository file the findings point at in SARIF (the previewed program or the
+    input file): code-scanning services reject results without a physical location.
+    `expected_failure` marks a demo stack that is insecure on purpose: reported, not gated.
+    """
+
+    run: Run
+    artifact: str | None = None
+    expected_failure: bool = False
+
+    @cached_property
+    def policies(self) -> tuple[PolicyInfo, ...]:
+        """The run's policies, plus a bare entry for any policy a finding names that the run does not describe."""
+        known = {p.id for p in self.run.policies}
+        extra = dict.fromkeys(f.policy for f in self.run.findings if f.policy not in known)
+        return self.run.policies + tuple(PolicyInfo(policy_id) for policy_id in extra)
+
+    @cached_property
+    def policy(self) -> Mapping[str, PolicyInfo]:
+        return {p.id: p for p in self.policies}
+
+    @cached_property
+    def by_policy(self) -> dict[str, dict[Outcome, int]]:
+        """Outcome counts per policy: the one pass over the findings every other total is summed from."""
+        tally = Counter((f.policy, f.outcome) for f in self.run.findings)
+        return {p.id: {outcome: tally[p.id, outcome] for outcome in OUTCOMES} for p in self.policies}
+
+    @cached_property
+    def by_outcome(self) -> dict[Outcome, int]:
+        return _sum(self.by_policy.values())
+
+    @cached_property
+    def by_severity(self) -> dict[str, dict[Outcome, int]]:
+        """Outcome counts per severity, most severe first; policies without a severity are "unspecified"."""
+        grouped: dict[str, list[dict[Outcome, int]]] = {}
+        for policy in self.policies:
+            if any(self.by_policy[policy.id].values()):
+                grouped.setdefault(policy.severity or UNSPECIFIED, []).append(self.by_policy[policy.id])
+        order = ("critical", "high", "medium", "low", UNSPECIFIED)
+        ranked = sorted(grouped, key=lambda s: order.index(s) if s in order else len(order))
+        return {severity: _sum(grouped[severity]) for severity in ranked}
+
+    @cached_property
+    def failures_by_enforcement(self) -> dict[str, int]:
+        """Fails per enforcement level of their policy: what a CI job gates on."""
+        tally: Counter[str] = Counter()
+        for policy in self.policies:
+            tally[policy.enforcement or UNSPECIFIED] += self.by_policy[policy.id][Outcome.FAIL]
+        return {level: n for level, n in sorted(tally.items(), key=lambda item: -level_rank(item[0])) if n}
+
+    @cached_property
+    def status(self) -> Status:
+        """The one-line answer a reader wants first: would this stack's update be blocked?"""
+        mandatory = self.blocking("mandatory")
+        advisory = self.blocking("advisory") - mandatory
+        unknown = self.by_outcome[Outcome.UNKNOWN]
+        caveat = f"{plural(unknown, 'finding')} cannot be determined at preview." if unknown else ""
+        if mandatory:
+            also = f" (and {plural(advisory, 'advisory violation')})" if advisory else ""
+            headline = f"{plural(mandatory, 'mandatory violation')}{also}: the update would be blocked."
+            return Status("blocked", headline, caveat)
+        if advisory:
+            headline = f"{plural(advisory, 'advisory violation')}: the update is allowed, with warnings."
+            return Status("warned", headline, caveat)
+        return Status("clean", "No violations.", caveat)
+
+    def enforcement(self, finding: Finding) -> str:
+        return self.policy[finding.policy].enforcement or UNSPECIFIED
+
+    def blocking(self, fail_on: str) -> int:
+        """How many fails are at or above the `--fail-on` threshold ("never" blocks nothing)."""
+        threshold = _THRESHOLD_RANK.get(fail_on)
+        if threshold is None:
+            return 0
+        return sum(n for level, n in self.failures_by_enforcement.items() if level_rank(level) >= threshold)

@@ -1,0 +1,200 @@
+"""`abuse_guard report`: the gate, atomic writes, inputs and the demo run, end to end through the CLI."""
+
+from __future__ import annotations
+
+import base64
+import errno
+import json
+import os
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from abuse_guard.cli import main
+from abuse_guard.errors import UserError
+from abuse_guard.findings import Outcome
+from abuse_guard.report import command, files, json_report
+from abuse_guard.report.model import Report
+from abuse_guard.run import PolicyInfo
+from tests.report.runs import LAMBDA, finding, resource, sample_run
+from tests.sources import FIXTURES
+
+REPO = Path(__file__).parents[2]
+EVENT_LOG = FIXTURES / "events-TestSimpleAnalyzeResourceMultipleViolations.ndjson"  # 5 mandatory + 5 advisory fails
+CHECKPOINT_WITH_SECRETS = FIXTURES / "checkpoint-secrets.json"
+ALL_FILES = {"report.html", "report.json", "junit.xml", "report.sarif", "summary.md"}
+
+
+def run_with(*fails: tuple[str, str]) -> Report:
+    """A run whose fails come from policies at the given (policy id, enforcement level)."""
+    policies = tuple(PolicyInfo(policy_id, enforcement=level) for policy_id, level in dict(fails).items())
+    fn = resource(LAMBDA, "fn")
+    findings = [finding(policy_id, fn, Outcome.FAIL, "fails") for policy_id, _ in fails]
+    findings.append(finding(policies[0].id if policies else "p", fn, Outcome.UNKNOWN, "unknown"))
+    return Report(replace(sample_run(), policies=policies, findings=tuple(findings)))
+
+
+MANDATORY = ("reserved", "mandatory")
+ADVISORY = ("throttle", "advisory")
+GATE_CASES: dict[str, tuple[list[Report], str, int]] = {
+    "mandatory_fail_blocks": ([run_with(MANDATORY)], "mandatory", 1),
+    "advisory_fail_passes_mandatory_gate": ([run_with(ADVISORY)], "mandatory", 0),
+    "advisory_fail_blocks_advisory_gate": ([run_with(ADVISORY)], "advisory", 1),
+    "mandatory_fail_blocks_advisory_gate": ([run_with(MANDATORY)], "advisory", 1),
+    "never_blocks_nothing": ([run_with(MANDATORY, ADVISORY)], "never", 0),
+    "unknown_alone_blocks_nothing": ([run_with()], "advisory", 0),
+    "remediate_counts_as_mandatory": ([run_with(("fix", "remediate"))], "mandatory", 1),
+    "unstated_level_fails_closed": ([run_with(("foreign", ""))], "mandatory", 1),
+    "disabled_never_blocks": ([run_with(("off", "disabled"))], "advisory", 0),
+    "any_run_blocks": ([run_with(), run_with(MANDATORY)], "mandatory", 1),
+    "failing_demo_is_expected": ([replace(run_with(MANDATORY), expected_failure=True)], "mandatory", 0),
+    "passing_demo_is_a_regression": ([replace(run_with(), expected_failure=True)], "mandatory", 1),
+    "passing_demo_under_never_is_fine": ([replace(run_with(), expected_failure=True)], "never", 0),
+}
+
+
+@pytest.mark.parametrize(("reports", "fail_on", "expected"), GATE_CASES.values(), ids=list(GATE_CASES))
+def test_gate(reports: list[Report], fail_on: str, expected: int) -> None:
+    assert command.gate(reports, fail_on) == expected
+
+
+@pytest.mark.parametrize(("fail_on", "expected"), [("mandatory", 1), ("advisory", 1), ("never", 0)])
+def test_exit_code_from_an_event_log(tmp_path: Path, fail_on: str, expected: int) -> None:
+    assert main(["report", "--input", str(EVENT_LOG), "--out", str(tmp_path), "--fail-on", fail_on]) == expected
+
+
+def test_writes_every_format_and_an_index(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["report", "--input", str(EVENT_LOG), "--out", str(tmp_path), "--fail-on", "never"])
+    (stack,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    assert {p.name for p in stack.iterdir()} == ALL_FILES
+    assert f'href="{stack.name}/report.html"' in (tmp_path / "index.html").read_text()
+    document = json.loads((stack / "report.json").read_text())
+    jsonschema.validate(document, json_report.schema(), cls=jsonschema.Draft202012Validator)
+    assert document["totals"]["failuresByEnforcement"] == {"mandatory": 5, "advisory": 5}
+    assert str(stack) in capsys.readouterr().out
+
+
+def test_format_selection(tmp_path: Path) -> None:
+    main(["report", "--input", str(EVENT_LOG), "--out", str(tmp_path), "--format", "json,sarif", "--fail-on", "never"])
+    written = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")}
+    assert written == {"test", "test/report.json", "test/report.sarif"}
+
+
+def test_two_runs_of_one_stack_get_two_directories(tmp_path: Path) -> None:
+    main(["report", "--input", str(EVENT_LOG), "--input", str(EVENT_LOG), "--out", str(tmp_path), "--fail-on", "never"])
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["test", "test-2"]
+
+
+def test_secrets_never_reach_a_report(tmp_path: Path) -> None:
+    """The checkpoint's secrets are only base64: neither the ciphertext nor its plaintext may appear."""
+    text = CHECKPOINT_WITH_SECRETS.read_text()
+    ciphertexts = set(re.findall(r'"ciphertext": *"([^"]*)"', text))
+    plaintexts = {json.loads(base64.b64decode(c)) for c in ciphertexts}
+    main(["report", "--input", str(CHECKPOINT_WITH_SECRETS), "--out", str(tmp_path), "--fail-on", "never"])
+    written = "".join(p.read_text() for p in tmp_path.rglob("*") if p.is_file())
+    assert ciphertexts and not [s for s in ciphertexts | plaintexts if s in written]
+
+
+BAD_ARGUMENTS: dict[str, list[str]] = {
+    "missing_input": ["--input", "no-such-file.ndjson"],
+    "second_input_missing": ["--input", str(EVENT_LOG), "--input", "no-such-file.ndjson"],
+    "unknown_format": ["--input", str(EVENT_LOG), "--format", "pdf"],
+    "project_without_stack": ["--project", "."],
+    "config_without_stack": ["--input", str(EVENT_LOG), "--config", "aws:region=us-east-1"],
+    "bad_policy_config": ["--input", str(EVENT_LOG), "--policy-config", "no-such-config.json"],
+}
+
+
+@pytest.mark.parametrize("arguments", BAD_ARGUMENTS.values(), ids=list(BAD_ARGUMENTS))
+def test_bad_input_writes_nothing(tmp_path: Path, arguments: list[str]) -> None:
+    previous = tmp_path / "test" / "report.html"
+    previous.parent.mkdir()
+    previous.write_text("previous report")
+    assert main(["report", *arguments, "--out", str(tmp_path)]) == 2
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["test", "test/report.html"]
+    assert previous.read_text() == "previous report"
+
+
+def test_bad_input_error_names_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["report", "--input", "no-such-file.ndjson", "--out", str(tmp_path)])
+    assert capsys.readouterr().err == "abuse-guard: error: no-such-file.ndjson: no such file\n"
+
+
+class _DiskFull:
+    """A file that takes half of what it is given, then fails as a full disk does."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def __enter__(self) -> _DiskFull:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stream.close()
+
+    def write(self, text: str) -> None:
+        self._stream.write(text[: len(text) // 2])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_failed_write_keeps_the_previous_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = tmp_path / "report.html", tmp_path / "report.json"
+    first.write_text("previous html")
+    second.write_text("previous json")
+    real_fdopen = os.fdopen
+    opened: list[int] = []
+
+    def fail_on_second_file(fd: int, *args: Any, **kwargs: Any) -> Any:
+        opened.append(fd)
+        stream = real_fdopen(fd, *args, **kwargs)
+        return _DiskFull(stream) if len(opened) == 2 else stream
+
+    monkeypatch.setattr(files.os, "fdopen", fail_on_second_file)
+    with pytest.raises(UserError):
+        files.write_atomically({first: "new html " * 1000, second: "new json " * 1000})
+    assert (first.read_text(), second.read_text()) == ("previous html", "previous json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.json"]  # no temporary left
+
+
+def test_written_reports_are_readable_by_others(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "report.html"
+    files.write_atomically({target: "<p>report</p>"})
+    assert (target.read_text(), target.stat().st_mode & 0o777) == ("<p>report</p>", 0o644)
+
+
+def test_find_project_walks_up(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: x\nruntime: python\n")
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    assert command.find_project(nested) == tmp_path
+
+
+def test_find_project_without_one_says_what_to_pass(tmp_path: Path) -> None:
+    with pytest.raises(UserError):
+        command.find_project(tmp_path)
+
+
+def test_demo_reports_both_reference_stacks_and_passes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make report` on a fresh clone: the insecure demo fails by design, the command still succeeds."""
+    monkeypatch.chdir(REPO / "stacks")  # the project is found from a subdirectory too
+    assert main(["report", "--out", str(tmp_path)]) == 0
+    assert {p.name for p in (tmp_path / "compliant").iterdir()} == ALL_FILES
+    insecure = json.loads((tmp_path / "insecure" / "report.json").read_text())
+    assert insecure["totals"]["failuresByEnforcement"].get("mandatory", 0) > 0
+    assert "insecure on purpose" in (tmp_path / "insecure" / "report.html").read_text()
+    sarif = json.loads((tmp_path / "insecure" / "report.sarif").read_text())
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert uris == {"__main__.py"}  # the program, relative to where the command ran
+    assert "insecure (demo, insecure on purpose): " in capsys.readouterr().out
+
+
+def test_preview_of_one_stack_is_gated(tmp_path: Path) -> None:
+    arguments = ["report", "--project", str(REPO), "--stack", "insecure", "--out", str(tmp_path)]
+    assert main(arguments) == 1
+    assert main([*arguments, "--fail-on", "never"]) == 0
