@@ -5,10 +5,10 @@ and execution ARNs, is unknown at a first preview). Stack `insecure` sets `abuse
 and adds one anti-pattern per policy (anti_patterns.py), each caught by exactly that policy.
 """
 
-import anti_patterns  # type: ignore[import-not-found,unused-ignore]
+import anti_patterns
 import pulumi
 import pulumi_aws as aws
-from components import (  # type: ignore[import-not-found,unused-ignore]
+from components import (
     AuthorizedWebSocketApi,
     JwtHttpApi,
     ProtectedRestEndpoint,
@@ -18,7 +18,7 @@ from components import (  # type: ignore[import-not-found,unused-ignore]
     iam_function_url,
     lambda_role,
 )
-from handlers import CONNECT_AUTHORIZER, ITEMS, MESSAGES, REFRESH_CACHE, REPORT  # type: ignore[import-not-found,unused-ignore]
+from handlers import CONNECT_AUTHORIZER, ITEMS, MESSAGES, REFRESH_CACHE, REPORT
 
 config = pulumi.Config()
 role = lambda_role("lambda-role")

@@ -5,13 +5,13 @@ the policy that stops it at `pulumi preview`. The fix is in components.py.
 """
 
 import pulumi_aws as aws
-from components import (  # type: ignore[import-not-found,unused-ignore]
+from components import (
     JwtHttpApi,
     ProtectedRestEndpoint,
     guarded_function,
     integration_target,
 )
-from handlers import REPORT, archive  # type: ignore[import-not-found,unused-ignore]
+from handlers import REPORT, archive
 
 
 def add(

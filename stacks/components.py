@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
-from handlers import archive  # type: ignore[import-not-found,unused-ignore]
+from handlers import archive
 
 PACKAGE = "abuse-guard-demo"
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from .findings import Finding, Outcome, Verdict, verdict_of
 from .graph import Graph
 from .policy import Policy, Settings, exemption
 from .resources import Resource
+from .values import Malformed, Undetermined
 
 
 def finding(policy: Policy, resource: Resource, verdict: Verdict, settings: Settings) -> Finding:
@@ -26,14 +28,28 @@ def evaluate_resource(policy: Policy, resource: Resource, settings: Settings) ->
     check = policy.check
     if check is None or not policy.applies_to(resource.type):
         return None
-    return finding(policy, resource, verdict_of(lambda: check(resource, settings)), settings)
+    return finding(policy, resource, verdict_of(lambda: check(resource, settings), resource.label), settings)
 
 
 def evaluate_stack(policy: Policy, graph: Graph, settings: Settings) -> list[Finding]:
-    """The findings of a stack policy, one per resource it reports on."""
-    if policy.check_stack is None:
+    """The findings of a stack policy, one per resource it reports on.
+
+    Stack checks judge each resource on its own; should a read escape one anyway, every resource in
+    the policy's scope gets that unknown (or malformed) verdict instead of the run crashing.
+    """
+    check_stack = policy.check_stack
+    if check_stack is None:
         return []
-    return [finding(policy, r, verdict, settings) for r, verdict in policy.check_stack(graph, settings)]
+    try:
+        pairs = list(check_stack(graph, settings))
+    except (Undetermined, Malformed) as error:
+        verdict = verdict_of(partial(_raise, error), f"policy '{policy.id}'")
+        pairs = [(r, verdict) for r in graph.of_type(*policy.resource_types)]
+    return [finding(policy, r, verdict, settings) for r, verdict in pairs]
+
+
+def _raise(error: Exception) -> Verdict:
+    raise error
 
 
 def evaluate(

@@ -63,11 +63,34 @@ class Finding:
         }
 
 
-def verdict_of(check: Callable[[], Verdict]) -> Verdict:
-    """Run one check: what it could not read is unknown at preview, a malformed value is a fail."""
+def verdict_of(check: Callable[[], Verdict], subject: str = "") -> Verdict:
+    """Run one check: what it could not read is unknown, a malformed value is a fail.
+
+    `subject` ("Function 'webhook'") names the resource in those two messages, which the check never saw.
+    """
+    prefix = f"{subject}: " if subject else ""
     try:
         return check()
     except Undetermined as error:
-        return undetermined(f"cannot be determined at preview: {error}")
+        return undetermined(f"{prefix}cannot be determined yet: {error}")
     except Malformed as error:
-        return failed(f"malformed input: {error}")
+        return failed(f"{prefix}malformed input: {error}")
+
+
+def unless(problems: list[str], ok: str) -> Verdict:
+    """Fail with the problems found, or pass with `ok`."""
+    return failed("; ".join(problems)) if problems else passed(ok)
+
+
+def all_of(subject: str, *parts: Callable[[], Verdict]) -> Verdict:
+    """Independent parts of one rule: a definite fail is never hidden by an unknown part.
+
+    Any failing part fails the whole, then any unknown part makes it unknown, else it passes;
+    the messages of the parts with the deciding outcome are joined behind `subject`.
+    """
+    verdicts = [verdict_of(part) for part in parts]
+    for outcome in (Outcome.FAIL, Outcome.UNKNOWN, Outcome.PASS):
+        hits = [v.message for v in verdicts if v.outcome is outcome]
+        if hits:
+            return Verdict(outcome, f"{subject}: " + "; ".join(hits))
+    return not_applicable(f"{subject}: nothing to check")

@@ -71,6 +71,11 @@ class Resource:
     dependencies: tuple[str, ...] = ()
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
+    @property
+    def label(self) -> str:
+        """How messages name it: "Function 'webhook'"."""
+        return f"{self.type.rsplit(':', 1)[-1]} '{self.name}'"
+
     def depends_on(self, urn: str, prop: str | None = None) -> bool:
         """True when this resource's `prop` (or any input, when prop is None) comes from `urn`."""
         if prop is not None:

@@ -45,6 +45,11 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any] | None, Outcome]] = {
     "rate_string_is_malformed": (throttle("5", 10.0), None, Outcome.FAIL),
     "throttle_list_is_malformed": ({"throttleSettings": [{"rateLimit": 5.0, "burstLimit": 10.0}]}, None, Outcome.FAIL),
     "rate_unknown": (throttle(UNKNOWN, 10.0), None, Outcome.UNKNOWN),
+    "unknown_throttle_does_not_hide_missing_quota": (
+        {**throttle(UNKNOWN, 10.0), "quotaSettings": None},
+        None,
+        Outcome.FAIL,
+    ),
     "rate_secret": (throttle(SECRET, 10.0), None, Outcome.UNKNOWN),
     "quota_missing": ({"quotaSettings": None}, None, Outcome.FAIL),
     "quota_zero": (quota(0.0), None, Outcome.FAIL),

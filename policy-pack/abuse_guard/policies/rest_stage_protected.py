@@ -10,12 +10,12 @@ reuses their checks without maxima, so each oversized value is reported once, on
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from ..findings import Outcome, Verdict, failed, not_applicable, passed, undetermined, verdict_of
+from ..findings import Outcome, Verdict, all_of, failed, not_applicable, passed, undetermined, verdict_of
 from ..graph import Graph
 from ..policy import Policy, Settings
 from ..resources import UNKNOWN, Resource
@@ -102,15 +102,6 @@ def index_api(graph: Graph, api: Resource) -> Api:
     return index
 
 
-def naming(resource: Resource, check: Callable[[], Verdict]) -> Verdict:
-    """A shared check's verdict, naming `resource` when the verdict is about a value it could not read."""
-    verdict = verdict_of(check)
-    if f"'{resource.name}'" in verdict.message:
-        return verdict
-    kind = resource.type.rsplit(":", 1)[-1]
-    return Verdict(verdict.outcome, f"{kind} '{resource.name}': {verdict.message}")
-
-
 def strongest(verdicts: list[Verdict], none_found: str) -> Verdict:
     """One covering resource is enough: a pass wins, then an unknown (it may cover), then the failures."""
     for outcome in (Outcome.PASS, Outcome.UNKNOWN, Outcome.FAIL):
@@ -139,7 +130,7 @@ def stage_wide(settings: Resource) -> Verdict:
     """A MethodSettings linked to the stage covers it when it is '*/*' and throttles."""
     if text(settings.props, "methodPath", at=f"MethodSettings '{settings.name}'") != STAGE_WIDE:
         return not_applicable(f"MethodSettings '{settings.name}' configures one method only")
-    return naming(settings, partial(check_method_settings, settings, None))
+    return verdict_of(partial(check_method_settings, settings, None), settings.label)
 
 
 def stage_wide_throttle(graph: Graph, stage: Resource, api: Api | None) -> Verdict:
@@ -193,7 +184,7 @@ def api_key_metering(graph: Graph, stage: Resource, api: Api | None) -> Verdict:
     linked = graph.referrers(stage, USAGE_PLAN, "apiStages")
     named = api.plans_by_stage.get(name, []) if isinstance(name, str) else []
     listing = distinct(linked, named)
-    verdicts = [naming(p, partial(plan_cover, p)) for p in listing]
+    verdicts = [verdict_of(partial(plan_cover, p), p.label) for p in listing]
     listed = {p.urn for p in listing}
     verdicts += [
         undetermined(f"usage plan '{p.name}' may list it, but a stage name in its apiStages is not known yet")
@@ -224,16 +215,11 @@ def api_key_metering(graph: Graph, stage: Resource, api: Api | None) -> Verdict:
 
 
 def protection(graph: Graph, stage: Resource, api: Api | None) -> Verdict:
-    parts = (
-        verdict_of(partial(stage_wide_throttle, graph, stage, api)),
-        verdict_of(partial(api_key_metering, graph, stage, api)),
+    return all_of(
+        f"REST API stage '{stage.name}'",
+        partial(stage_wide_throttle, graph, stage, api),
+        partial(api_key_metering, graph, stage, api),
     )
-    label = f"REST API stage '{stage.name}'"
-    for outcome, verdict in ((Outcome.FAIL, failed), (Outcome.UNKNOWN, undetermined)):
-        hits = [p.message for p in parts if p.outcome is outcome]
-        if hits:
-            return verdict(f"{label}: " + "; ".join(hits))
-    return passed(f"{label} is protected: " + "; ".join(p.message for p in parts))
 
 
 def check_stack(graph: Graph, settings: Settings) -> Iterator[tuple[Resource, Verdict]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..findings import Verdict, failed, passed
+from ..findings import Verdict, all_of, passed, unless
 from ..policy import Policy, Settings
 from ..resources import Resource
 from ..values import choice, figure, items, mapping, number
@@ -70,12 +70,21 @@ def stage_problems(plan: Resource, bounds: Maxima) -> list[str]:
 
 def check(resource: Resource, settings: Settings) -> Verdict:
     bounds = maxima(settings)
-    quota_wrong, quota = review_quota(resource, settings)
-    problems = [*throttle_problems(resource, bounds), *quota_wrong, *stage_problems(resource, bounds)]
-    if problems:
-        return failed(f"Usage plan '{resource.name}': " + "; ".join(problems))
-    throttle = read(resource.props, USAGE_PLAN_KEYS, "throttleSettings")
-    return passed(f"Usage plan '{resource.name}' allows each API key {throttle.describe()} and {quota}")
+
+    def throttle() -> Verdict:
+        problems = throttle_problems(resource, bounds)
+        if problems:
+            return unless(problems, "")
+        return passed(f"allows each API key {read(resource.props, USAGE_PLAN_KEYS, 'throttleSettings').describe()}")
+
+    def quota() -> Verdict:
+        problems, allowed = review_quota(resource, settings)
+        return unless(problems, f"caps each API key at {allowed}")
+
+    def stages() -> Verdict:
+        return unless(stage_problems(resource, bounds), "meters its API stages")
+
+    return all_of(f"Usage plan '{resource.name}'", throttle, quota, stages)
 
 
 POLICY = Policy(
