@@ -29,3 +29,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as error:
         print(f"abuse-guard: error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `... | head` closed our stdout: not an error of ours
+        sys.stderr.close()
+        return 0

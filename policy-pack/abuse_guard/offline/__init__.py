@@ -53,8 +53,16 @@ def preview(
     return Run(
         project=project.name,
         stack=config.name,
-        source=f"offline preview of {project.program} (stack {config.name})",
+        source=f"offline preview of {shown(project.program)} (stack {config.name})",
         policies=policy_infos(POLICIES, pack_config),
         resources=resource_infos(resources),
         findings=tuple(findings),
     )
+
+
+def shown(path: Path) -> str:
+    """A path as a report shows it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        return str(path)
