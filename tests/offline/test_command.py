@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from abuse_guard.cli import main
+from abuse_guard.offline import shown
 from tests.offline.projects import write_project
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,7 +36,7 @@ def test_summary_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     run = json.loads(out.read_text(encoding="utf-8"))
     fails = [f for f in run["findings"] if f["outcome"] == "fail"]
     assert (run["project"], run["stack"], len(fails)) == ("abuse-guard-demo", "insecure", 9)
-    assert run["source"] == f"offline preview of {REPO / 'stacks'} (stack insecure)"
+    assert run["source"] == f"offline preview of {shown(REPO / 'stacks')} (stack insecure)"
     summary = capsys.readouterr().out.splitlines()
     assert summary[1].startswith("  pass ")
     assert sum(line.startswith("FAIL ") for line in summary) == 9
