@@ -37,6 +37,10 @@ NO_ENGINE = "127.0.0.1:0"
 CALL_TIMEOUT = 60.0
 """Seconds one RPC may take before the client gives up, so a hung pack fails a run instead of stalling it."""
 
+MAX_MESSAGE_BYTES = 400 * 1024 * 1024
+"""Both ways, the limit pulumi-policy's server sets: an AnalyzeStack request for 10,000 resources is
+several MB, and a response listing thousands of violations can pass gRPC's default 4 MB receive limit."""
+
 LEVELS: Mapping[str, analyzer_pb2.EnforcementLevel.ValueType] = {
     "advisory": analyzer_pb2.ADVISORY,
     "mandatory": analyzer_pb2.MANDATORY,
@@ -166,7 +170,13 @@ class RunningPack:
         """Open the channel to the printed port and keep reading stdout, as the engine does."""
         self._drain = threading.Thread(target=self._collect_output, daemon=True)
         self._drain.start()
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
+        self.channel = grpc.insecure_channel(
+            f"127.0.0.1:{self.port}",
+            options=[
+                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+                ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ],
+        )
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
         grpc.channel_ready_future(self.channel).result(timeout=timeout)
 

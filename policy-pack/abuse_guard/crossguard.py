@@ -5,6 +5,10 @@ engine's "can't run policy during preview" advisory; not-applicable and exempt -
 with the reason ("exempt: ..."); pass -> nothing. A resource of a type a policy does not check
 returns at once with no verdict, as awsguard's policies do (the engine counts that as passed); the
 per-policy cost matters because every policy runs on every resource of every preview.
+
+A policy with a remediate function also gets pulumi-policy's remediate callback: at enforcement
+level `remediate` the engine calls it before Analyze, and the props it returns replace the
+resource's inputs (the engine logs before and after as a policyRemediationEvent).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from pulumi_policy import Policy as PulumiPolicy
 from pulumi_policy.deserialize import serialize_properties
 from pulumi_policy.proxy import UnknownValueError
 
-from .evaluate import evaluate_resource, evaluate_stack
+from .evaluate import evaluate_resource, evaluate_stack, remedy
 from .findings import Finding, Outcome
 from .graph import Graph
 from .policy import Policy
@@ -101,6 +105,37 @@ def _stack_validation(policy: Policy) -> Callable[[StackValidationArgs, ReportVi
     return validate
 
 
+def _resource_remediation(policy: Policy) -> Callable[[ResourceValidationArgs], Mapping[str, Any] | None]:
+    # pulumi-policy types the callback's result as awaitable, but its servicer takes plain props too.
+    def remediate(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
+        if not policy.applies_to(args.resource_type):
+            return None
+        resource = resource_from_args(args)
+        changes = remedy(policy, resource, policy.settings(args.get_config()))
+        if changes is None:
+            return None
+        # The returned props replace all of them: the rest go back exactly as received.
+        received = dict(serialize_properties(args.props))
+        for key, value in changes.items():
+            received[key] = _on_wire(received.get(key), resource.props.get(key), value)
+        return received
+
+    return remediate
+
+
+def _on_wire(received: Any, before: Any, after: Any) -> Any:
+    """`after` as the engine gets it: wherever it kept a value it read (`before`), the received one.
+
+    The props a check reads have secrets and unknowns replaced by markers; a value kept inside a
+    changed object (another setting of the block) must go back as its secret envelope or sentinel.
+    """
+    if after == before:
+        return received
+    if isinstance(after, Mapping) and isinstance(before, Mapping) and isinstance(received, Mapping):
+        return {key: _on_wire(received.get(key), before.get(key), value) for key, value in after.items()}
+    return after
+
+
 def pulumi_policy(policy: Policy) -> PulumiPolicy:
     """The pulumi-policy object for one of our policies: same name, metadata and config schema."""
     schema = policy.config_schema()
@@ -116,4 +151,6 @@ def pulumi_policy(policy: Policy) -> PulumiPolicy:
     }
     if policy.is_stack_policy:
         return StackValidationPolicy(validate=_stack_validation(policy), **common)
+    if policy.remediate is not None:
+        common["remediate"] = _resource_remediation(policy)
     return ResourceValidationPolicy(validate=_resource_validation(policy), **common)

@@ -1,8 +1,14 @@
-"""Resources in, findings out: the one path from rules to outcomes that every adapter uses."""
+"""Resources in, findings out: the one path from rules to outcomes that every adapter uses.
+
+At enforcement level `remediate` a policy may first fill in a safe default (`remedy`), as the
+engine's Remediate call does before Analyze; the finding then judges the remediated resource and
+says what was changed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -10,7 +16,7 @@ from .findings import Finding, Outcome, Verdict, verdict_of
 from .graph import Graph
 from .policy import Policy, Settings, exemption
 from .resources import Resource
-from .values import Malformed, Undetermined
+from .values import Malformed, Undetermined, describe
 
 
 def finding(policy: Policy, resource: Resource, verdict: Verdict, settings: Settings) -> Finding:
@@ -52,22 +58,92 @@ def _raise(error: Exception) -> Verdict:
     raise error
 
 
+REMEDIATED = "remediated: "
+"""How a finding's message starts when its policy remediated the resource before the check."""
+
+
+def remedy(policy: Policy, resource: Resource, settings: Settings) -> dict[str, Any] | None:
+    """The top-level inputs `policy` fills in on `resource` at enforcement level remediate, or None.
+
+    Only what the policy's remediate function offers, and never on an exempt resource or from a
+    value it cannot read: an unknown or secret is not an absent value, and a malformed one is the
+    user's to fix.
+    """
+    fix = policy.remediate
+    if fix is None or not policy.applies_to(resource.type) or exemption(policy, resource, settings) is not None:
+        return None
+    try:
+        changes = fix(resource, settings)
+    except (Undetermined, Malformed):
+        return None
+    return dict(changes) if changes else None
+
+
+def remediate(
+    policies: Iterable[Policy], resource: Resource, settings: Mapping[str, Settings]
+) -> tuple[Resource, dict[str, str]]:
+    """`resource` as Analyze sees it after Remediate, and what each policy changed, by policy id.
+
+    Like the engine: policy by policy in pack order, each seeing the previous one's output.
+    """
+    notes: dict[str, str] = {}
+    for policy in policies:
+        changes = remedy(policy, resource, settings[policy.id])
+        if changes is not None:
+            notes[policy.id] = ", ".join(
+                f"{path} {_shown(old)} -> {_shown(new)}" for path, old, new in _set_values(resource.props, changes)
+            )
+            resource = replace(resource, props={**resource.props, **changes})
+    return resource, notes
+
+
+def _set_values(before: Any, after: Mapping[str, Any], at: str = "") -> Iterator[tuple[str, Any, Any]]:
+    """(dotted path, old value, new value) of each value a remediation sets."""
+    for key, new in after.items():
+        path = f"{at}.{key}" if at else key
+        old = before.get(key) if isinstance(before, Mapping) else None
+        if isinstance(new, Mapping) and (old is None or isinstance(old, Mapping)):
+            yield from _set_values(old, new, path)
+        elif new != old:
+            yield path, old, new
+
+
+def _shown(value: Any) -> str:
+    return "absent" if value is None else describe(value)
+
+
 def evaluate(
     policies: Iterable[Policy],
     resources: Iterable[Resource],
     config: Mapping[str, Mapping[str, Any] | None] | None = None,
+    remediating: Collection[str] = (),
 ) -> list[Finding]:
-    """Every policy over every resource: resource policies per resource, then stack policies once."""
+    """Every policy over every resource: resource policies per resource, then stack policies once.
+
+    The policies named in `remediating` (those at enforcement level remediate) first fix every
+    resource, so all checks, stack checks included, judge the inputs the engine would deploy; a
+    remediated finding's message starts with "remediated: <path> <before> -> <after>".
+    """
     config = config or {}
-    graph = Graph(resources)
+    policies = list(policies)
+    settings = {p.id: p.settings(config.get(p.id)) for p in policies}
+    fixers = [p for p in policies if p.id in remediating]
+    remediated: list[Resource] = []
+    notes: dict[tuple[str, str], str] = {}
+    for resource in resources:
+        fixed, said = remediate(fixers, resource, settings)
+        remediated.append(fixed)
+        notes.update({(policy_id, fixed.urn): note for policy_id, note in said.items()})
+    graph = Graph(remediated)
     findings: list[Finding] = []
     for policy in policies:
-        settings = policy.settings(config.get(policy.id))
         if policy.is_stack_policy:
-            findings.extend(evaluate_stack(policy, graph, settings))
+            findings.extend(evaluate_stack(policy, graph, settings[policy.id]))
             continue
         for resource in graph.resources:
-            result = evaluate_resource(policy, resource, settings)
+            result = evaluate_resource(policy, resource, settings[policy.id])
+            if result is not None and (note := notes.get((policy.id, resource.urn))):
+                result = replace(result, message=f"{REMEDIATED}{note}; {result.message}")
             if result is not None:
                 findings.append(result)
     return findings

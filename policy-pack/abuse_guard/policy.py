@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 Settings = Mapping[str, Any]
 ResourceCheck = Callable[[Resource, Settings], Verdict]
+ResourceRemedy = Callable[[Resource, Settings], Mapping[str, Any] | None]
+"""The top-level inputs a safe default would change on a resource (`{"reservedConcurrentExecutions": 1}`), or None."""
 StackCheck = Callable[["Graph", Settings], Iterable[tuple[Resource, Verdict]]]
 
 SEVERITIES = ("low", "medium", "high", "critical")
@@ -65,6 +67,8 @@ class Policy:
     config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     check: ResourceCheck | None = None
     check_stack: StackCheck | None = None
+    remediate: ResourceRemedy | None = None
+    """At enforcement level `remediate`, what the engine may fill in before the check runs (see evaluate.remedy)."""
     references: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import __version__
+from .blast_radius import EntrypointBound
 from .findings import Finding
 from .pack_config import PackConfig
 from .policy import Policy
@@ -52,6 +53,8 @@ class Run:
     findings: tuple[Finding, ...]
     pack_version: str = __version__
     generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    entrypoints: tuple[EntrypointBound, ...] = ()
+    """The worst-case monthly cost of each public entrypoint (none from an event log: it carries no props)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (findings' outcomes as their string values)."""

@@ -35,11 +35,14 @@ def test_summary_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["preview", str(REPO), "--stack", "insecure", "--json", str(out)]) == 1
     run = json.loads(out.read_text(encoding="utf-8"))
     fails = [f for f in run["findings"] if f["outcome"] == "fail"]
-    assert (run["project"], run["stack"], len(fails)) == ("abuse-guard-demo", "insecure", 9)
+    # the 9 anti-patterns, and the 3 routes the unthrottled stage 'beta' puts over their cost budget
+    assert (run["project"], run["stack"], len(fails)) == ("abuse-guard-demo", "insecure", 12)
+    assert len(run["entrypoints"]) == 9
     assert run["source"] == f"offline preview of {shown(REPO / 'stacks')} (stack insecure)"
     summary = capsys.readouterr().out.splitlines()
     assert summary[1].startswith("  pass ")
-    assert sum(line.startswith("FAIL ") for line in summary) == 9
+    assert sum(line.startswith("FAIL ") for line in summary) == 12
+    assert sum(line.startswith("  over budget ") for line in summary) == 3
     assert [p.name for p in out.parent.iterdir()] == ["insecure.json"]
 
 

@@ -8,6 +8,7 @@ here, so every policy's engine path is exercised over gRPC.
 from __future__ import annotations
 
 from abuse_guard.analyzer_client import Reported, RunningPack, reported
+from abuse_guard.blast_radius import REST_INTEGRATION
 from abuse_guard.policies.api_route_authorization import API_ROUTE
 from abuse_guard.policies.lambda_function_url_auth import LAMBDA_FUNCTION_URL
 from abuse_guard.policies.lambda_permission_scope import LAMBDA_PERMISSION
@@ -78,6 +79,32 @@ def rest_api_graph(*, throttled: bool) -> tuple[Resource, ...]:
     return (STACK, api, method, stage, plan, *((settings,) if throttled else ()))
 
 
+def function_url_graph(*, reserved: float | None) -> tuple[Resource, ...]:
+    """A function URL: unreserved, the account pool lets it cost about $10,584 a month; reserved 1, about $11."""
+    fn = function("hook", reserved, timeout=3.0)
+    url = resource(
+        LAMBDA_FUNCTION_URL,
+        {"functionName": UNKNOWN, "authorizationType": "AWS_IAM"},
+        "hook-url",
+        parent=STACK.urn,
+        property_dependencies={"functionName": (fn.urn,)},
+    )
+    return (STACK, fn, url)
+
+
+def rest_integration_graph(*, timeout: float) -> tuple[Resource, ...]:
+    """A function behind a REST integration, which gives up after its default 29 s."""
+    fn = function("handler", 1.0, timeout=timeout)
+    integration = resource(
+        REST_INTEGRATION,
+        {"restApi": UNKNOWN, "resourceId": UNKNOWN, "httpMethod": "POST", "type": "AWS_PROXY", "uri": UNKNOWN},
+        "handler-integration",
+        parent=STACK.urn,
+        property_dependencies={"uri": (fn.urn,)},
+    )
+    return (STACK, fn, integration)
+
+
 RESOURCE_EXAMPLES: dict[str, tuple[Resource, Resource]] = {
     "lambda-reserved-concurrency": (function("worker", 5.0), function("worker", None)),
     "lambda-function-url-auth": (
@@ -128,6 +155,8 @@ STACK_EXAMPLES: dict[str, tuple[tuple[Resource, ...], tuple[Resource, ...]]] = {
         (STACK, function("a", 500.0), function("b", 450.0)),
     ),
     "rest-stage-protected": (rest_api_graph(throttled=True), rest_api_graph(throttled=False)),
+    "entrypoint-cost-budget": (function_url_graph(reserved=1.0), function_url_graph(reserved=None)),
+    "lambda-timeout-behind-rest-api": (rest_integration_graph(timeout=10.0), rest_integration_graph(timeout=60.0)),
 }
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..evaluate import evaluate
 from ..pack_config import PackConfig, parse
 from ..policies import POLICIES
+from ..policies.entrypoint_cost_budget import entrypoint_bounds
 from ..run import Run, policy_infos, resource_infos
 from .project import Project, StackConfig, load_project, load_stack
 from .runtime import Program, ProgramError, Registration, record
@@ -49,7 +50,8 @@ def preview(
     config = load_stack(project, stack).overridden(project, config_overrides or {})
     resources = [r.resource for r in record(program(project, config))]
     pack_config = pack_config or parse({}, POLICIES)
-    findings = evaluate(pack_config.enabled(POLICIES), resources, pack_config.properties)
+    remediating = {policy_id for policy_id, level in pack_config.levels.items() if level == "remediate"}
+    findings = evaluate(pack_config.enabled(POLICIES), resources, pack_config.properties, remediating)
     return Run(
         project=project.name,
         stack=config.name,
@@ -57,6 +59,7 @@ def preview(
         policies=policy_infos(POLICIES, pack_config),
         resources=resource_infos(resources),
         findings=tuple(findings),
+        entrypoints=entrypoint_bounds(resources, pack_config.properties),
     )
 
 

@@ -1,8 +1,9 @@
 """`python -m abuse_guard preview PATH --stack NAME`: the offline preview from the command line.
 
-Prints how many findings each outcome has and every fail, unknown and exempt; `--json FILE` writes
-the Run. Exit code 1 when a mandatory policy fails (as `pulumi preview` fails), 2 on bad input or a
-failing program (its traceback goes to stderr first), else 0.
+Prints how many findings each outcome has, every fail, unknown, exempt and remediation, and the
+worst-case monthly cost of each public entrypoint; `--json FILE` writes the Run. Exit code 1 when a
+mandatory (or remediate-level) policy fails (as `pulumi preview` fails), 2 on bad input or a failing
+program (its traceback goes to stderr first), else 0.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from pathlib import Path
 
 from .. import pack_config
 from ..errors import UserError
+from ..evaluate import REMEDIATED
 from ..findings import Outcome
 from ..policies import POLICIES
 from ..report.files import write_atomically
+from ..report.model import entrypoint_row
 from ..run import Run
 from . import ProgramError, preview
 
@@ -63,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
         write_atomically({Path(args.json): json.dumps(result.to_dict(), indent=2) + "\n"})
     print(summary(result))
     levels = {p.id: p.enforcement for p in result.policies}
-    mandatory_fails = [f for f in result.findings if f.outcome is Outcome.FAIL and levels[f.policy] == "mandatory"]
+    # A violation a remediation could not fix is reported as mandatory (pulumi-policy downgrades remediate).
+    blocking = ("mandatory", "remediate")
+    mandatory_fails = [f for f in result.findings if f.outcome is Outcome.FAIL and levels[f.policy] in blocking]
     return 1 if mandatory_fails else 0
 
 
@@ -81,4 +86,16 @@ def summary(result: Run) -> str:
         for f in result.findings:
             if f.outcome is outcome:
                 lines.append(f"{outcome.value.upper():8}{f.policy} ({levels[f.policy]}) {f.name}: {f.message}")
+    for f in result.findings:
+        if f.outcome is Outcome.PASS and f.message.startswith(REMEDIATED):
+            lines.append(f"{'FIXED':8}{f.policy} ({levels[f.policy]}) {f.name}: {f.message}")
+    if result.entrypoints:
+        lines.append("Worst-case cost per entrypoint:")
+    for row in map(entrypoint_row, result.entrypoints):
+        behind = f" -> {row.function}" if row.function else ""
+        figures = f"{row.rate}, concurrency {row.concurrency}, {row.cost} (budget {row.budget}); "
+        figures = figures if row.cost_parts else ""
+        fix = f"; fix: {row.fix}" if row.fix else ""
+        bound = f"bound by {row.binding}" if row.cost_parts else row.binding
+        lines.append(f"  {row.status:14}{row.name} ({row.kind}{behind}): {figures}{bound}{fix}")
     return "\n".join(lines)

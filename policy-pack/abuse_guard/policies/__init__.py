@@ -6,9 +6,11 @@ from ..policy import ENFORCEMENT_LEVELS, SEVERITIES, Policy
 from . import (
     account_concurrency_headroom,
     api_route_authorization,
+    entrypoint_cost_budget,
     lambda_function_url_auth,
     lambda_permission_scope,
     lambda_reserved_concurrency,
+    lambda_timeout_behind_rest_api,
     rest_method_authorization,
     rest_stage_protected,
     stage_throttling,
@@ -25,6 +27,8 @@ POLICIES: tuple[Policy, ...] = (
     stage_throttling.POLICY,
     rest_stage_protected.POLICY,
     account_concurrency_headroom.POLICY,
+    entrypoint_cost_budget.POLICY,
+    lambda_timeout_behind_rest_api.POLICY,
 )
 
 

@@ -23,10 +23,16 @@ def bounds(resource: Resource, settings: Settings) -> tuple[float, float]:
     return minimum, maximum
 
 
-def check(resource: Resource, settings: Settings) -> Verdict:
+def reservation(resource: Resource) -> float | None:
+    """The reserved concurrency; None when unreserved (absent, or -1: what the provider fills in)."""
     reserved = number(resource.props, "reservedConcurrentExecutions", integer=True)
+    return None if reserved == -1 else reserved
+
+
+def check(resource: Resource, settings: Settings) -> Verdict:
+    reserved = reservation(resource)
     minimum, maximum = bounds(resource, settings)
-    if reserved is None or reserved == -1:
+    if reserved is None:
         return failed(
             f"Lambda function '{resource.name}' has no reserved concurrency, so a burst of calls can "
             f"scale it to the whole account pool; set reservedConcurrentExecutions to {figure(minimum)}"
@@ -45,6 +51,15 @@ def check(resource: Resource, settings: Settings) -> Verdict:
     return passed(f"Lambda function '{resource.name}' reserves {figure(reserved)} concurrent executions")
 
 
+def remediate(resource: Resource, settings: Settings) -> dict[str, int] | None:
+    """Reserve the configured default for an unreserved function, if that is within its bounds."""
+    default = settings["remediationReservedConcurrency"]
+    minimum, maximum = bounds(resource, settings)
+    if reservation(resource) is not None or not minimum <= default <= maximum:
+        return None
+    return {"reservedConcurrentExecutions": default}
+
+
 POLICY = Policy(
     id="lambda-reserved-concurrency",
     title="Lambda functions reserve concurrency",
@@ -56,7 +71,10 @@ POLICY = Policy(
         "Without a reservation a function scales with its callers until the account pool is exhausted: a "
         "webhook sender firing once per changed record sent ~50 concurrent calls that mostly timed out at "
         "30 s; reservedConcurrency 1 turned them into 3-4 calls that all succeeded. Absent and -1 (what "
-        "the provider fills in for 'unreserved') fail. 0 fails too: it throttles every call."
+        "the provider fills in for 'unreserved') fail. 0 fails too: it throttles every call. At "
+        "enforcement level remediate an unreserved function gets remediationReservedConcurrency (default 1: "
+        "one call at a time, what the webhook needed) when that is within its bounds; a reservation the "
+        "user set is never changed."
     ),
     remediation=(
         "Set `reserved_concurrent_executions` to the concurrency the function really needs:\n"
@@ -81,6 +99,15 @@ POLICY = Policy(
             "default": ACCOUNT_CONCURRENCY_LIMIT,
             "description": "The account's regional concurrency quota (AWS default 1000).",
         },
+        "remediationReservedConcurrency": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 1,
+            "description": (
+                "At enforcement level remediate: the reservation given to a function that has none (absent or "
+                "-1); not applied when outside the function's bounds."
+            ),
+        },
         "overrides": {
             "type": "array",
             "default": [],
@@ -100,6 +127,7 @@ POLICY = Policy(
         },
     },
     check=check,
+    remediate=remediate,
     references=("Checkov CKV_AWS_115", "AWS Config lambda-concurrency-check"),
     tags=("lambda", "cost", "availability"),
 )

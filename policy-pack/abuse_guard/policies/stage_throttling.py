@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..findings import Verdict, failed, passed
 from ..policy import Policy, Settings
 from ..resources import Resource
@@ -67,6 +69,30 @@ def check(resource: Resource, settings: Settings) -> Verdict:
     return check_http_stage(resource, maxima(settings))
 
 
+def remediate(resource: Resource, settings: Settings) -> dict[str, dict[str, Any]] | None:
+    """Give an HTTP/WebSocket stage the configured default route throttle where a value is unset.
+
+    Unset is absent or -1; a value the user set (0 or above the maximum) stays theirs to correct, and
+    the block's other settings are kept. Both defaults must be within the maxima or nothing is set:
+    the provider sends a value left out of the block as 0, so half a throttle rejects every request.
+    REST `*/*` MethodSettings are not remediated: there the stage throttle caps all API keys of
+    every usage plan together, and its right size depends on the plans, which one resource's
+    Remediate call cannot see.
+    """
+    rate, burst = settings["remediationRateLimit"], settings["remediationBurstLimit"]
+    bounds = maxima(settings)
+    if resource.type != HTTP_STAGE or rate > bounds.rate or burst > bounds.burst:
+        return None
+    block = mapping(resource.props, "defaultRouteSettings") or {}
+    throttle = read(resource.props, STAGE_KEYS, "defaultRouteSettings")
+    fills: dict[str, float] = {}
+    if throttle.rate is None:
+        fills[STAGE_KEYS.rate] = rate
+    if throttle.burst is None:
+        fills[STAGE_KEYS.burst] = burst
+    return {"defaultRouteSettings": {**block, **fills}} if fills else None
+
+
 POLICY = Policy(
     id="stage-throttling",
     title="API stages throttle every caller",
@@ -94,7 +120,11 @@ POLICY = Policy(
         "entry must set both too, because the provider sends a value left out of a settings block as 0 "
         "(pulumi/pulumi-aws#2363). 0 fails everywhere: it rejects every request, which is an outage, not a "
         "throttle; exempt a stage that is closed on purpose. MethodSettings have no tags: exempt them in the "
-        "policy config; v2 stages also take the tag abuse-guard:exempt:stage-throttling."
+        "policy config; v2 stages also take the tag abuse-guard:exempt:stage-throttling. At enforcement level "
+        "remediate an HTTP/WebSocket stage gets the configured default route throttle (100 requests/s, burst "
+        "200) for each value that is absent or -1. A REST '*/*' MethodSettings is not remediated: the stage "
+        "throttle caps all API keys of its usage plans together, so its size is a decision about the plans "
+        "sold on that stage, which one resource's remediation cannot see."
     ),
     remediation=(
         "Throttle the whole stage:\n"
@@ -116,8 +146,27 @@ POLICY = Policy(
             "default": 2000,
             "description": "Largest burst (requests at once) a stage, method or route throttle may allow.",
         },
+        "remediationRateLimit": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "default": 100,
+            "description": (
+                "At enforcement level remediate: defaultRouteSettings.throttlingRateLimit given to an HTTP/WebSocket "
+                "stage where it is absent or -1 (nothing is set if either default is above its maximum)."
+            ),
+        },
+        "remediationBurstLimit": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 200,
+            "description": (
+                "At enforcement level remediate: defaultRouteSettings.throttlingBurstLimit given to an HTTP/WebSocket "
+                "stage where it is absent or -1 (nothing is set if either default is above its maximum)."
+            ),
+        },
     },
     check=check,
+    remediate=remediate,
     references=(
         "cdk-nag Serverless-APIGWDefaultThrottling",
         "serverless-rules ES2003 (tflint aws_apigateway_stage_throttling_rule, aws_apigatewayv2_stage_throttling_rule)",

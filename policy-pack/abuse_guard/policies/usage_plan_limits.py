@@ -87,6 +87,23 @@ def check(resource: Resource, settings: Settings) -> Verdict:
     return all_of(f"Usage plan '{resource.name}'", throttle, quota, stages)
 
 
+def remediate(resource: Resource, settings: Settings) -> dict[str, dict[str, float | str]] | None:
+    """Add the configured default throttle and/or quota where the plan has none.
+
+    Only a missing object is added (an unknown one is not missing), and only a default within this
+    policy's maxima; a throttle or quota the user wrote is theirs to correct.
+    """
+    bounds = maxima(settings)
+    rate, burst = settings["remediationRateLimit"], settings["remediationBurstLimit"]
+    limit, period = settings["remediationQuotaLimit"], settings["remediationQuotaPeriod"]
+    fixes: dict[str, dict[str, float | str]] = {}
+    if resource.props.get("throttleSettings") is None and rate <= bounds.rate and burst <= bounds.burst:
+        fixes["throttleSettings"] = {"rateLimit": rate, "burstLimit": burst}
+    if resource.props.get("quotaSettings") is None and limit <= settings[MAX_QUOTA_KEYS[period]]:
+        fixes["quotaSettings"] = {"limit": limit, "period": period}
+    return fixes or None
+
+
 POLICY = Policy(
     id="usage-plan-limits",
     title="Usage plans throttle and meter every API key",
@@ -110,7 +127,9 @@ POLICY = Policy(
         "what the provider fills in for a throttle key left out, so a plan with only rate_limit set is "
         "closed, not open. A plan with no apiStages meters nothing. Limits are per API key, so the maxima "
         "are what one client may use; exempt a plan (policy config or tag "
-        "abuse-guard:exempt:usage-plan-limits) or raise the maxima for a plan meant for a big client."
+        "abuse-guard:exempt:usage-plan-limits) or raise the maxima for a plan meant for a big client. At "
+        "enforcement level remediate a plan without throttleSettings or quotaSettings gets the configured "
+        "default one (10 requests/s, burst 20; 10,000 a DAY) when it is within the maxima."
     ),
     remediation=(
         "Give the plan a throttle, a quota and the stages it meters:\n"
@@ -150,8 +169,33 @@ POLICY = Policy(
             "default": 300000,
             "description": "Largest quota limit for period MONTH, per API key (default: 10,000 a day).",
         },
+        "remediationRateLimit": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "default": 10,
+            "description": "At enforcement level remediate: rateLimit of the throttle added to a plan without one.",
+        },
+        "remediationBurstLimit": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 20,
+            "description": "At enforcement level remediate: burstLimit of the throttle added to a plan without one.",
+        },
+        "remediationQuotaLimit": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 10000,
+            "description": "At enforcement level remediate: limit of the quota added to a plan without one.",
+        },
+        "remediationQuotaPeriod": {
+            "type": "string",
+            "enum": list(QUOTA_PERIODS),
+            "default": "DAY",
+            "description": "At enforcement level remediate: period (DAY, WEEK or MONTH) of the quota added.",
+        },
     },
     check=check,
+    remediate=remediate,
     references=(
         "AWS API Gateway Developer Guide: Usage plans and API keys for REST APIs",
         "AWS API Gateway Developer Guide: Throttle requests to your REST APIs",

@@ -11,6 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from ..blast_radius import EntrypointBound
 from ..findings import Outcome
 from .model import Report
 
@@ -27,6 +28,41 @@ def schema() -> dict[str, Any]:
 
 def _outcomes(tally: dict[Outcome, int]) -> dict[str, int]:
     return {outcome.value: count for outcome, count in tally.items()}
+
+
+def _entrypoint(bound: EntrypointBound) -> dict[str, Any]:
+    worst, fix = bound.worst, bound.fix
+    return {
+        "kind": bound.kind,
+        "urn": bound.urn,
+        "name": bound.name,
+        "type": bound.type,
+        "function": bound.function,
+        "budget": bound.budget,
+        "worstCase": None
+        if worst is None
+        else {
+            "ratePerSecond": worst.rate,
+            "rateLimit": worst.rate_limit,
+            "concurrency": worst.concurrency,
+            "concurrencyLimit": worst.concurrency_limit,
+            "invocationsPerMonth": worst.invocations,
+            "apiRequestsPerMonth": worst.api_requests,
+            "monthlyCost": {
+                "total": worst.cost.total,
+                "lambdaRequests": worst.cost.lambda_requests,
+                "lambdaDuration": worst.cost.lambda_duration,
+                "apiGateway": worst.cost.api_requests,
+            },
+            "bindingLimit": worst.binding,
+            "withinBudget": not bound.over_budget,
+        },
+        "fix": None
+        if fix is None
+        else {"change": fix.change, "monthlyCost": fix.monthly_cost, "withinBudget": fix.within_budget},
+        "unknown": bound.unknown,
+        "notes": list(bound.notes),
+    }
 
 
 def document(report: Report) -> dict[str, Any]:
@@ -60,6 +96,7 @@ def document(report: Report) -> dict[str, Any]:
         ],
         "resources": [{"urn": r.urn, "type": r.type, "name": r.name, "tags": dict(r.tags)} for r in run.resources],
         "findings": [f.to_dict() for f in run.findings],
+        "entrypoints": [_entrypoint(bound) for bound in run.entrypoints],
     }
 
 

@@ -19,7 +19,7 @@ from ..findings import Outcome
 from .model import LABELS, OUTCOMES, Report, level_rank
 
 MAX_LISTED = 50
-"""Failing findings listed in full; the rest are counted."""
+"""Failing findings (and entrypoints, over budget first) listed in full; the rest are counted."""
 
 # What changes meaning inside a line: emphasis, code, links, table cells, strike-through, issue references.
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]|~#])")
@@ -48,6 +48,8 @@ def render(report: Report) -> str:
     run = report.run
     failing = [f for f in run.findings if f.outcome is Outcome.FAIL]
     failing.sort(key=lambda f: -level_rank(report.enforcement(f)))
+    attention = (Outcome.FAIL, Outcome.UNKNOWN, Outcome.PASS)
+    entrypoints = sorted(report.entrypoints, key=lambda e: attention.index(e.outcome))
     return (
         _environment()
         .get_template("summary.md.j2")
@@ -59,5 +61,7 @@ def render(report: Report) -> str:
             total=f"{len(run.findings):,}",
             failing=failing[:MAX_LISTED],
             hidden=len(failing) - min(len(failing), MAX_LISTED),
+            entrypoints=entrypoints[:MAX_LISTED],
+            entrypoints_hidden=len(entrypoints) - min(len(entrypoints), MAX_LISTED),
         )
     )

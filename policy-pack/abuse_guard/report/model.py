@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
+from ..blast_radius import EntrypointBound, amount, dollars, per_second
 from ..findings import Finding, Outcome
 from ..run import PolicyInfo, Run
 
@@ -69,6 +70,69 @@ class Status:
 
 
 @dataclass(frozen=True)
+class EntrypointRow:
+    """One entrypoint's worst case as every format shows it, worded once."""
+
+    name: str
+    kind: str
+    function: str
+    outcome: Outcome
+    """pass: within budget; fail: over it; unknown: no figure."""
+    status: str
+    rate: str
+    rate_limit: str
+    concurrency: str
+    concurrency_limit: str
+    cost: str
+    cost_parts: str
+    budget: str
+    binding: str
+    """The limit that binds the cost, or why there is no figure."""
+    fix: str
+    notes: str
+
+
+def entrypoint_row(bound: EntrypointBound) -> EntrypointRow:
+    worst = bound.worst
+    common = {"name": bound.name, "kind": bound.kind, "function": bound.function, "budget": dollars(bound.budget)}
+    if worst is None:
+        unknown = "unknown"
+        return EntrypointRow(
+            **common,
+            outcome=Outcome.FAIL if bound.malformed else Outcome.UNKNOWN,
+            status="malformed" if bound.malformed else "unknown",
+            rate=unknown,
+            rate_limit="",
+            concurrency=unknown,
+            concurrency_limit="",
+            cost=unknown,
+            cost_parts="",
+            binding=bound.unknown,
+            fix="",
+            notes="",
+        )
+    cost = worst.cost
+    over = bound.over_budget
+    fix = ""
+    if bound.fix is not None:
+        fix = bound.fix.describe() + ("" if bound.fix.within_budget else " (still over budget)")
+    return EntrypointRow(
+        **common,
+        outcome=Outcome.FAIL if over else Outcome.PASS,
+        status="over budget" if over else "within budget",
+        rate=per_second(worst.rate),
+        rate_limit=worst.rate_limit,
+        concurrency=amount(worst.concurrency),
+        concurrency_limit=worst.concurrency_limit,
+        cost=f"{dollars(cost.total)}/month",
+        cost_parts=cost.describe(),
+        binding=worst.binding,
+        fix=fix,
+        notes="; ".join(bound.notes),
+    )
+
+
+@dataclass(frozen=True)
 class Report:
     """A run and what the formats need to say about it.
 
@@ -87,6 +151,11 @@ class Report:
         known = {p.id for p in self.run.policies}
         extra = dict.fromkeys(f.policy for f in self.run.findings if f.policy not in known)
         return self.run.policies + tuple(PolicyInfo(policy_id) for policy_id in extra)
+
+    @cached_property
+    def entrypoints(self) -> tuple[EntrypointRow, ...]:
+        """The worst-case cost of each public entrypoint, worded for every format."""
+        return tuple(entrypoint_row(b) for b in self.run.entrypoints)
 
     @cached_property
     def policy(self) -> Mapping[str, PolicyInfo]:

@@ -33,6 +33,7 @@ from ..errors import UserError
 from ..evaluate import evaluate
 from ..pack_config import PackConfig
 from ..policies import POLICIES
+from ..policies.entrypoint_cost_budget import entrypoint_bounds
 from ..resources import SECRET, Resource, from_wire, name_from_urn
 from ..run import Run, policy_infos, resource_infos
 from .files import FilePath, read_text
@@ -66,6 +67,7 @@ def read_state(path: FilePath, pack_config: PackConfig | None = None) -> Run:
         policies=policy_infos(policies, config),
         resources=resource_infos(deployment.resources),
         findings=tuple(evaluate(policies, deployment.resources, config.properties)),
+        entrypoints=entrypoint_bounds(deployment.resources, config.properties),
     )
 
 

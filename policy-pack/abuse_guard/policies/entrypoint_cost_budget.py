@@ -1,0 +1,213 @@
+"""What one public entrypoint can cost at worst stays within a monthly budget.
+
+Reserved concurrency, authorization, usage plans and throttles each cap one thing; what they are for
+is capping the bill an abusive or buggy caller can run up. blast_radius.py computes that bill for
+every REST method, HTTP or WebSocket route and function URL in front of a Lambda function; this
+policy holds it to a budget and, when it is over, names the limit that binds and the cheapest fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from functools import partial
+from typing import Any
+
+from .. import blast_radius
+from ..findings import Verdict, failed, not_applicable, passed, undetermined
+from ..graph import Graph
+from ..policy import Policy, Settings, matches
+from ..resources import Resource
+from .api_route_authorization import API_ROUTE
+from .lambda_function_url_auth import LAMBDA_FUNCTION_URL
+from .lambda_reserved_concurrency import POLICY as RESERVED_CONCURRENCY
+from .rest_method_authorization import REST_METHOD
+from .stage_throttling import POLICY as STAGE_THROTTLING
+from .usage_plan_limits import POLICY as USAGE_PLAN_LIMITS
+
+
+def cost_model(settings: Settings) -> blast_radius.CostModel:
+    """The cost model as configured; a fix goes no further than the throttle and quota policies allow."""
+    return blast_radius.CostModel(
+        lambda_request_price=settings["lambdaRequestPricePerMillion"],
+        gb_second_price=settings["lambdaGbSecondPrice"],
+        api_request_price={
+            blast_radius.REST: settings["restApiRequestPricePerMillion"],
+            blast_radius.HTTP: settings["httpApiRequestPricePerMillion"],
+            blast_radius.WEBSOCKET: settings["webSocketMessagePricePerMillion"],
+        },
+        seconds_per_month=settings["secondsPerMonth"],
+        account_rate=settings["accountRateLimit"],
+        account_concurrency=settings["accountConcurrencyLimit"],
+        api_keys_per_plan=settings["apiKeysPerUsagePlan"],
+        fix_stage_rate=STAGE_THROTTLING.config["maxRateLimit"]["default"],
+        fix_daily_quota=USAGE_PLAN_LIMITS.config["maxQuotaPerDay"]["default"],
+    )
+
+
+def stack_name(urn: str) -> str:
+    """urn:pulumi:<stack>::<project>::... -> <stack>."""
+    return urn.removeprefix("urn:pulumi:").split("::", 1)[0]
+
+
+def budget(settings: Settings, entrypoint: Resource, function: Resource | None) -> float:
+    """The first functionBudgets entry matching the function, else the stack's budget, else monthlyBudget."""
+    if function is not None:
+        for override in settings["functionBudgets"]:
+            if matches(function, override["function"]):
+                return float(override["budget"])
+    return float(settings["stackBudgets"].get(stack_name(entrypoint.urn), settings["monthlyBudget"]))
+
+
+def entrypoint_bounds(
+    resources: Iterable[Resource], config: Mapping[str, Mapping[str, Any] | None] | None = None
+) -> tuple[blast_radius.EntrypointBound, ...]:
+    """Every entrypoint's bound under the pack config (policy id -> properties): what a Run shows."""
+    settings = POLICY.settings((config or {}).get(POLICY.id))
+    return blast_radius.bounds(Graph(resources), cost_model(settings), partial(budget, settings))
+
+
+def verdict(bound: blast_radius.EntrypointBound) -> Verdict:
+    behind = f" -> Lambda function '{bound.function}'" if bound.function else ""
+    label = f"{bound.kind} '{bound.name}'{behind}"
+    worst = bound.worst
+    if worst is None:
+        return (failed if bound.malformed else undetermined)(f"{label}: {bound.unknown}")
+    total = f"{blast_radius.dollars(worst.cost.total)}/month ({worst.cost.describe()})"
+    limit = f"the {blast_radius.dollars(bound.budget)} budget"
+    if not bound.over_budget:
+        return passed(f"{label} costs at most {total}, within {limit}; bound by {worst.binding}")
+    return failed(f"{label} can cost up to {total}, over {limit}, bound only by {worst.binding}; {fix(bound)}")
+
+
+def fix(bound: blast_radius.EntrypointBound) -> str:
+    if bound.fix is None:
+        return (
+            "none of reserved concurrency 1, a stage throttle or a usage plan quota would lower it: lower the "
+            "function's memorySize or timeout, or raise the budget for it"
+        )
+    if bound.fix.within_budget:
+        return f"the cheapest fix: {bound.fix.describe()}"
+    return (
+        f"no single fix brings it within budget; the cheapest, {bound.fix.change}, would still cost "
+        f"{blast_radius.dollars(bound.fix.monthly_cost)}/month"
+    )
+
+
+def check_stack(graph: Graph, settings: Settings) -> Iterator[tuple[Resource, Verdict]]:
+    assessed = blast_radius.assess(graph, cost_model(settings), partial(budget, settings))
+    for resource, bound in assessed:
+        if isinstance(bound, str):
+            yield resource, not_applicable(f"{bound}, so it invokes no Lambda function this policy can price")
+        else:
+            yield resource, verdict(bound)
+
+
+def price(default: float, description: str) -> dict[str, Any]:
+    return {"type": "number", "exclusiveMinimum": 0, "default": default, "description": description}
+
+
+POLICY = Policy(
+    id="entrypoint-cost-budget",
+    title="Each public entrypoint's worst-case cost fits a budget",
+    description=(
+        "The most a REST method, HTTP or WebSocket route or Lambda function URL can cost per month, whatever its "
+        "callers do (bounded by its throttles, usage plans, the function's reserved concurrency, timeout and "
+        "memory, and the account's limits), must be at most the monthly budget (default $100 per entrypoint)."
+    ),
+    severity="high",
+    enforcement="mandatory",
+    resource_types=(REST_METHOD, API_ROUTE, LAMBDA_FUNCTION_URL),
+    rationale=(
+        "Each defence caps one thing; the bill is what they are for. A webhook receiver with reserved "
+        "concurrency 1 runs one copy at a time, but behind an unthrottled REST stage API Gateway still admits "
+        "and bills up to the account's 10,000 requests/s: about $90,000 a month at $3.50 per million. This "
+        "policy prices the worst case of each entrypoint on its own: the requests per second its stages admit "
+        "(the method's or route's own throttle, else the stage-wide one; for API-key methods also each usage "
+        "plan's throttle times its API keys, a stage no plan lists admitting none; summed over stages, within "
+        "the account limit), a function URL only Lambda's 10 requests/s per concurrent execution; concurrency "
+        "the least of the reservation, rate x timeout and the account pool; requests per month capped by "
+        "usage plan quotas. Cost = invocations x Lambda request price + min(concurrency x month, invocations x "
+        "timeout) x memory GB x GB-second price + API requests x API Gateway price. Missing timeout and "
+        "memorySize count as AWS's defaults (3 s, 128 MB) and a usage plan without keys in the stack as "
+        "apiKeysPerUsagePlan keys, each said in the report; anything not known at preview (a link, a "
+        "throttle, a reservation) makes the bound unknown, naming the input, never a guessed figure. Prices "
+        "are us-east-1 on-demand list prices without free tier or volume discounts (x86 duration; arm64 costs "
+        "less), so the bound errs high. WebSocket connection minutes are not included. Over budget, the "
+        "finding names the binding limit and the cheapest of three fixes priced with the same model: reserved "
+        "concurrency 1, a stage throttle (the largest whole rate up to stage-throttling's maximum that fits), "
+        "and for REST methods a usage plan quota per API key (up to usage-plan-limits' daily maximum). "
+        "Methods, routes and function URLs have no tags: exempt them in the policy config, or set a budget per "
+        "stack or per function."
+    ),
+    remediation=(
+        "Apply the fix the finding names, for example:\n"
+        "    aws.lambda_.Function('webhook', ..., reserved_concurrent_executions=1)\n"
+        "    aws.apigateway.MethodSettings('all', rest_api=api.id, stage_name=stage.stage_name, method_path='*/*',\n"
+        "        settings={'throttling_rate_limit': 5, 'throttling_burst_limit': 10})\n"
+        "    aws.apigateway.UsagePlan('partner', ..., quota_settings={'limit': 5000, 'period': 'DAY'})\n"
+        "or give an entrypoint that needs more a budget of its own:\n"
+        '    {"entrypoint-cost-budget": {"functionBudgets": [{"function": "search-*", "budget": 500}]}}'
+    ),
+    config={
+        "monthlyBudget": {
+            "type": "number",
+            "minimum": 0,
+            "default": 100,
+            "description": "Largest worst-case cost per entrypoint per month, in dollars.",
+        },
+        "stackBudgets": {
+            "type": "object",
+            "additionalProperties": {"type": "number", "minimum": 0},
+            "default": {},
+            "description": 'Monthly budget per entrypoint by stack name, e.g. {"prod": 500}; overrides monthlyBudget.',
+        },
+        "functionBudgets": {
+            "type": "array",
+            "default": [],
+            "description": (
+                "Monthly budget for entrypoints to matching functions, first match wins; overrides stackBudgets: "
+                '[{"function": "<name pattern>", "budget": 500}].'
+            ),
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["function", "budget"],
+                "properties": {
+                    "function": {"type": "string", "minLength": 1},
+                    "budget": {"type": "number", "minimum": 0},
+                },
+            },
+        },
+        "lambdaRequestPricePerMillion": price(0.20, "Dollars per million Lambda requests (us-east-1)."),
+        "lambdaGbSecondPrice": price(0.0000166667, "Dollars per GB-second of Lambda duration (x86, us-east-1)."),
+        "restApiRequestPricePerMillion": price(3.50, "Dollars per million REST API requests (us-east-1)."),
+        "httpApiRequestPricePerMillion": price(1.00, "Dollars per million HTTP API requests (us-east-1)."),
+        "webSocketMessagePricePerMillion": price(1.00, "Dollars per million WebSocket API messages (us-east-1)."),
+        "secondsPerMonth": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "default": 2_592_000,
+            "description": "Seconds in the month the budget is for (default 30 days).",
+        },
+        "accountRateLimit": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "default": 10_000,
+            "description": "The account's regional API Gateway limit in requests/s (AWS default 10,000).",
+        },
+        "accountConcurrencyLimit": RESERVED_CONCURRENCY.config["accountConcurrencyLimit"],
+        "apiKeysPerUsagePlan": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 1,
+            "description": "API keys assumed on a usage plan none of whose keys (UsagePlanKey) are in the stack.",
+        },
+    },
+    check_stack=check_stack,
+    references=(
+        "AWS Lambda pricing; Amazon API Gateway pricing",
+        "AWS Lambda: Lambda scaling behavior (10 requests/s per concurrent execution)",
+        "AWS API Gateway Developer Guide: Throttle requests to your REST APIs",
+    ),
+    tags=("cost", "lambda", "api-gateway", "throttling"),
+)

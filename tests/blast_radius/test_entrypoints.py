@@ -1,0 +1,303 @@
+"""Finding each entrypoint's function and limits in the graph, and saying so when they cannot be known."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from abuse_guard.blast_radius import (
+    HTTP,
+    LAMBDA_ALIAS,
+    REST,
+    URL,
+    WEBSOCKET,
+    EntrypointBound,
+    assess,
+    bounds,
+)
+from abuse_guard.graph import Graph
+from abuse_guard.offline import program, record
+from abuse_guard.offline.project import load_project, load_stack
+from abuse_guard.policies.lambda_function_url_auth import LAMBDA_FUNCTION_URL
+from abuse_guard.resources import SECRET, UNKNOWN, Resource
+from tests.blast_radius.graphs import (
+    MODEL,
+    function,
+    function_url,
+    http_route,
+    linked,
+    only_bound,
+    rest_endpoint,
+)
+from tests.support import resource
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def changed(graph: list[Resource], name: str, **props: Any) -> list[Resource]:
+    """The graph with `props` set on the resource called `name`."""
+    return [replace(r, props={**r.props, **props}) if r.name == name else r for r in graph]
+
+
+def without(graph: list[Resource], name: str) -> list[Resource]:
+    return [r for r in graph if r.name != name]
+
+
+def unlinked(graph: list[Resource], name: str, *inputs: str, **props: Any) -> list[Resource]:
+    """The graph with `name`'s `inputs` coming from no resource of the stack (and `props` set on it)."""
+
+    def cut(r: Resource) -> Resource:
+        deps = {k: v for k, v in r.property_dependencies.items() if k not in inputs}
+        return replace(r, props={**r.props, **props}, property_dependencies=deps)
+
+    return [cut(r) if r.name == name else r for r in graph]
+
+
+# -- every entrypoint of the reference stacks ---------------------------------------------------------
+
+# entrypoint -> (kind, function behind it)
+REFERENCE_ENTRYPOINTS = {
+    "webhook-method": (REST, "refresh-cache"),
+    "live-connect": (WEBSOCKET, "messages"),
+    "live-disconnect": (WEBSOCKET, "messages"),
+    "live-sendmessage": (WEBSOCKET, "messages"),
+    "items-get-items": (HTTP, "items"),
+    "items-post-items": (HTTP, "items"),
+    "report-url": (URL, "report"),
+}
+INSECURE_ENTRYPOINTS = {"items-health": (HTTP, "items"), "items-public-url": (URL, "items")}
+
+
+# the routes the insecure stack's unthrottled HTTP stage 'beta' opens to the account's 10,000 requests/s
+OVER_BUDGET = {"items-get-items", "items-post-items", "items-health"}
+
+
+@pytest.mark.parametrize(
+    ("stack", "expected", "over_budget"),
+    [
+        ("compliant", REFERENCE_ENTRYPOINTS, set()),
+        ("insecure", REFERENCE_ENTRYPOINTS | INSECURE_ENTRYPOINTS, OVER_BUDGET),
+    ],
+    ids=["compliant", "insecure"],
+)
+def test_every_reference_entrypoint_gets_a_bound_and_its_function(
+    stack: str, expected: dict[str, Any], over_budget: set[str]
+) -> None:
+    project = load_project(REPO)
+    resources = [r.resource for r in record(program(project, load_stack(project, stack)))]
+    assessed = assess(Graph(resources), MODEL, lambda entrypoint, fn: 100.0)
+    found = {r.name: (b.kind, b.function) for r, b in assessed if isinstance(b, EntrypointBound)}
+    assert found == expected
+    assert all(b.worst is not None for _, b in assessed if isinstance(b, EntrypointBound))
+    assert {b.name for _, b in assessed if isinstance(b, EntrypointBound) and b.over_budget} == over_budget
+    # the one method without a Lambda integration: the insecure stack's GET /status
+    assert [r.name for r, b in assessed if isinstance(b, str)] == (
+        ["webhook-status-get"] if stack == "insecure" else []
+    )
+
+
+# -- how the graph links an entrypoint to its function -------------------------------------------------
+
+
+def rest_by_values() -> list[Resource]:
+    """An integration found by restApi, resourceId and a literal httpMethod, not by a link to the method."""
+    graph = rest_endpoint(function(reserved=1.0))
+    integration = next(r for r in graph if r.name == "integration")
+    deps = {k: v for k, v in integration.property_dependencies.items() if k != "httpMethod"}
+    props = {**integration.props, "httpMethod": "post"}
+    return [replace(integration, props=props, property_dependencies=deps) if r is integration else r for r in graph]
+
+
+def through_alias() -> list[Resource]:
+    fn = function("aliased", reserved=2.0)
+    alias = linked(LAMBDA_ALIAS, {"name": "live"}, "live", functionName=fn)
+    return [fn, alias, linked(LAMBDA_FUNCTION_URL, {"authorizationType": "AWS_IAM"}, "url", functionName=alias)]
+
+
+def by_physical_name() -> list[Resource]:
+    fn = function("named", reserved=3.0)
+    fn = replace(fn, props={**fn.props, "name": "named-7f3a"})
+    return [fn, resource(LAMBDA_FUNCTION_URL, {"functionName": "named-7f3a", "authorizationType": "AWS_IAM"}, "url")]
+
+
+# name -> (graph, function found, its reserved concurrency as the bound sees it)
+LINKS: dict[str, tuple[list[Resource], str, float]] = {
+    "rest_integration_linked_to_its_method": (rest_endpoint(function("fn", reserved=1.0)), "fn", 1.0),
+    "rest_integration_matched_by_values": (rest_by_values(), "handler", 1.0),
+    "http_route_target": (http_route(function("fn", reserved=4.0), throttle=5.0), "fn", 4.0),
+    "function_url_through_an_alias": (through_alias(), "aliased", 2.0),
+    "function_url_by_physical_name": (by_physical_name(), "named", 3.0),
+}
+
+
+@pytest.mark.parametrize(("graph", "name", "reserved"), LINKS.values(), ids=list(LINKS))
+def test_the_function_is_found_through_the_graph(graph: list[Resource], name: str, reserved: float) -> None:
+    bound = only_bound(graph)
+    assert bound.function == name
+    assert bound.worst is not None
+    assert bound.worst.concurrency == reserved
+
+
+# name -> (graph, why it invokes no Lambda function: a phrase)
+NOT_LAMBDA: dict[str, tuple[list[Resource], str]] = {
+    "method_without_integration": (without(rest_endpoint(function()), "integration"), "has no integration"),
+    "mock_integration": (changed(rest_endpoint(function()), "integration", type="MOCK"), "MOCK integration"),
+    "http_proxy_route": (
+        changed(http_route(function()), "integration", integrationType="HTTP_PROXY"),
+        "HTTP_PROXY integration",
+    ),
+    "route_without_target": (unlinked(http_route(function()), "route", "target", target=None), "has no target"),
+}
+
+
+@pytest.mark.parametrize(("graph", "why"), NOT_LAMBDA.values(), ids=list(NOT_LAMBDA))
+def test_an_entrypoint_to_no_lambda_function_says_why(graph: list[Resource], why: str) -> None:
+    [(_, result)] = assess(Graph(graph), MODEL, lambda entrypoint, fn: 100.0)
+    assert isinstance(result, str)
+    assert why in result
+
+
+# -- limits the graph gives -----------------------------------------------------------------------------
+
+
+def test_a_method_throttle_replaces_the_stage_wide_one_even_when_higher() -> None:
+    """API Gateway applies a method's own settings instead of the stage's: min() would understate the worst case."""
+    graph = rest_endpoint(function(reserved=100.0), stage_throttle=5.0, method_throttle=50.0)
+    worst = only_bound(graph).worst
+    assert worst is not None
+    assert worst.rate == 50.0
+    assert "MethodSettings 'method-throttle'" in worst.rate_limit
+
+
+def test_stages_add_up() -> None:
+    """Callers may use every stage at once: an unthrottled second stage opens the method to the account limit."""
+    graph = rest_endpoint(function(reserved=1.0), stage_throttle=5.0, stages=("prod", "canary"))
+    worst = only_bound(graph).worst
+    assert worst is not None
+    assert worst.rate == MODEL.account_rate
+    assert "no throttle on stage 'canary'" in worst.rate_limit
+
+
+def test_api_keys_nobody_meters_open_no_stage() -> None:
+    """A keyed method on a stage no usage plan lists: API Gateway answers 403, so it costs nothing."""
+    worst = only_bound(rest_endpoint(function(), api_key=True, stage_throttle=5.0)).worst
+    assert worst is not None
+    assert (worst.rate, worst.cost.total) == (0.0, 0.0)
+
+
+def test_a_plan_without_keys_in_the_stack_assumes_the_configured_number() -> None:
+    plan = {"throttleSettings": {"rateLimit": 2.0, "burstLimit": 4.0}}
+    bound = only_bound(rest_endpoint(function(reserved=1.0), api_key=True, plan=plan, keys=0))
+    assert bound.worst is not None
+    assert bound.worst.rate == 2.0 * MODEL.api_keys_per_plan
+    assert any("apiKeysPerUsagePlan" in note for note in bound.notes)
+
+
+def test_missing_timeout_and_memory_use_aws_defaults_and_say_so() -> None:
+    bound = only_bound(function_url(function(reserved=1.0)))
+    assert bound.notes == (
+        "Lambda function 'handler' sets no timeout: AWS's default 3 s",
+        "Lambda function 'handler' sets no memorySize: AWS's default 128 MB",
+    )
+
+
+def test_a_usage_plan_throttle_for_the_method_replaces_the_plans() -> None:
+    plan = {
+        "throttleSettings": {"rateLimit": 2.0, "burstLimit": 4.0},
+        "apiStages": [
+            {"apiId": UNKNOWN, "stage": "prod", "throttles": [{"path": "/refresh-cache/POST", "rateLimit": 7.0}]}
+        ],
+    }
+    worst = only_bound(rest_endpoint(function(reserved=100.0), api_key=True, plan=plan, keys=1)).worst
+    assert worst is not None
+    assert worst.rate == 7.0
+
+
+def test_a_route_setting_replaces_the_stage_default_for_its_route() -> None:
+    graph = http_route(function(reserved=100.0), throttle=5.0)
+    route_settings = [
+        {"routeKey": "GET /other", "throttlingRateLimit": 1.0, "throttlingBurstLimit": 1.0},
+        {"routeKey": "GET /items", "throttlingRateLimit": 50.0, "throttlingBurstLimit": 50.0},
+    ]
+    worst = only_bound(changed(graph, "stage", routeSettings=route_settings)).worst
+    assert worst is not None
+    assert worst.rate == 50.0
+
+
+def plan_on_an_unnamed_stage(api_key: bool) -> list[Resource]:
+    """A usage plan of the API whose apiStages names a stage not known until deployment."""
+    plan = {"throttleSettings": {"rateLimit": 2.0, "burstLimit": 4.0}}
+    graph = rest_endpoint(function(reserved=1.0), api_key=api_key, stage_throttle=5.0, plan=plan, keys=1)
+    api = next(r for r in graph if r.name == "api")
+    return [
+        replace(
+            r,
+            props={**r.props, "apiStages": [{"apiId": UNKNOWN, "stage": UNKNOWN}]},
+            property_dependencies={"apiStages": (api.urn,)},
+        )
+        if r.name == "plan"
+        else r
+        for r in graph
+    ]
+
+
+def test_an_unknown_usage_plan_stage_matters_only_to_methods_that_need_a_key() -> None:
+    keyed = only_bound(plan_on_an_unnamed_stage(api_key=True))
+    keyless = only_bound(plan_on_an_unnamed_stage(api_key=False))
+    assert (keyed.worst, "usage plan 'plan'.apiStages" in keyed.unknown) == (None, True)
+    assert keyless.worst is not None
+
+
+# -- unknown and malformed inputs -----------------------------------------------------------------------
+
+# name -> (graph, the input the unknown names)
+UNKNOWN_INPUTS: dict[str, tuple[list[Resource], str]] = {
+    "reservation": (function_url(function(reserved=UNKNOWN)), "reservedConcurrentExecutions"),
+    "secret_timeout": (function_url(function(reserved=1.0, timeout=SECRET)), "timeout"),
+    "stage_throttle": (
+        changed(rest_endpoint(function(), stage_throttle=5.0), "stage-throttle", settings=UNKNOWN),
+        "settings",
+    ),
+    "api_key_required": (rest_endpoint(function(), api_key=UNKNOWN), "apiKeyRequired"),
+    "stage_name": (changed(rest_endpoint(function()), "prod", stageName=UNKNOWN), "stageName"),
+    "integration_uri_from_outside_the_stack": (unlinked(rest_endpoint(function()), "integration", "uri"), "uri"),
+    "function_in_another_stack": (
+        [resource(LAMBDA_FUNCTION_URL, {"functionName": "someone-elses", "authorizationType": "NONE"}, "url")],
+        "someone-elses",
+    ),
+    "route_target_from_outside_the_stack": (
+        unlinked(http_route(function()), "route", "target", target="integrations/abc123"),
+        "target",
+    ),
+    "http_stage_throttle": (
+        changed(http_route(function()), "stage", defaultRouteSettings=UNKNOWN),
+        "defaultRouteSettings",
+    ),
+}
+
+
+@pytest.mark.parametrize(("graph", "input_name"), UNKNOWN_INPUTS.values(), ids=list(UNKNOWN_INPUTS))
+def test_an_unknown_input_makes_the_bound_unknown_and_names_it(graph: list[Resource], input_name: str) -> None:
+    bound = only_bound(graph)
+    assert (bound.worst, bound.fix, bound.malformed) == (None, None, False)
+    assert bound.unknown.startswith("cannot be determined yet: ")
+    assert input_name in bound.unknown
+
+
+@pytest.mark.parametrize(
+    ("props", "input_name"),
+    [({"reservedConcurrentExecutions": "lots"}, "reservedConcurrentExecutions"), ({"timeout": -3.0}, "timeout")],
+    ids=["reservation_text", "negative_timeout"],
+)
+def test_a_malformed_input_has_no_figure(props: dict[str, Any], input_name: str) -> None:
+    bound = only_bound(function_url(function(reserved=1.0, **props)))
+    assert (bound.worst, bound.malformed) == (None, True)
+    assert input_name in bound.unknown
+
+
+def test_bounds_skip_entrypoints_to_no_function() -> None:
+    graph = without(rest_endpoint(function()), "integration") + function_url(function("other", reserved=1.0))
+    assert [b.name for b in bounds(Graph(graph), MODEL, lambda entrypoint, fn: 100.0)] == ["url"]
