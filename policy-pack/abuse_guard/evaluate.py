@@ -8,7 +8,7 @@ says what was changed.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -112,12 +112,19 @@ def _shown(value: Any) -> str:
     return "absent" if value is None else describe(value)
 
 
-def evaluate(
+@dataclass(frozen=True)
+class Assessment:
+    resources: list[Resource]
+    """The resources as judged: after remediation, as the engine would deploy them."""
+    findings: list[Finding]
+
+
+def assess(
     policies: Iterable[Policy],
     resources: Iterable[Resource],
     config: Mapping[str, Mapping[str, Any] | None] | None = None,
     remediating: Collection[str] = (),
-) -> list[Finding]:
+) -> Assessment:
     """Every policy over every resource: resource policies per resource, then stack policies once.
 
     The policies named in `remediating` (those at enforcement level remediate) first fix every
@@ -140,10 +147,21 @@ def evaluate(
         if policy.is_stack_policy:
             findings.extend(evaluate_stack(policy, graph, settings[policy.id]))
             continue
-        for resource in graph.resources:
+        in_scope = set(policy.resource_types)  # most resources are of other types: skip them without a call
+        for resource in (r for r in graph.resources if r.type in in_scope):
             result = evaluate_resource(policy, resource, settings[policy.id])
             if result is not None and (note := notes.get((policy.id, resource.urn))):
                 result = replace(result, message=f"{REMEDIATED}{note}; {result.message}")
             if result is not None:
                 findings.append(result)
-    return findings
+    return Assessment(remediated, findings)
+
+
+def evaluate(
+    policies: Iterable[Policy],
+    resources: Iterable[Resource],
+    config: Mapping[str, Mapping[str, Any] | None] | None = None,
+    remediating: Collection[str] = (),
+) -> list[Finding]:
+    """The findings of `assess`."""
+    return assess(policies, resources, config, remediating).findings

@@ -71,3 +71,15 @@ def test_the_preview_still_fails_and_lists_the_fixes(tmp_path: Path, capsys: pyt
     assert main(["preview", str(REPO), "--stack", "insecure", "--policy-config", str(config)]) == 1
     fixed = [line.split()[1] for line in capsys.readouterr().out.splitlines() if line.startswith("FIXED ")]
     assert sorted(fixed) == sorted(policy for policy, _ in FIXES)
+
+
+def test_the_cost_table_judges_the_remediated_resources(as_written: Run, remediated: Run) -> None:
+    """The bounds and the findings describe the same (fixed) stack, never one before and one after."""
+
+    def items_routes(run: Run) -> dict[str, float]:
+        return {e.name: e.worst.cost.total for e in run.entrypoints if e.kind == "HTTP route" and e.worst}
+
+    before, after = items_routes(as_written), items_routes(remediated)
+    assert set(before) == set(after) == {"items-get-items", "items-post-items", "items-health"}
+    # stage 'beta' went from no throttle (the account's 10,000 requests/s) to the 100 requests/s default
+    assert all(after[name] < before[name] / 50 for name in before)

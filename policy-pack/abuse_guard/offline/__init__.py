@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..evaluate import evaluate
+from ..evaluate import assess
 from ..pack_config import PackConfig, parse
 from ..policies import POLICIES
 from ..policies.entrypoint_cost_budget import entrypoint_bounds
@@ -51,15 +51,15 @@ def preview(
     resources = [r.resource for r in record(program(project, config))]
     pack_config = pack_config or parse({}, POLICIES)
     remediating = {policy_id for policy_id, level in pack_config.levels.items() if level == "remediate"}
-    findings = evaluate(pack_config.enabled(POLICIES), resources, pack_config.properties, remediating)
+    judged = assess(pack_config.enabled(POLICIES), resources, pack_config.properties, remediating)
     return Run(
         project=project.name,
         stack=config.name,
         source=f"offline preview of {shown(project.program)} (stack {config.name})",
         policies=policy_infos(POLICIES, pack_config),
-        resources=resource_infos(resources),
-        findings=tuple(findings),
-        entrypoints=entrypoint_bounds(resources, pack_config.properties),
+        resources=resource_infos(judged.resources),
+        findings=tuple(judged.findings),
+        entrypoints=entrypoint_bounds(judged.resources, pack_config.properties),
     )
 
 
