@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test lint report bench clean
+.PHONY: setup test lint report bench docs clean
 
 setup: $(STAMP)
 
@@ -26,7 +26,10 @@ report: setup
 	$(PY) -m abuse_guard report
 
 bench: setup
-	$(PY) -m abuse_guard.bench
+	$(PY) -m benchmarks
+
+docs: setup
+	$(PY) -m abuse_guard policies --write README.md
 
 clean:
 	rm -rf $(VENV) reports/out .mypy_cache .ruff_cache .pytest_cache

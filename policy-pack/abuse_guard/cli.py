@@ -13,6 +13,7 @@ from .errors import UserError
 COMMANDS = {
     "preview": ("abuse_guard.offline.command", "Run a Pulumi Python program under mocks and check it with the pack."),
     "report": ("abuse_guard.report.command", "Write HTML, JSON, JUnit, SARIF and Markdown compliance reports."),
+    "policies": ("abuse_guard.reference", "Print the policy reference (Markdown) generated from the registry."),
 }
 
 

@@ -1,0 +1,17 @@
+"""The README's policy reference is generated from the registry; it must not drift from it."""
+
+from pathlib import Path
+
+from abuse_guard.reference import END, START, markdown, with_reference
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_policy_reference_matches_the_registry() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert with_reference(text, markdown()) == text, "run `make docs` to refresh the README's policy reference"
+
+
+def test_reference_is_between_the_markers_once() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert text.count(START) == text.count(END) == 1
