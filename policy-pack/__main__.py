@@ -2,10 +2,11 @@
 
 from pulumi_policy import PolicyPack
 
-from abuse_guard import __version__
+from abuse_guard import __version__, gc_settings
 from abuse_guard.crossguard import pulumi_policy
 from abuse_guard.policies import POLICIES
 
+gc_settings.apply()
 PolicyPack(
     name="abuse-guard",
     description=f"abuse-guard {__version__}: stop AWS Lambda and API Gateway abuse before it is deployed.",

@@ -31,6 +31,11 @@ NAME_PLACEHOLDER = "\x00"
 _ATTENTION_ORDER = (Outcome.FAIL, Outcome.UNKNOWN, Outcome.EXEMPT, Outcome.NOT_APPLICABLE, Outcome.PASS)
 _SHORT_LABELS = {**LABELS, Outcome.NOT_APPLICABLE: "N/A"}
 
+ENTRYPOINTS_OPEN_UP_TO = 100
+"""Past this many rows the worst-case cost table starts collapsed: a browser lays out an open table in
+full before the page is ready, and 1,537 entrypoints (a 10,000-resource stack) took it 1-2 s of the
+page's load (benchmarks/RESULTS.md); closed, the rows are in the page but not laid out until opened."""
+
 
 @cache
 def _environment() -> jinja2.Environment:
@@ -145,6 +150,7 @@ def render(report: Report) -> str:
             policies=[(p, report.by_policy[p.id]) for p in report.policies],
             types=types,
             data=_data(report, types),
+            entrypoints_open=len(report.entrypoints) <= ENTRYPOINTS_OPEN_UP_TO,
             script=script,
             script_hash=script_hash,
         )

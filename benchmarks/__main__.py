@@ -1,0 +1,174 @@
+"""`python -m benchmarks [--smoke] [--out DIR]`: every figure on one machine in one run, then the two files.
+
+Writes DIR/latest.json and DIR/latest.md (default benchmarks/out); a full run also copies the
+Markdown to benchmarks/RESULTS.md, the copy the README shows. `--smoke` runs every measurement at
+tiny sizes with one repetition (Chromium skipped when absent), to prove the benchmark works.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from abuse_guard import gc_settings
+from benchmarks import engine, machine, preview, reports, rules
+from benchmarks.results import Section, write
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "RESULTS.md"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Sizes and repetitions of one run."""
+
+    startups: int
+    analyze_size: int
+    analyze_rounds: int
+    stack_sizes: tuple[int, ...]
+    stack_runs: int
+    rule_sizes: tuple[int, ...]
+    rule_runs: int
+    previews: int
+    program_size: int
+    report_sizes: tuple[int, ...]
+    report_key_size: int
+    report_runs: int
+    browser_opens: int
+
+
+FULL = Plan(
+    startups=7,
+    analyze_size=1_000,
+    analyze_rounds=7,
+    stack_sizes=(100, 1_000, 10_000),
+    stack_runs=5,
+    rule_sizes=(100, 1_000, 10_000),
+    rule_runs=5,
+    previews=3,
+    program_size=1_000,
+    report_sizes=(1_000, 10_000, 50_000),
+    report_key_size=10_000,
+    report_runs=3,
+    browser_opens=5,
+)
+SMOKE = Plan(
+    startups=1,
+    analyze_size=30,
+    analyze_rounds=1,
+    stack_sizes=(20, 30),
+    stack_runs=1,
+    rule_sizes=(20, 30),
+    rule_runs=1,
+    previews=1,
+    program_size=30,
+    report_sizes=(30,),
+    report_key_size=30,
+    report_runs=1,
+    browser_opens=1,
+)
+
+
+def sections() -> dict[str, Section]:
+    """Every section of a run, in report order; the smoke test checks that each one is written."""
+    return {
+        s.id: s
+        for s in (
+            Section(
+                "startup",
+                "Pack start-up",
+                "`start_pack` as the engine starts a pack (`python -u -m pulumi.policy ADDRESS .`): process start "
+                "to the port printed, median of several starts.",
+            ),
+            Section(
+                "analyze",
+                "Analyze throughput over gRPC",
+                "One Analyze request per resource of a generated stack, sent one after another (as the engine does "
+                "during preview), requests built beforehand. Our pack, benchmarks/empty_pack and a generated no-op "
+                "pack with as many policies as ours take turns round after round; a ratio is the median over rounds "
+                "of the baseline's time over ours.",
+            ),
+            Section(
+                "analyze-stack",
+                "AnalyzeStack over gRPC",
+                "One AnalyzeStack request with every resource of a generated stack, parents, dependencies and "
+                "property dependencies as the engine sends them; median of several calls after a warm-up.",
+            ),
+            Section(
+                "rules",
+                "Rules in-process",
+                "`abuse_guard.evaluate.evaluate` over the generated resources (what the offline preview, reports "
+                "and cost model run), median of several runs after a warm-up, with the garbage-collector settings "
+                "of `python -m abuse_guard` (abuse_guard/gc_settings.py).",
+            ),
+            Section(
+                "preview",
+                "Offline preview end to end",
+                "`python -m abuse_guard preview . --stack NAME --json FILE` in a new process: start to exit, with "
+                "the JSON written; the generated program uses pulumi_aws with the benchmark's stack mix.",
+            ),
+            Section(
+                "report",
+                "Report generation",
+                "A run read from a generated `pulumi stack export` with `read_state`; then a fresh Report, the "
+                "formats rendered and written atomically, median of several runs. Peak memory: tracemalloc's peak "
+                "of Python allocations during one separate, untimed generation.",
+            ),
+            Section(
+                "browser",
+                "HTML report in headless Chromium",
+                "tests/report/chromium.py's DevTools-over-pipe client: navigation to the load event, after one "
+                "warm-up load, median of several loads.",
+            ),
+        )
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one repetition: proves it runs")
+    parser.add_argument("--out", default=str(HERE / "out"), metavar="DIR", help="where latest.json and latest.md go")
+    args = parser.parse_args(argv)
+    plan = SMOKE if args.smoke else FULL
+    gc_settings.apply()  # as `python -m abuse_guard` runs: the in-process figures stand for the CLI's work
+    started, started_at = time.perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
+    load_at_start = machine.load()
+    s = sections()
+    steps = (
+        ("pack start-up", lambda: engine.startup(s["startup"], plan.startups)),
+        ("Analyze", lambda: engine.analyze(s["analyze"], plan.analyze_size, plan.analyze_rounds)),
+        ("AnalyzeStack", lambda: engine.analyze_stack(s["analyze-stack"], plan.stack_sizes, plan.stack_runs)),
+        ("rules", lambda: rules.rules(s["rules"], plan.rule_sizes, plan.rule_runs)),
+        ("offline preview", lambda: preview.preview(s["preview"], plan.previews, plan.program_size)),
+        (
+            "reports and Chromium",
+            lambda: reports.reports(
+                s["report"], plan.report_sizes, plan.report_key_size, plan.report_runs, s["browser"], plan.browser_opens
+            ),
+        ),
+    )
+    for label, step in steps:
+        print(f"bench: {label}...", file=sys.stderr, flush=True)
+        step()
+    document = {
+        "mode": "smoke" if args.smoke else "full",
+        "started": started_at,
+        "seconds": time.perf_counter() - started,
+        "machine": {**machine.describe(), "load_at_start": load_at_start, "load_at_end": machine.load()},
+        "plan": asdict(plan),
+    }
+    json_file, markdown_file = write(Path(args.out), document, list(s.values()))
+    if not args.smoke:
+        shutil.copyfile(markdown_file, RESULTS)
+    print(markdown_file.read_text(encoding="utf-8"))
+    print(f"bench: wrote {json_file} and {markdown_file}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
