@@ -47,9 +47,9 @@ from .policies.rest_method_authorization import REST_METHOD
 from .policies.rest_stage_protected import REST_API, REST_STAGE, Api, index_api, literal, rest_api_of
 from .policies.stage_throttling import HTTP_STAGE, METHOD_SETTINGS, STAGE_WIDE
 from .policies.throttling import STAGE_KEYS, USAGE_PLAN_KEYS, Throttle, read
-from .policies.usage_plan_limits import QUOTA_PERIODS, USAGE_PLAN
+from .policies.usage_plan_limits import SECONDS_PER_DAY, USAGE_PLAN, read_quota
 from .resources import UNKNOWN, Resource
-from .values import Malformed, Undetermined, choice, figure, flag, items, mapping, number, text
+from .values import Malformed, Undetermined, choice, figure, flag, items, number, text
 
 REST_INTEGRATION = "aws:apigateway/integration:Integration"
 REST_RESOURCE = "aws:apigateway/resource:Resource"
@@ -73,8 +73,6 @@ DEFAULT_TIMEOUT = 3.0
 """Seconds: what AWS (and the provider) use when a function sets no timeout."""
 DEFAULT_MEMORY = 128.0
 """MB: what AWS (and the provider) use when a function sets no memorySize."""
-SECONDS_PER_PERIOD = {"DAY": 86_400.0, "WEEK": 604_800.0}
-"""Quota periods shorter than a month; a MONTH quota counts once per month."""
 
 FUNCTION_IN_ARN = re.compile(r":function:([^:/]+)")
 
@@ -376,7 +374,7 @@ def _throttled(exposure: Exposure, rate: int) -> Exposure:
 
 
 def _metered(exposure: Exposure, daily: int, model: CostModel) -> Exposure:
-    days = model.seconds_per_month / SECONDS_PER_PERIOD["DAY"]
+    days = model.seconds_per_month / SECONDS_PER_DAY
 
     def quota(lane: Lane) -> Limit:
         keys = lane.keys if lane.keyed else model.api_keys_per_plan
@@ -821,16 +819,14 @@ class Links:
 
     def quota(self, plan: Resource, keys: int, model: CostModel) -> Limit:
         """Requests per month the plan's quota lets its keys make (math.inf when it sets none)."""
-        if mapping(plan.props, "quotaSettings", at=plan.label) is None:
-            return Limit(math.inf, "")
-        period = choice(plan.props, "quotaSettings.period", QUOTA_PERIODS, at=plan.label)
-        limit = number(plan.props, "quotaSettings.limit", integer=True, at=plan.label)
-        if period is None or limit is None or limit <= 0:
+        quota = read_quota(plan.props, at=plan.label)
+        if quota is None or quota.period is None or quota.limit is None or quota.limit <= 0:
             return Limit(math.inf, "")  # usage-plan-limits fails such a quota; here it caps nothing
-        per_month = limit * keys * model.seconds_per_month / SECONDS_PER_PERIOD.get(period, model.seconds_per_month)
+        seconds = model.seconds_per_month if quota.days is None else quota.days * SECONDS_PER_DAY
+        per_month = quota.limit * keys * model.seconds_per_month / seconds
         return Limit(
             per_month,
-            f"usage plan '{plan.name}' quota {amount(limit)} requests/{period} x {keys_of(keys)} "
+            f"usage plan '{plan.name}' quota {amount(quota.limit)} requests/{quota.period} x {keys_of(keys)} "
             f"= {amount(per_month)}/month",
         )
 

@@ -3,7 +3,7 @@ from typing import Any
 import pytest
 
 from abuse_guard.findings import Outcome
-from abuse_guard.policies.usage_plan_limits import POLICY, USAGE_PLAN
+from abuse_guard.policies.usage_plan_limits import POLICY, USAGE_PLAN, Quota, read_quota
 from abuse_guard.policy import ConfigError
 from abuse_guard.resources import SECRET, UNKNOWN
 from tests.support import check
@@ -110,3 +110,19 @@ def test_message_names_the_plan_and_every_fix() -> None:
 def test_invalid_maxima_are_config_errors(config: dict[str, Any]) -> None:
     with pytest.raises(ConfigError, match="usage-plan-limits"):
         POLICY.settings(config)
+
+
+QUOTAS: dict[str, tuple[dict[str, Any], Quota | None, float | None]] = {
+    "none": ({}, None, None),
+    "daily": (quota(5000.0), Quota(5000.0, "DAY"), 1.0),
+    "weekly": (quota(35000.0, "WEEK"), Quota(35000.0, "WEEK"), 7.0),
+    "monthly_is_as_long_as_the_month": (quota(150000.0, "MONTH"), Quota(150000.0, "MONTH"), None),
+    "period_left_out": ({"quotaSettings": {"limit": 5.0}}, Quota(5.0, None), None),
+}
+
+
+@pytest.mark.parametrize(("props", "expected", "days"), QUOTAS.values(), ids=list(QUOTAS))
+def test_read_quota(props: dict[str, Any], expected: Quota | None, days: float | None) -> None:
+    """The one reading of quotaSettings, which this policy and the cost model share."""
+    found = read_quota(props)
+    assert (found, found and found.days) == (expected, days)

@@ -182,13 +182,17 @@ MALFORMED: dict[str, str] = {
             "deployment": {"resources": [{"urn": "urn:pulumi:s::p::t::n", "type": "t", "dependencies": [1]}]},
         }
     ),
+    "resource_not_an_object": json.dumps({"version": 3, "deployment": {"resources": ["topic"]}}),
+    "latest_not_an_object": json.dumps({"version": 3, "checkpoint": {"stack": "dev", "latest": []}}),
+    "more_data_after_the_document": json.dumps({"version": 3, "deployment": {}}) + "\n{}\n",
+    "not_utf8": '{"version": 3, "deployment": {"resources": ["\udcff"]}}',
 }
 
 
 @pytest.mark.parametrize("content", MALFORMED.values(), ids=list(MALFORMED))
 def test_malformed_state_is_one_error_naming_the_file(tmp_path: Path, content: str) -> None:
     path = tmp_path / "state.json"
-    path.write_text(content)
+    path.write_bytes(content.encode("utf-8", "surrogateescape"))
     with pytest.raises(UserError) as error:
         read_state(path)
     assert str(error.value).startswith(f"{path}: ")
@@ -206,3 +210,78 @@ def test_unreadable_paths(tmp_path: Path) -> None:
     for path in (tmp_path / "missing.json", tmp_path):
         with pytest.raises(UserError, match=re.escape(f"{path}: ")):
             read_state(path)
+
+
+LOCATED: dict[str, tuple[str, int]] = {
+    "invalid_json": (CHECKPOINT.replace('"custom": true', '"custom": tru', 1), 18),
+    "more_data_starts_on_the_line_named": (json.dumps({"version": 3, "deployment": {}}) + "\n\n{}\n", 3),
+    "not_utf8_in_a_string": ('{\n"version": 3,\n"deployment": {"resources": ["\udcff"]}}', 3),
+    "compact_file_on_one_line": (json.dumps(json.loads(CHECKPOINT)).replace("true", "tru", 1), 1),
+}
+
+
+@pytest.mark.parametrize(("content", "line"), LOCATED.values(), ids=list(LOCATED))
+def test_json_errors_name_the_line(tmp_path: Path, content: str, line: int) -> None:
+    path = tmp_path / "state.json"
+    path.write_bytes(content.encode("utf-8", "surrogateescape"))
+    with pytest.raises(UserError, match=f"^{re.escape(str(path))}: line {line}: "):
+        read_state(path)
+
+
+def test_invalid_json_names_line_and_column_in_characters(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    path.write_text('{\n  "version": 3,\n  "déploiement": {"resources": [tru]}\n}\n')
+    with pytest.raises(UserError) as error:
+        read_state(path)
+    # yajl names the place where it gives up: the "]" after the bad literal, column 36 counting "é" once
+    assert str(error.value) == f"{path}: line 3: invalid JSON: invalid string in json text (column 36)"
+
+
+LATEST = json.loads(CHECKPOINT)["checkpoint"]["latest"]
+
+KEY_ORDERS: dict[str, str] = {
+    "version_after_the_resources": json.dumps({"deployment": LATEST, "version": 3}),
+    "stack_after_the_resources": json.dumps(
+        {"checkpoint": {"latest": LATEST, "stack": "acme/countdown/foo"}, "version": 4}
+    ),
+}
+
+
+@pytest.mark.parametrize("content", KEY_ORDERS.values(), ids=list(KEY_ORDERS))
+def test_any_key_order_reads_alike(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "state.json"
+    path.write_text(content)
+    assert outcomes(path) == outcomes(FIXTURES / "checkpoint-v3.json")
+
+
+def test_a_repeated_key_replaces_what_it_held(tmp_path: Path) -> None:
+    # json.loads keeps the last value of a repeated key; so does the stream, malformed resources and all
+    path = tmp_path / "state.json"
+    path.write_text('{"version": 3, "deployment": {"resources": [{"type": 1}]}, "deployment": {}}')
+    assert read_deployment(path).resources == ()
+
+
+def test_the_version_is_checked_before_the_resources_it_follows(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps({"deployment": {"resources": [{"type": 1}]}, "version": 1}))
+    with pytest.raises(UserError, match="unsupported state version 1"):
+        read_state(path)
+
+
+def test_a_whole_number_beyond_64_bits_is_refused_where_it_is(tmp_path: Path) -> None:
+    # yajl reads whole numbers as 64-bit integers (json.loads took any size); Pulumi writes numbers as float64
+    path = tmp_path / "state.json"
+    path.write_text('{\n"version": 3,\n"deployment": {"resources": [{"count": 18446744073709551616}]}}')
+    with pytest.raises(UserError, match=f"^{re.escape(str(path))}: line 3: invalid JSON: integer overflow"):
+        read_state(path)
+
+
+def test_numbers_arrive_as_python_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    resource = {
+        "urn": "urn:pulumi:dev::shop::aws:lambda/function:Function::hook",
+        "type": "aws:lambda/function:Function",
+    }
+    path.write_text(json.dumps({"version": 3, "deployment": {"resources": [{**resource, "inputs": {"timeout": 2.5}}]}}))
+    [function] = read_deployment(path).resources
+    assert (function.props["timeout"], type(function.props["timeout"])) == (2.5, float)

@@ -54,6 +54,10 @@ def _check_registry(policies: tuple[Policy, ...]) -> None:
         ]
         if problems:
             raise ValueError(f"policy '{p.id}': missing or invalid {', '.join(problems)}")
+        if p.is_stack_policy and p.remediate is not None:
+            raise ValueError(
+                f"policy '{p.id}': a stack policy cannot remediate (pulumi-policy remediates resources only)"
+            )
         if p.id in seen:
             raise ValueError(f"policy '{p.id}' is registered twice")
         seen.add(p.id)

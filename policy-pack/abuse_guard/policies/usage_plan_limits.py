@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from ..findings import Verdict, all_of, passed, unless
 from ..policy import Policy, Settings
 from ..resources import Resource
@@ -11,6 +14,33 @@ from .throttling import USAGE_PLAN_KEYS, Maxima, read, violations
 USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan"
 QUOTA_PERIODS = ("DAY", "WEEK", "MONTH")
 MAX_QUOTA_KEYS = {"DAY": "maxQuotaPerDay", "WEEK": "maxQuotaPerWeek", "MONTH": "maxQuotaPerMonth"}
+PERIOD_DAYS = {"DAY": 1.0, "WEEK": 7.0}
+"""The quota periods of a fixed length; a MONTH quota starts over each month, however long it is."""
+SECONDS_PER_DAY = 86_400.0
+
+
+@dataclass(frozen=True)
+class Quota:
+    """A usage plan's quotaSettings as read: at most `limit` requests per API key each `period`.
+
+    None where a value is not set: this policy fails that, the cost model counts it as no cap.
+    """
+
+    limit: float | None
+    period: str | None
+
+    @property
+    def days(self) -> float | None:
+        """The period's length in days; None for a MONTH (whose length is the caller's month) or no period."""
+        return PERIOD_DAYS.get(self.period) if self.period is not None else None
+
+
+def read_quota(props: Any, at: str = "") -> Quota | None:
+    """quotaSettings of a usage plan's props (None when it has none), labelled from `at` for messages."""
+    if mapping(props, "quotaSettings", at=at) is None:
+        return None
+    period = choice(props, "quotaSettings.period", QUOTA_PERIODS, at=at)
+    return Quota(limit=number(props, "quotaSettings.limit", at=at, integer=True), period=period)
 
 
 def maxima(settings: Settings) -> Maxima:
@@ -35,13 +65,13 @@ def throttle_problems(plan: Resource, bounds: Maxima | None) -> list[str]:
 def review_quota(plan: Resource, settings: Settings) -> tuple[list[str], str]:
     """(what is wrong with the quota, what it allows): it caps what one key can cost, however slowly it calls."""
     largest = ", ".join(f"{figure(settings[key])} per {period}" for period, key in MAX_QUOTA_KEYS.items())
-    if mapping(plan.props, "quotaSettings") is None:
+    quota = read_quota(plan.props)
+    if quota is None:
         return [
             "quotaSettings is missing, so an API key's requests are never capped; add quota_settings with "
             f"a limit of at most {largest}"
         ], ""
-    period = choice(plan.props, "quotaSettings.period", QUOTA_PERIODS)
-    limit = number(plan.props, "quotaSettings.limit", integer=True)
+    limit, period = quota.limit, quota.period
     if period is None:
         return ["quotaSettings.period is not set; set it to DAY, WEEK or MONTH"], ""
     maximum = settings[MAX_QUOTA_KEYS[period]]

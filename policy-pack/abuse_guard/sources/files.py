@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from os import PathLike
+from typing import BinaryIO
 
 from ..errors import UserError
 
@@ -32,6 +34,28 @@ def numbered_lines(path: FilePath) -> Iterator[tuple[int, str]]:
         raise _unreadable(path, error) from None
 
 
+@contextmanager
+def binary(path: FilePath) -> Iterator[BinaryIO]:
+    """The file open for reading bytes; failing to open or read it is one UserError."""
+    try:
+        with open(path, "rb") as file:
+            yield file
+    except OSError as error:
+        raise _unreadable(path, error) from None
+
+
+def chunks(path: FilePath, size: int = 64 * 1024) -> Iterator[bytes]:
+    """The file's bytes, `size` at a time: the file is never held whole."""
+    with binary(path) as file:
+        while chunk := file.read(size):
+            yield chunk
+
+
+def is_blank(path: FilePath) -> bool:
+    """Nothing but whitespace (or nothing at all) in the file."""
+    return not any(chunk.strip() for chunk in chunks(path))
+
+
 def read_text(path: FilePath) -> str:
     try:
         with open(path, encoding="utf-8") as file:
@@ -40,11 +64,3 @@ def read_text(path: FilePath) -> str:
         raise UserError(f"{path}: not UTF-8 text") from None
     except OSError as error:
         raise _unreadable(path, error) from None
-
-
-def first_line(path: FilePath) -> str:
-    """The first non-blank line, stripped; "" for a file with nothing in it."""
-    for _, line in numbered_lines(path):
-        if line.strip():
-            return line.strip()
-    return ""

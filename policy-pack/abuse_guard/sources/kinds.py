@@ -32,10 +32,6 @@ STATE_KEYS = ("deployment", "checkpoint")
 """`pulumi stack export` holds a "deployment"; a local-backend checkpoint a "checkpoint"."""
 
 
-def is_engine_event(value: Any) -> bool:
-    return isinstance(value, Mapping) and any(key in EVENT_KEYS for key in value)
-
-
 def is_newer_engine_event(value: Any) -> bool:
     """An event of a type this reader does not know yet: numbered like every event, named *Event."""
     return isinstance(value, Mapping) and "sequence" in value and any(str(k).endswith("Event") for k in value)

@@ -13,20 +13,32 @@ output in the clear. Secret envelopes become SECRET (`from_wire`): their ciphert
 is never read, decoded or copied. Resources marked `delete` (old copies of replaced resources,
 awaiting deletion) are left out: the live copy under the same URN is the one that counts.
 
-The file is parsed whole with the stdlib json module. Measured on a generated 50,000-resource
-export (93 MB, checkpoint-secrets.json's resources repeated), CPU time: json parse and convert
-1.6 s at 323 MiB peak RSS, ijson (yajl2_c, streaming the resources) 1.9 s at 120 MiB; the whole
-read_state, with the nine policies registered then, 2.6 s at 235 MiB. The Resource objects the
-rules need are held either way and real stacks are far smaller, so streaming did not earn a
-dependency.
+The file is streamed, never held whole. ijson's C parser (yajl2_c) turns it into parse events in
+one pass; the fields that say what the file is (version, deployment or checkpoint, checkpoint.stack)
+are picked from those events in any key order, and the events of the resources list go to ijson's
+C object builder, which hands over one entry at a time, converted to a Resource at once. Everything
+is checked at the end of the pass, so a bad file never yields part of a Run. yajl says what is
+wrong but not where: on that path only, the file is parsed again to name the line and column.
+Numbers come out as json.loads gave them (int or float, never Decimal), but yajl takes whole
+numbers as 64-bit integers: a larger one is refused ("integer overflow"), where json.loads took it.
+
+Measured on a generated 50,000-resource `pulumi stack export` (93 MB, checkpoint-secrets.json's
+resources repeated with distinct URNs), each run in a fresh process, medians of 9 runs alternating
+with the json version on a shared 2-core machine: read_deployment 2.0 s at 237 MiB peak RSS when
+json.loads parsed the whole text, 2.35 s at 121 MiB streamed; read_state (eleven policies) 2.7 s at
+236 MiB, now 3.2 s at 148 MiB. Streaming costs about a sixth more time, as every parse event
+crosses into Python once to be routed, and halves peak memory: the Resources the rules need are
+all that still grows with the file.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+import codecs
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
+
+import ijson  # type: ignore[import-untyped]
 
 from .. import pack_config as pack_config_file
 from ..errors import UserError
@@ -36,11 +48,22 @@ from ..policies import POLICIES
 from ..policies.entrypoint_cost_budget import entrypoint_bounds
 from ..resources import SECRET, Resource, from_wire, name_from_urn
 from ..run import Run, policy_infos, resource_infos
-from .files import FilePath, read_text
-from .kinds import is_engine_event, is_state_document
+from .files import FilePath, binary, chunks, is_blank
+from .kinds import EVENT_KEYS
 from .urns import urn_parts
 
+JSON = ijson.get_backend("yajl2_c")
+"""ijson's C parser: the fast one, and the one whose messages `_unparsable` reads."""
 SUPPORTED_VERSIONS = (3, 4)
+
+DEPLOYMENT_RESOURCES = ("deployment", "resources")
+CHECKPOINT_RESOURCES = ("checkpoint", "latest", "resources")
+RESOURCE_LISTS = (DEPLOYMENT_RESOURCES, CHECKPOINT_RESOURCES)
+WATCHED = frozenset(
+    {("version",), ("deployment",), ("checkpoint",), ("checkpoint", "stack"), ("checkpoint", "latest"), *RESOURCE_LISTS}
+)
+"""Where the values are that say what the file is; the rest is read past, or streamed (the resources)."""
+DEEPEST = max(len(at) for at in WATCHED)
 
 
 @dataclass(frozen=True)
@@ -73,64 +96,219 @@ def read_state(path: FilePath, pack_config: PackConfig | None = None) -> Run:
 
 def read_deployment(path: FilePath) -> Deployment:
     """The resources of a `pulumi stack export` or checkpoint; UserError naming the file if it is not one."""
-    kind, deployment, stack_field = _deployment(path, _document(path))
-    resources = _resources(path, deployment)
-    if resources:
-        stack, project = urn_parts(resources[0].urn)[:2]
-    else:
-        stack, project = stack_field.rsplit("/", 1)[-1], ""
-    return Deployment(kind, stack, project, tuple(resources))
-
-
-def _document(path: FilePath) -> Any:
-    text = read_text(path)
-    start = len(text) - len(text.lstrip())
-    if start == len(text):
-        raise UserError(f"{path}: empty file: expected a Pulumi state file (`pulumi stack export` or a checkpoint)")
+    scan = _Scan(str(path))
     try:
-        document, end = json.JSONDecoder().raw_decode(text, start)
-    except json.JSONDecodeError as error:
-        # An unterminated string runs to the end of the file; other errors at the end are cut-off documents.
-        if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string"):
-            raise UserError(f"{path}: truncated: the JSON document ends before it is complete") from None
-        raise UserError(f"{path}: line {error.lineno}: invalid JSON: {error.msg} (column {error.colno})") from None
-    if text[end:].strip():
-        if is_engine_event(document):
-            raise UserError(f"{path}: is an engine event log (one JSON event per line), not a Pulumi state file")
-        line = text.count("\n", 0, end) + 1
-        raise UserError(f"{path}: line {line}: more data after the JSON document: a state file is one document")
-    return document
+        with binary(path) as file:
+            scan.read(JSON.parse(file, use_float=True))
+    except ijson.JSONError as error:
+        raise _unparsable(path, error, scan.event_keys) from None
+    return scan.deployment()
 
 
-def _deployment(path: FilePath, document: Any) -> tuple[str, Mapping[str, Any], str]:
-    """(what kind of file, the deployment with the resources, the checkpoint's stack name or "")."""
-    if not is_state_document(document):
-        raise UserError(f"{path}: not a Pulumi state file: expected a 'deployment' or 'checkpoint' object")
-    version = document.get("version")
-    if version not in SUPPORTED_VERSIONS:
-        raise UserError(f"{path}: unsupported state version {version!r} (expected 3 or 4)")
-    deployment = document.get("deployment")
-    if isinstance(deployment, Mapping):
-        return "pulumi stack export", deployment, ""
-    checkpoint = document["checkpoint"]
-    stack = checkpoint.get("stack")
-    latest = checkpoint.get("latest")  # null until the stack's first deployment
-    if latest is not None and not isinstance(latest, Mapping):
-        raise UserError(f"{path}: checkpoint.latest: expected an object")
-    return "checkpoint", latest or {}, stack if isinstance(stack, str) else ""
+class _Shape:
+    """What a watched value was when it is not a plain value: it is not built, only noted."""
+
+    def __init__(self, shown: str) -> None:
+        self._shown = shown
+
+    def __repr__(self) -> str:
+        return self._shown
 
 
-def _resources(path: FilePath, deployment: Mapping[str, Any]) -> list[Resource]:
-    raw = deployment.get("resources")
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise UserError(f"{path}: resources: expected a list")
-    return [
-        _resource(path, index, entry)
-        for index, entry in enumerate(raw)
-        if not (isinstance(entry, Mapping) and entry.get("delete") is True)
-    ]
+OBJECT, LIST = _Shape("{...}"), _Shape("[...]")
+
+
+@dataclass
+class _ResourceList:
+    """One resources list of the file: ijson's object builder hands it each entry once complete.
+
+    A malformed entry is kept, not raised, until the whole file is read: its JSON, its kind and
+    its version are what to fix first (and what reading the document whole reported first).
+    """
+
+    path: str
+    found: list[Resource] = field(default_factory=list)
+    problem: UserError | None = None
+    entries: int = 0
+
+    def send(self, entry: Any) -> None:
+        """The builder's call with each complete entry: it becomes a Resource at once, or the problem."""
+        index, self.entries = self.entries, self.entries + 1
+        if self.problem is not None or (isinstance(entry, Mapping) and entry.get("delete") is True):
+            return
+        try:
+            self.found.append(_resource(self.path, index, entry))
+        except UserError as error:
+            self.problem = error
+
+
+class _Scan:
+    """One pass over a state file's parse events: the fields that say what it is, and its resources.
+
+    Only the values at WATCHED places are noted (scalars as they are, objects and lists as a shape);
+    a key given twice replaces what it held, as with json.loads. Everything is checked at the end,
+    in `deployment`, since `version` may come after the resources.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.where: list[str | None] = []
+        """Keys from the top to the value being read (None inside a list or before an object's first key)."""
+        self.values: dict[tuple[str | None, ...], Any] = {}
+        self.event_keys = False
+        """A top-level key is an engine event type: the document is an event log's first line."""
+
+    def read(self, events: Iterator[tuple[str, str, Any]]) -> None:
+        for prefix, event, value in events:
+            resources = self.see(event, value)
+            if resources is not None:
+                self._stream(events, prefix, resources)
+
+    def _stream(self, events: Iterator[tuple[str, str, Any]], prefix: str, resources: _ResourceList) -> None:
+        """The events of the list at `prefix` go to ijson's C object builder, up to the list's end.
+
+        Its entries' events all have longer prefixes. The builder is the one `ijson.items` uses;
+        fed here, it leaves the events after the list to `read`.
+        """
+        build = JSON.items_basecoro(resources, f"{prefix}.item").send
+        for event in events:
+            if event[0] == prefix:
+                break
+            build(event)
+        self.where.pop()
+
+    def see(self, event: str, value: Any) -> _ResourceList | None:
+        """Follow one event; the resources list it opens, whose entries the caller streams."""
+        where = self.where
+        if event == "map_key":
+            where[-1] = value
+            self.event_keys |= len(where) == 1 and value in EVENT_KEYS
+            return None
+        if event in ("end_map", "end_array"):
+            where.pop()
+            return None
+        at = tuple(where) if len(where) <= DEEPEST else None
+        resources = self._note(at, event, value) if at in WATCHED else None
+        if event in ("start_map", "start_array"):
+            where.append(None)
+        return resources
+
+    def _note(self, at: tuple[str | None, ...], event: str, value: Any) -> _ResourceList | None:
+        for held in [key for key in self.values if key[: len(at)] == at]:
+            del self.values[held]
+        if event == "start_array" and at in RESOURCE_LISTS:
+            self.values[at] = resources = _ResourceList(self.path)
+            return resources
+        self.values[at] = OBJECT if event == "start_map" else LIST if event == "start_array" else value
+        return None
+
+    def deployment(self) -> Deployment:
+        """The checks whole-document reading made, in its order: kind, version, shapes, resources."""
+        path, values = self.path, self.values
+        exported = values.get(("deployment",)) is OBJECT
+        if not exported and values.get(("checkpoint",)) is not OBJECT:
+            raise UserError(f"{path}: not a Pulumi state file: expected a 'deployment' or 'checkpoint' object")
+        version = values.get(("version",))
+        if version not in SUPPORTED_VERSIONS:
+            raise UserError(f"{path}: unsupported state version {version!r} (expected 3 or 4)")
+        kind, stack_field, listed = "pulumi stack export", "", values.get(DEPLOYMENT_RESOURCES)
+        if not exported:
+            latest = values.get(("checkpoint", "latest"))  # null until the stack's first deployment
+            if latest is not None and latest is not OBJECT:
+                raise UserError(f"{path}: checkpoint.latest: expected an object")
+            stack = values.get(("checkpoint", "stack"))
+            kind, stack_field = "checkpoint", stack if isinstance(stack, str) else ""
+            listed = values.get(CHECKPOINT_RESOURCES)
+        if listed is not None and not isinstance(listed, _ResourceList):
+            raise UserError(f"{path}: resources: expected a list")
+        if listed is not None and listed.problem is not None:
+            raise listed.problem
+        resources = listed.found if listed is not None else []
+        if resources:
+            stack, project = urn_parts(resources[0].urn)[:2]
+        else:
+            stack, project = stack_field.rsplit("/", 1)[-1], ""
+        return Deployment(kind, stack, project, tuple(resources))
+
+
+def _unparsable(path: FilePath, error: Exception, event_log: bool) -> UserError:
+    reason = _reason(error)
+    if reason == "premature EOF":
+        if is_blank(path):
+            return UserError(
+                f"{path}: empty file: expected a Pulumi state file (`pulumi stack export` or a checkpoint)"
+            )
+        return UserError(f"{path}: truncated: the JSON document ends before it is complete")
+    if reason == "trailing garbage":
+        if event_log:
+            return UserError(f"{path}: is an engine event log (one JSON event per line), not a Pulumi state file")
+        line, _ = _where_parsing_stops(path)
+        return UserError(f"{path}: line {line}: more data after the JSON document: a state file is one document")
+    line, column = _where_parsing_stops(path)
+    return UserError(f"{path}: line {line}: invalid JSON: {reason} (column {column})")
+
+
+def _reason(error: Exception) -> str:
+    """yajl's message without its context lines: "parse error: premature EOF\n..." -> "premature EOF"."""
+    message = error.args[0] if error.args else ""
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+    return text.partition("\n")[0].split(": ", 1)[-1].rstrip(".")
+
+
+def _where_parsing_stops(path: FilePath) -> tuple[int, int]:
+    """(line, column) of the byte at which the parser rejects the file; the end if it only fails there.
+
+    yajl says what is wrong but not where. Only on this error path, the file is parsed again (in C,
+    no events kept) to find the chunk it rejects, then up to that chunk once more, and the chunk fed
+    one byte at a time.
+    """
+    rejected = _rejected_chunk(path)
+    parser, events = _parser()
+    position = _Position()
+    for index, chunk in enumerate(chunks(path)):
+        pieces = [chunk] if index != rejected else [chunk[i : i + 1] for i in range(len(chunk))]
+        for piece in pieces:
+            try:
+                parser.send(piece)
+            except ijson.JSONError:
+                return position.line, position.column + 1
+            del events[:]
+            position.advance(piece)
+    return position.line, position.column + 1
+
+
+def _rejected_chunk(path: FilePath) -> int | None:
+    parser, events = _parser()
+    for index, chunk in enumerate(chunks(path)):
+        try:
+            parser.send(chunk)
+        except ijson.JSONError:
+            return index
+        del events[:]
+    return None
+
+
+def _parser() -> tuple[Any, list[Any]]:
+    """A parser to push bytes into (as the reading pass parses them), and the list its events go to."""
+    events = ijson.sendable_list()
+    return JSON.basic_parse_coro(events, use_float=True), events
+
+
+class _Position:
+    """Line and column (in characters) after the bytes seen so far."""
+
+    def __init__(self) -> None:
+        self.line, self.column = 1, 0
+        self._decode = codecs.getincrementaldecoder("utf-8")("replace").decode
+
+    def advance(self, data: bytes) -> None:
+        text = self._decode(data)
+        newlines = text.count("\n")
+        if newlines:
+            self.line += newlines
+            self.column = len(text) - text.rindex("\n") - 1
+        else:
+            self.column += len(text)
 
 
 def _resource(path: FilePath, index: int, raw: Any) -> Resource:
