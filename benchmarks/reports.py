@@ -19,10 +19,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from abuse_guard.files import write_atomically
 from abuse_guard.pack_config import parse
 from abuse_guard.policies import POLICIES
 from abuse_guard.report.command import FORMATS
-from abuse_guard.report.files import write_atomically
 from abuse_guard.report.model import Report
 from abuse_guard.resources import Resource
 from abuse_guard.run import Run

@@ -11,11 +11,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import UserError
+from .files import read_text, write_atomically
 from .policies import POLICIES
 from .policy import EXEMPT_TAG_PREFIX, Policy
-from .report.files import write_atomically
 from .resources import STACK_TYPE
-from .sources.files import read_text
 
 START, END = "<!-- policies:start -->", "<!-- policies:end -->"
 

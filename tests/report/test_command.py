@@ -14,10 +14,11 @@ from typing import Any
 import jsonschema
 import pytest
 
+from abuse_guard import files
 from abuse_guard.cli import main
 from abuse_guard.errors import UserError
 from abuse_guard.findings import Outcome
-from abuse_guard.report import command, files, json_report
+from abuse_guard.report import command, json_report
 from abuse_guard.report.model import Report
 from abuse_guard.run import PolicyInfo
 from tests.report.runs import LAMBDA, finding, resource, sample_run

@@ -17,9 +17,9 @@ from pathlib import Path
 from .. import pack_config
 from ..errors import UserError
 from ..evaluate import REMEDIATED
+from ..files import write_atomically
 from ..findings import Outcome
 from ..policies import POLICIES
-from ..report.files import write_atomically
 from ..report.model import entrypoint_row
 from ..run import Run
 from . import ProgramError, preview

@@ -25,7 +25,7 @@ from typing import Any
 import yaml  # type: ignore[import-untyped,unused-ignore]
 
 from ..errors import UserError
-from ..sources.files import read_text
+from ..files import read_text
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
 STACK_FILE_EXTENSIONS = (".yaml", ".yml", ".json")

@@ -25,13 +25,13 @@ from pathlib import Path
 
 from .. import pack_config, sources
 from ..errors import UserError
+from ..files import write_atomically
 from ..offline import preview
 from ..offline.command import config_overrides
 from ..offline.project import PROJECT_FILES, find_file, load_project
 from ..pack_config import PackConfig
 from ..policies import POLICIES
 from . import html, json_report, junit, markdown, sarif
-from .files import write_atomically
 from .model import FAIL_ON, Report
 
 DEFAULT_OUT = Path("reports", "out")

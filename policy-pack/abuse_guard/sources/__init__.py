@@ -15,10 +15,10 @@ from collections.abc import Collection
 import ijson  # type: ignore[import-untyped]
 
 from ..errors import UserError
+from ..files import FilePath, binary, is_blank
 from ..pack_config import PackConfig
 from ..run import Run
 from .event_log import read_event_log
-from .files import FilePath, binary, is_blank
 from .kinds import EVENT_KEYS, STATE_KEYS
 from .state import read_state
 

@@ -31,11 +31,11 @@ from typing import Any
 
 from .. import __version__
 from ..errors import UserError
+from ..files import FilePath, numbered_lines
 from ..findings import Finding, Outcome
 from ..policies import BY_ID
 from ..resources import STACK_TYPE, Resource, from_wire, name_from_urn
 from ..run import PolicyInfo, Run, resource_infos
-from .files import FilePath, numbered_lines
 from .kinds import EVENT_KEYS, is_newer_engine_event, is_state_document
 from .urns import stack_urn, urn_parts
 

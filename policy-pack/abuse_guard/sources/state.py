@@ -43,12 +43,12 @@ import ijson  # type: ignore[import-untyped]
 from .. import pack_config as pack_config_file
 from ..errors import UserError
 from ..evaluate import evaluate
+from ..files import FilePath, binary, chunks, is_blank
 from ..pack_config import PackConfig
 from ..policies import POLICIES
 from ..policies.entrypoint_cost_budget import entrypoint_bounds
 from ..resources import SECRET, Resource, from_wire, name_from_urn
 from ..run import Run, policy_infos, resource_infos
-from .files import FilePath, binary, chunks, is_blank
 from .kinds import EVENT_KEYS
 from .urns import urn_parts
 

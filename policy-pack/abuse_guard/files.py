@@ -1,13 +1,23 @@
-"""Reading input files so that every failure is one UserError naming the file (and the line)."""
+"""Files in and out: every failure is one UserError naming the file (and the line).
+
+Reading streams (a file is never held whole unless a caller asks for its text). Writing stages every
+file, then renames each into place: each is written in full to a temporary name in its own directory
+and moved over the old one with os.replace (atomic on one filesystem), so a failure while writing (a
+full disk, a bad path) leaves every existing file as it was.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from os import PathLike
+from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import UserError
+from .errors import UserError
 
 FilePath = str | PathLike[str]
 
@@ -64,3 +74,26 @@ def read_text(path: FilePath) -> str:
         raise UserError(f"{path}: not UTF-8 text") from None
     except OSError as error:
         raise _unreadable(path, error) from None
+
+
+def write_atomically(files: Mapping[Path, str]) -> None:
+    staged: list[tuple[str, Path]] = []
+    target: Path | None = None
+    try:
+        for path, text in files.items():
+            target = path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            staged.append((temporary, path))
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+            os.chmod(temporary, 0o644)  # mkstemp creates 0600; a report is meant to be shared
+        for temporary, path in staged:
+            target = path
+            os.replace(temporary, path)
+    except OSError as error:
+        raise UserError(f"{target}: cannot write report: {error.strerror or error}") from None
+    finally:
+        for temporary, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
