@@ -92,7 +92,7 @@ def write_atomically(files: Mapping[Path, str]) -> None:
             target = path
             os.replace(temporary, path)
     except OSError as error:
-        raise UserError(f"{target}: cannot write report: {error.strerror or error}") from None
+        raise UserError(f"{target}: cannot write: {error.strerror or error}") from None
     finally:
         for temporary, _ in staged:
             with contextlib.suppress(FileNotFoundError):
