@@ -110,7 +110,29 @@ class Recorder(MockMonitor):
         super().__init__(PreviewMocks())
         self._lock = threading.Lock()
         self._registrations: dict[str, Registration] = {}
+        self._thread_loops: list[asyncio.AbstractEventLoop] = []
         self.transforms_requested = False
+
+    def _thread_loop(self) -> None:
+        """Give this worker thread the event loop MockMonitor wants, and remember it to close it.
+
+        MockMonitor creates one per worker thread and never closes it; collected unclosed, each
+        would complain long after the run.
+        """
+        policy = asyncio.get_event_loop_policy()
+        try:
+            policy.get_event_loop()
+        except RuntimeError:
+            loop = policy.new_event_loop()
+            policy.set_event_loop(loop)
+            with self._lock:
+                self._thread_loops.append(loop)
+
+    def close_thread_loops(self) -> None:
+        with self._lock:
+            loops, self._thread_loops = self._thread_loops, []
+        for loop in loops:
+            loop.close()
 
     @property
     def registrations(self) -> list[Registration]:
@@ -144,7 +166,16 @@ class Recorder(MockMonitor):
                 raise ValueError(f"Duplicate resource URN '{urn}'; try giving it a unique name")
             self._registrations[urn] = registration
             self.transforms_requested = self.transforms_requested or bool(request.transforms)
+        self._thread_loop()
         return super().RegisterResource(request)
+
+    def Invoke(self, request: Any) -> Any:
+        self._thread_loop()
+        return super().Invoke(request)
+
+    def ReadResource(self, request: Any) -> Any:
+        self._thread_loop()
+        return super().ReadResource(request)
 
     def RegisterStackTransform(self, request: Any) -> Any:
         self.transforms_requested = True
@@ -206,6 +237,7 @@ def _run(program: Program, recorder: Recorder) -> None:
     finally:
         loop.run_until_complete(loop.shutdown_default_executor())
         loop.close()
+        recorder.close_thread_loops()
 
 
 def _summary(error: BaseException) -> str:
