@@ -19,6 +19,7 @@ from ..evaluate import assess
 from ..pack_config import PackConfig, parse
 from ..policies import POLICIES
 from ..policies.entrypoint_cost_budget import entrypoint_bounds
+from ..resources import Resource
 from ..run import Run, policy_infos, resource_infos
 from .project import Project, StackConfig, load_project, load_stack
 from .runtime import Program, ProgramError, Registration, record
@@ -39,6 +40,19 @@ def program(project: Project, config: StackConfig) -> Program:
     )
 
 
+def _recording(
+    project_dir: str | Path, stack: str, config_overrides: Mapping[str, str] | None
+) -> tuple[Project, StackConfig, list[Resource]]:
+    project = load_project(project_dir)
+    config = load_stack(project, stack).overridden(project, config_overrides or {})
+    return project, config, [r.resource for r in record(program(project, config))]
+
+
+def recorded(project_dir: str | Path, stack: str, config_overrides: Mapping[str, str] | None = None) -> list[Resource]:
+    """Every resource the project's program registers for `stack`, as the engine would send it."""
+    return _recording(project_dir, stack, config_overrides)[2]
+
+
 def preview(
     project_dir: str | Path,
     stack: str,
@@ -46,9 +60,7 @@ def preview(
     pack_config: PackConfig | None = None,
 ) -> Run:
     """Check the project's program for `stack` with the pack: every resource, every outcome."""
-    project = load_project(project_dir)
-    config = load_stack(project, stack).overridden(project, config_overrides or {})
-    resources = [r.resource for r in record(program(project, config))]
+    project, config, resources = _recording(project_dir, stack, config_overrides)
     pack_config = pack_config or parse({}, POLICIES)
     remediating = {policy_id for policy_id, level in pack_config.levels.items() if level == "remediate"}
     judged = assess(pack_config.enabled(POLICIES), resources, pack_config.properties, remediating)

@@ -1,0 +1,48 @@
+"""The offline preview and the real pack process agree: same resources in, same violations out.
+
+The offline preview calls the rules in-process (the Analyzer protocol cannot carry per-resource
+pass, exempt or unknown for stack policies). Here the resources it records from the reference
+stacks go to the pack process over gRPC, Analyze per resource and AnalyzeStack once, as the engine
+sends them; every violation and every resource-level unknown must match the in-process findings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from abuse_guard.analyzer_client import RunningPack, reported
+from abuse_guard.evaluate import evaluate
+from abuse_guard.findings import Outcome
+from abuse_guard.offline import recorded
+from abuse_guard.policies import POLICIES
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def defaults(pack: RunningPack) -> None:
+    pack.configure({})
+
+
+@pytest.mark.parametrize("stack", ["compliant", "insecure"])
+def test_the_pack_reports_what_the_offline_preview_finds(pack: RunningPack, stack: str) -> None:
+    resources = recorded(REPO, stack)
+    offline = evaluate(POLICIES, resources)
+    stack_policies = {p.id for p in POLICIES if p.is_stack_policy}
+
+    # resource policies: every outcome but pass travels per resource (fail, unknown, not-applicable, exempt)
+    per_resource = {(e.policy, e.urn, e.kind) for r in resources for e in reported(pack.analyze(r), r.urn)}
+    assert per_resource == {
+        (f.policy, f.urn, f.outcome)
+        for f in offline
+        if f.policy not in stack_policies and f.outcome is not Outcome.PASS
+    }
+    # stack policies: the protocol carries their violations, each on the resource to fix
+    whole_stack = {(e.policy, e.urn) for e in reported(pack.analyze_stack(resources)) if e.kind is Outcome.FAIL}
+    assert whole_stack == {
+        (f.policy, f.urn) for f in offline if f.policy in stack_policies and f.outcome is Outcome.FAIL
+    }
+    if stack == "insecure":
+        assert whole_stack and any(kind is Outcome.FAIL for *_, kind in per_resource)
