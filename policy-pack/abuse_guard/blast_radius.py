@@ -609,6 +609,7 @@ class Links:
         self._apis: dict[str, RestApiLinks] = {}
         self._stages: dict[str, RestStageLinks | RouteStageLinks | Exception] = {}
         self._paths: dict[str, str] = {}
+        self._walking: set[str] = set()  # API resources whose path is being joined: a cycle is malformed
 
     # -- the function behind an entrypoint --
 
@@ -872,8 +873,14 @@ class Links:
             raise Undetermined(f"{resource.label}.{key}", "comes from no API resource in this stack")
         parent = parents[0]
         if parent.urn not in self._paths:
-            part = text(parent.props, "pathPart", at=parent.label) or ""
-            above = self.resource_path(parent, "parentId")
+            if parent.urn in self._walking:
+                raise Malformed(f"{parent.label}.parentId", "a path to the API's root", None, shown="a cycle")
+            self._walking.add(parent.urn)
+            try:
+                part = text(parent.props, "pathPart", at=parent.label) or ""
+                above = self.resource_path(parent, "parentId")
+            finally:
+                self._walking.discard(parent.urn)
             self._paths[parent.urn] = f"{above}/{part}" if above else part
         return self._paths[parent.urn]
 

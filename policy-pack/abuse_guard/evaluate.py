@@ -109,7 +109,10 @@ def _set_values(before: Any, after: Mapping[str, Any], at: str = "") -> Iterator
 
 
 def _shown(value: Any) -> str:
-    return "absent" if value is None else describe(value)
+    """A value a remediation replaced or set: the old one is absent or off (-1), the new one our default."""
+    if value is None:
+        return "absent"
+    return repr(value) if isinstance(value, str) else describe(value)
 
 
 @dataclass(frozen=True)

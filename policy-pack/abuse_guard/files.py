@@ -2,8 +2,8 @@
 
 Reading streams (a file is never held whole unless a caller asks for its text). Writing stages every
 file, then renames each into place: each is written in full to a temporary name in its own directory
-and moved over the old one with os.replace (atomic on one filesystem), so a failure while writing (a
-full disk, a bad path) leaves every existing file as it was.
+and moved over the old one with os.replace (atomic on one filesystem). A failure while writing (a
+full disk, a bad path) leaves every existing file as it was; every file is always whole, old or new.
 """
 
 from __future__ import annotations

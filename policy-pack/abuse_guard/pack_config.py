@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .files import read_text
 from .policy import ENFORCEMENT_LEVELS, ConfigError, Policy
 
 
@@ -71,11 +72,7 @@ def load(path: str | Path | None, policies: Iterable[Policy]) -> PackConfig:
     if path is None:
         return parse({}, policies)
     try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such policy config file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read: {error}") from None
+        raw = json.loads(read_text(path))
     except json.JSONDecodeError as error:
         raise ConfigError(f"{path}: line {error.lineno}: invalid JSON: {error.msg}") from None
     return parse(raw, policies, str(path))

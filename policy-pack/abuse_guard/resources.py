@@ -76,12 +76,6 @@ class Resource:
         """How messages name it: "Function 'webhook'"."""
         return f"{self.type.rsplit(':', 1)[-1]} '{self.name}'"
 
-    def depends_on(self, urn: str, prop: str | None = None) -> bool:
-        """True when this resource's `prop` (or any input, when prop is None) comes from `urn`."""
-        if prop is not None:
-            return urn in self.property_dependencies.get(prop, ())
-        return urn in self.dependencies or any(urn in deps for deps in self.property_dependencies.values())
-
 
 def name_from_urn(urn: str) -> str:
     """The logical name, the last `::` field of a URN."""

@@ -24,25 +24,33 @@ class Undetermined(Exception):
 class Malformed(Exception):
     """The value has the wrong shape (a string where a number belongs, a list for an object...)."""
 
-    def __init__(self, label: str, expected: str, got: Any) -> None:
-        super().__init__(f"{label} must be {expected}, got {describe(got)}")
+    def __init__(self, label: str, expected: str, got: Any, shown: str | None = None) -> None:
+        super().__init__(f"{label} must be {expected}, got {shown or describe(got)}")
         self.label = label
 
 
 def describe(value: Any) -> str:
-    """A short, safe rendering of a value for a message."""
+    """What kind of value it is, for a message: never a string's content.
+
+    Under the engine, pulumi-policy hands the pack secret values already unwrapped, so the pack
+    cannot tell a secret string from any other; a violation message travels to the CLI, the event
+    log and the report, so it names the input and the kind of value, not the text.
+    """
     if value is SECRET:
         return "a secret"
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    if isinstance(value, str):
+        return "an empty string" if not value else "a string"
     if isinstance(value, Mapping):
         return "an object"
     if isinstance(value, list):
         return "a list"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "...'"
+    return f"a {type(value).__name__}"
 
 
 def _label(at: str, path: str) -> str:

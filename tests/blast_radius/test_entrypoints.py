@@ -301,3 +301,12 @@ def test_a_malformed_input_has_no_figure(props: dict[str, Any], input_name: str)
 def test_bounds_skip_entrypoints_to_no_function() -> None:
     graph = without(rest_endpoint(function()), "integration") + function_url(function("other", reserved=1.0))
     assert [b.name for b in bounds(Graph(graph), MODEL, lambda entrypoint, fn: 100.0)] == ["url"]
+
+
+def test_an_api_resource_tree_with_a_cycle_is_malformed_not_a_crash() -> None:
+    graph = rest_endpoint(function(reserved=1.0), method_throttle=5.0)  # a method throttle needs the path
+    path = next(r for r in graph if r.name == "path")
+    looped = replace(path, property_dependencies={**path.property_dependencies, "parentId": (path.urn,)})
+    bound = only_bound([looped if r is path else r for r in graph])
+    assert (bound.worst, bound.malformed) == (None, True)
+    assert "parentId must be a path to the API's root, got a cycle" in bound.unknown

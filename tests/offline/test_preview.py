@@ -83,7 +83,7 @@ def test_recorded_like_the_engine_sends_it(computed: Path) -> None:
     limit_urn = resources["concurrency"].urn
     assert worker.property_dependencies["reservedConcurrentExecutions"] == (limit_urn,)
     assert limit_urn in worker.dependencies
-    assert route.depends_on(resources["api"].urn, "apiId")
+    assert resources["api"].urn in route.property_dependencies["apiId"]
 
 
 COMPONENT = """

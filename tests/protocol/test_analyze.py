@@ -125,3 +125,16 @@ def test_out_of_scope_type_draws_nothing_from_any_policy(pack: RunningPack) -> N
     response = pack.analyze(bucket)
     assert list(response.diagnostics) == []
     assert list(response.not_applicable) == []
+
+
+def test_a_secret_never_reaches_a_violation_message(pack: RunningPack) -> None:
+    """pulumi-policy unwraps secrets before the pack sees them, so messages never echo a string's text."""
+    permission = resource(
+        "aws:lambda/permission:Permission",
+        {"action": "lambda:InvokeFunction", "function": "fn", "principal": Secret("hunter2-principal")},
+        "leaky-permission",
+    )
+    worker = function("worker", None, reservedConcurrentExecutions=Secret("hunter2-reservation"))
+    messages = [d.message for r in (permission, worker) for d in pack.analyze(r).diagnostics]
+    assert len(messages) == 2  # both are violations...
+    assert not [m for m in messages if "hunter2" in m]  # ...that do not say what the secret is

@@ -268,6 +268,12 @@ MALFORMED: dict[str, tuple[bytes, int | None]] = {
     "passed_not_a_list": ((GOOD + json.dumps(summary(RESOURCE, passed="x")) + "\n").encode(), 2),  # type: ignore[arg-type]
     "not_a_urn": ((GOOD + json.dumps(summary("webhook", passed=["x"])) + "\n").encode(), 2),
     "not_utf8": (GOOD.encode() + b"\xff\xfe\n", 2),
+    "typed_step_with_a_bad_urn": (
+        (
+            GOOD + json.dumps({"sequence": 0, "resourcePreEvent": {"metadata": {"urn": "garbage", "type": "t"}}}) + "\n"
+        ).encode(),
+        2,
+    ),
     "pretty_printed_checkpoint": ((FIXTURES / "checkpoint-v3.json").read_bytes(), None),
     "compact_checkpoint": (
         json.dumps(json.loads((FIXTURES / "checkpoint-v3.json").read_bytes())).encode() + b"\n",

@@ -20,7 +20,7 @@ from ..evaluate import REMEDIATED
 from ..files import write_atomically
 from ..findings import Outcome
 from ..policies import POLICIES
-from ..report.model import entrypoint_row
+from ..report.model import Report, entrypoint_row
 from ..run import Run
 from . import ProgramError, preview
 
@@ -65,11 +65,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         write_atomically({Path(args.json): json.dumps(result.to_dict(), indent=2) + "\n"})
     print(summary(result))
-    levels = {p.id: p.enforcement for p in result.policies}
-    # A violation a remediation could not fix is reported as mandatory (pulumi-policy downgrades remediate).
-    blocking = ("mandatory", "remediate")
-    mandatory_fails = [f for f in result.findings if f.outcome is Outcome.FAIL and levels[f.policy] in blocking]
-    return 1 if mandatory_fails else 0
+    # The report's gate: a violation left at level remediate blocks like mandatory, as in the engine.
+    return 1 if Report(result).blocking("mandatory") else 0
 
 
 def summary(result: Run) -> str:

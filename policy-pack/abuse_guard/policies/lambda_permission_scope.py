@@ -56,8 +56,8 @@ def check(resource: Resource, settings: Settings) -> Verdict:
         return passed(f"{label} grants invoke to the account or IAM principal {principal}")
     if not SERVICE_PRINCIPAL.fullmatch(principal):
         return failed(
-            f"{label} has principal {principal!r}, which is not an account ID, an IAM ARN or an AWS service "
-            "principal; name one of these"
+            f"{label} has a principal that is not an account ID, an IAM ARN or an AWS service principal; "
+            "name one of these"
         )
     account_scoped = principal in settings["accountScopedServices"]
     inputs = ["sourceArn", "sourceAccount", "eventSourceToken"] if account_scoped else ["sourceArn", "eventSourceToken"]

@@ -219,7 +219,8 @@ class _EventLog:
         if urn not in self.types:
             if not urn:
                 raise ValueError("'resourceUrn' is empty")
-            self.types[urn] = type_ or urn_parts(urn)[2]
+            stated = urn_parts(urn)[2]  # a URN that is not one is bad input, whether or not a type is given
+            self.types[urn] = type_ or stated
         elif type_:
             self.types[urn] = type_
         if tags is not None:
