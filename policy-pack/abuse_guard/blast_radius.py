@@ -43,6 +43,7 @@ from .graph import Graph
 from .policies.api_route_authorization import API_ROUTE
 from .policies.lambda_function_url_auth import LAMBDA_FUNCTION_URL
 from .policies.lambda_reserved_concurrency import LAMBDA_FUNCTION
+from .policies.lambda_reserved_concurrency import reservation as reserved_concurrency
 from .policies.rest_method_authorization import REST_METHOD
 from .policies.rest_stage_protected import REST_API, REST_STAGE, Api, index_api, literal, rest_api_of
 from .policies.stage_throttling import HTTP_STAGE, METHOD_SETTINGS, STAGE_WIDE
@@ -497,14 +498,8 @@ def positive(function: Resource, key: str, default: float, unit: str) -> tuple[f
 
 
 def reservation(function: Resource) -> float | None:
-    """Reserved concurrency, or None for none (absent or -1, the provider's 'unreserved')."""
-    at = f"Lambda function '{function.name}'"
-    value = number(function.props, "reservedConcurrentExecutions", integer=True, at=at)
-    if value is None or value == -1:
-        return None
-    if value < 0:
-        raise Malformed(f"{at}.reservedConcurrentExecutions", "-1 or more", value)
-    return value
+    """Reserved concurrency, or None for none: lambda-reserved-concurrency's reading, naming the function."""
+    return reserved_concurrency(function, at=f"Lambda function '{function.name}'")
 
 
 def _ref(resource: Resource, key: str) -> Any:

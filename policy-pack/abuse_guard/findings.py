@@ -85,12 +85,18 @@ def unless(problems: list[str], ok: str) -> Verdict:
 def all_of(subject: str, *parts: Callable[[], Verdict]) -> Verdict:
     """Independent parts of one rule: a definite fail is never hidden by an unknown part.
 
-    Any failing part fails the whole, then any unknown part makes it unknown, else it passes;
-    the messages of the parts with the deciding outcome are joined behind `subject`.
+    Any failing part fails the whole, then any unknown part makes it unknown, else it passes (a
+    not-applicable part counts for nothing); the messages of the parts with the deciding outcome are
+    joined behind `subject`. A part with nothing to add passes with "", and subject "" makes a group
+    of parts that is itself one part of another all_of.
     """
     verdicts = [verdict_of(part) for part in parts]
     for outcome in (Outcome.FAIL, Outcome.UNKNOWN, Outcome.PASS):
-        hits = [v.message for v in verdicts if v.outcome is outcome]
+        hits = [v for v in verdicts if v.outcome is outcome]
         if hits:
-            return Verdict(outcome, f"{subject}: " + "; ".join(hits))
-    return not_applicable(f"{subject}: nothing to check")
+            return Verdict(outcome, _behind(subject, "; ".join(v.message for v in hits if v.message)))
+    return not_applicable(_behind(subject, "nothing to check"))
+
+
+def _behind(subject: str, message: str) -> str:
+    return f"{subject}: {message}" if subject else message

@@ -53,7 +53,8 @@ def describe(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-def _label(at: str, path: str) -> str:
+def path_label(at: str, path: str) -> str:
+    """How messages name an input: `at` (where it sits) joined to its dotted path."""
     return f"{at}.{path}" if at else path
 
 
@@ -69,7 +70,7 @@ def get(props: Any, path: str, at: str = "") -> Any:
         if not isinstance(current, Mapping):
             raise Malformed(walked or "the resource's inputs", "an object", current)
         current = current.get(key)
-        walked = _label(walked, key)
+        walked = path_label(walked, key)
         if current is None:
             return None
     if current is UNKNOWN:
@@ -85,9 +86,11 @@ def number(props: Any, path: str, at: str = "", integer: bool = False) -> float 
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise Malformed(_label(at, path), "a number", value)
+        raise Malformed(path_label(at, path), "a number", value)
+    if not abs(value) < float("inf"):  # NaN and +/-infinity: no limit, price or size can be one
+        raise Malformed(path_label(at, path), "a finite number", value)
     if integer and not float(value).is_integer():
-        raise Malformed(_label(at, path), "a whole number", value)
+        raise Malformed(path_label(at, path), "a whole number", value)
     return float(value)
 
 
@@ -96,7 +99,7 @@ def text(props: Any, path: str, at: str = "") -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise Malformed(_label(at, path), "a string", value)
+        raise Malformed(path_label(at, path), "a string", value)
     return value
 
 
@@ -110,7 +113,7 @@ def choice(props: Any, path: str, options: tuple[str, ...], at: str = "") -> str
     """An enum string: a value outside `options` is Malformed, never guessed at."""
     value = text(props, path, at)
     if value is not None and value not in options:
-        raise Malformed(_label(at, path), "one of " + ", ".join(options), value)
+        raise Malformed(path_label(at, path), "one of " + ", ".join(options), value)
     return value
 
 
@@ -119,7 +122,7 @@ def flag(props: Any, path: str, at: str = "") -> bool | None:
     if value is None:
         return None
     if not isinstance(value, bool):
-        raise Malformed(_label(at, path), "true or false", value)
+        raise Malformed(path_label(at, path), "true or false", value)
     return value
 
 
@@ -128,7 +131,7 @@ def mapping(props: Any, path: str, at: str = "") -> Mapping[str, Any] | None:
     if value is None:
         return None
     if not isinstance(value, Mapping):
-        raise Malformed(_label(at, path), "an object", value)
+        raise Malformed(path_label(at, path), "an object", value)
     return value
 
 
@@ -138,8 +141,8 @@ def items(props: Any, path: str, at: str = "") -> list[tuple[str, Any]]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise Malformed(_label(at, path), "a list", value)
-    label = _label(at, path)
+        raise Malformed(path_label(at, path), "a list", value)
+    label = path_label(at, path)
     return [(f"{label}[{i}]", element) for i, element in enumerate(value)]
 
 

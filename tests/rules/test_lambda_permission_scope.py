@@ -75,6 +75,22 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any] | None, Outcome]] = {
     "principal_secret": ({"principal": SECRET}, None, Outcome.UNKNOWN),
     "source_arn_unknown": ({"principal": API, "sourceArn": UNKNOWN}, None, Outcome.UNKNOWN),
     "organization_unknown": ({"principal": "*", "principalOrgId": UNKNOWN}, None, Outcome.UNKNOWN),
+    "public_despite_unknown_url_auth": ({"principal": "*", "functionUrlAuthType": UNKNOWN}, None, Outcome.FAIL),
+    "unscoped_service_despite_unknown_url_auth": (
+        {"principal": "sns.amazonaws.com", "functionUrlAuthType": UNKNOWN},
+        None,
+        Outcome.FAIL,
+    ),
+    "public_url_grant_despite_unknown_principal": (
+        {"principal": UNKNOWN, "functionUrlAuthType": "NONE"},
+        None,
+        Outcome.FAIL,
+    ),
+    "url_auth_unknown_with_account_principal": (
+        {"principal": "123456789012", "functionUrlAuthType": UNKNOWN},
+        None,
+        Outcome.UNKNOWN,
+    ),
     "s3_arn_unknown_but_account_known": (
         {"principal": "s3.amazonaws.com", "sourceArn": UNKNOWN, "sourceAccount": "123456789012"},
         None,
@@ -108,5 +124,5 @@ def test_permission_scope(props: dict[str, Any], config: dict[str, Any] | None, 
 
 def test_message_names_the_permission_and_the_fix() -> None:
     message = check(POLICY, LAMBDA_PERMISSION, {**BASE, "principal": "s3.amazonaws.com"}).message
-    assert message.startswith("Lambda permission 'res' lets any s3.amazonaws.com resource, in any AWS account")
+    assert message.startswith("Lambda permission 'res': lets any s3.amazonaws.com resource, in any AWS account")
     assert "set source_arn or source_account" in message

@@ -1,11 +1,16 @@
+import math
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from abuse_guard import blast_radius
 from abuse_guard.findings import Outcome
-from abuse_guard.policies.lambda_reserved_concurrency import LAMBDA_FUNCTION, POLICY
-from abuse_guard.resources import SECRET, UNKNOWN
-from tests.support import check
+from abuse_guard.policies.lambda_reserved_concurrency import LAMBDA_FUNCTION, POLICY, reservation
+from abuse_guard.policy import ConfigError
+from abuse_guard.resources import SECRET, UNKNOWN, Resource
+from abuse_guard.values import Malformed, Undetermined
+from tests.support import check, resource
 
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any] | None, Outcome]] = {
     "reserved_one": ({"reservedConcurrentExecutions": 1.0}, None, Outcome.PASS),
@@ -31,6 +36,7 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any] | None, Outcome]] = {
     "string_is_malformed": ({"reservedConcurrentExecutions": "5"}, None, Outcome.FAIL),
     "fraction_is_malformed": ({"reservedConcurrentExecutions": 1.5}, None, Outcome.FAIL),
     "bool_is_malformed": ({"reservedConcurrentExecutions": True}, None, Outcome.FAIL),
+    "below_unreserved_is_malformed": ({"reservedConcurrentExecutions": -5.0}, None, Outcome.FAIL),
     "exempt_by_config": (
         {"reservedConcurrentExecutions": -1.0},
         {"exemptions": [{"resource": "res", "reason": "load test rig"}]},
@@ -65,3 +71,62 @@ def test_exemption_keeps_what_it_hides() -> None:
     message = check(POLICY, LAMBDA_FUNCTION, {}, config).message
     assert message.startswith("exempt: load test rig")
     assert "without it: fail" in message
+
+
+# The one reading of reservedConcurrentExecutions, which account-concurrency-headroom and the cost model share.
+RESERVATIONS: dict[str, tuple[Any, float | type[Exception] | None]] = {
+    "absent": (None, None),
+    "provider_default_unreserved": (-1.0, None),
+    "zero": (0.0, 0.0),
+    "reserved": (5.0, 5.0),
+    "below_unreserved": (-2.0, Malformed),
+    "fraction": (1.5, Malformed),
+    "infinite": (math.inf, Malformed),
+    "unknown": (UNKNOWN, Undetermined),
+}
+
+
+def reading(read: Callable[[Resource], float | None], function: Resource) -> float | type[Exception] | None:
+    try:
+        return read(function)
+    except (Malformed, Undetermined) as error:
+        return type(error)
+
+
+@pytest.mark.parametrize(("value", "expected"), RESERVATIONS.values(), ids=list(RESERVATIONS))
+def test_one_reading_of_the_reservation(value: Any, expected: float | type[Exception] | None) -> None:
+    function = resource(LAMBDA_FUNCTION, {"reservedConcurrentExecutions": value}, "fn")
+    assert reading(reservation, function) == reading(blast_radius.reservation, function) == expected
+
+
+# Bounds no reservation can meet are the config's fault, not every function's.
+IMPOSSIBLE: dict[str, tuple[dict[str, Any], str]] = {
+    "minimum_above_maximum": ({"minimum": 10, "maximum": 2}, "config field 'minimum' (10) is above 'maximum' (2)"),
+    "minimum_above_derived_maximum": ({"minimum": 950}, "accountConcurrencyLimit - 100 = 900"),
+    "override_minimum_above_top_level_maximum": (
+        {"maximum": 5, "overrides": [{"function": "res", "minimum": 10}]},
+        "'overrides[0]'",
+    ),
+    "override_for_another_function": (
+        {"minimum": 5, "overrides": [{"function": "batch-*", "maximum": 2}]},
+        "'overrides[0]'",
+    ),
+}
+
+
+@pytest.mark.parametrize(("config", "names"), IMPOSSIBLE.values(), ids=list(IMPOSSIBLE))
+def test_impossible_bounds_are_a_config_error(config: dict[str, Any], names: str) -> None:
+    with pytest.raises(ConfigError, match="policy 'lambda-reserved-concurrency'") as error:
+        check(POLICY, LAMBDA_FUNCTION, {"reservedConcurrentExecutions": 1.0}, config)
+    assert names in str(error.value)
+
+
+def test_config_error_names_the_override_and_where_each_bound_comes_from() -> None:
+    config = {"maximum": 5, "overrides": [{"function": "batch-*", "minimum": 10}]}
+    with pytest.raises(ConfigError) as error:
+        check(POLICY, LAMBDA_FUNCTION, {"reservedConcurrentExecutions": 1.0}, config)
+    assert str(error.value) == (
+        "policy 'lambda-reserved-concurrency': config field 'overrides[0]' (function 'batch-*'): minimum 10 (from "
+        "this override) is above maximum 5 (from the top level), so no reservation is allowed for the functions it "
+        "matches"
+    )

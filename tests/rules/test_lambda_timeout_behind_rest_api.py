@@ -17,6 +17,18 @@ def behind_rest(timeout: Any = None, **integration: Any) -> list[Resource]:
     return [replace(r, props={**r.props, **integration}) if r.name == "integration" else r for r in graph]
 
 
+def and_another_rest(graph: list[Resource], **integration: Any) -> list[Resource]:
+    """`graph` plus a second REST API (each resource renamed '<name>-2') whose integration invokes the same function."""
+    handler = next(r for r in graph if r.name == "handler")
+
+    def renamed(r: Resource) -> Resource:
+        deps = {k: tuple(u if u == handler.urn else f"{u}-2" for u in v) for k, v in r.property_dependencies.items()}
+        props = {**r.props, **integration} if r.name == "integration" else r.props
+        return replace(r, urn=f"{r.urn}-2", name=f"{r.name}-2", props=props, property_dependencies=deps)
+
+    return graph + [renamed(r) for r in graph if r is not handler]
+
+
 def verdict_for(graph: list[Resource], config: dict[str, Any] | None = None) -> Finding:
     findings = evaluate_stack(POLICY, Graph(graph), POLICY.settings(config))
     return next(f for f in findings if f.name == "handler")
@@ -31,6 +43,18 @@ CASES: dict[str, tuple[list[Resource], dict[str, Any] | None, Outcome]] = {
     "shortened_integration_timeout": (behind_rest(10.0, timeoutMilliseconds=5_000.0), None, Outcome.FAIL),
     "unknown_timeout": (behind_rest(UNKNOWN), None, Outcome.UNKNOWN),
     "malformed_integration_timeout": (behind_rest(10.0, timeoutMilliseconds="soon"), None, Outcome.FAIL),
+    "unknown_integration_timeout": (behind_rest(10.0, timeoutMilliseconds=UNKNOWN), None, Outcome.UNKNOWN),
+    "within_both_integrations": (and_another_rest(behind_rest(10.0), timeoutMilliseconds=15_000.0), None, Outcome.PASS),
+    "above_a_known_integration_despite_an_unknown_one": (
+        and_another_rest(behind_rest(30.0, timeoutMilliseconds=UNKNOWN), timeoutMilliseconds=29_000.0),
+        None,
+        Outcome.FAIL,
+    ),
+    "within_the_known_integration_but_another_unknown": (
+        and_another_rest(behind_rest(10.0, timeoutMilliseconds=UNKNOWN), timeoutMilliseconds=29_000.0),
+        None,
+        Outcome.UNKNOWN,
+    ),
     "behind_an_http_api_only": (http_route(function("handler", timeout=60.0)), None, Outcome.NOT_APPLICABLE),
     "behind_a_function_url_only": (function_url(function("handler", timeout=900.0)), None, Outcome.NOT_APPLICABLE),
     "exempt_by_config": (

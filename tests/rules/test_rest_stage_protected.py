@@ -1,3 +1,4 @@
+import math
 from typing import Any
 
 import pytest
@@ -155,6 +156,16 @@ CASES: dict[str, tuple[list[Resource], dict[str, Any] | None, Outcome]] = {
         None,
         Outcome.UNKNOWN,
     ),
+    "stage_wide_throttle_rate_unknown_burst_zero": (
+        [api(), stage(), method_settings(settings={"throttlingRateLimit": UNKNOWN, "throttlingBurstLimit": 0.0})],
+        None,
+        Outcome.FAIL,
+    ),
+    "stage_wide_throttle_infinite_is_malformed": (
+        [api(), stage(), method_settings(settings={"throttlingRateLimit": math.inf, "throttlingBurstLimit": 1.0})],
+        None,
+        Outcome.FAIL,
+    ),
     "stage_wide_throttle_malformed": (
         [api(), stage(), method_settings(settings={"throttlingRateLimit": "100", "throttlingBurstLimit": 1.0})],
         None,
@@ -190,6 +201,11 @@ CASES: dict[str, tuple[list[Resource], dict[str, Any] | None, Outcome]] = {
         [api(), stage(), method_settings(), method(), plan(throttle={"rateLimit": UNKNOWN, "burstLimit": 20.0})],
         None,
         Outcome.UNKNOWN,
+    ),
+    "plan_throttle_rate_unknown_burst_zero": (
+        [api(), stage(), method_settings(), method(), plan(throttle={"rateLimit": UNKNOWN, "burstLimit": 0.0})],
+        None,
+        Outcome.FAIL,
     ),
     "api_key_flag_unknown_without_plan": (
         [api(), stage(), method_settings(), method(api_key_required=UNKNOWN)],

@@ -1,3 +1,4 @@
+import math
 from typing import Any
 
 import pytest
@@ -59,6 +60,16 @@ METHOD_CASES: dict[str, tuple[dict[str, Any], dict[str, Any] | None, Outcome]] =
     "method_path_missing": ({"methodPath": None}, None, Outcome.FAIL),
     "method_path_unknown": ({"methodPath": UNKNOWN}, None, Outcome.UNKNOWN),
     "rate_unknown": (settings(UNKNOWN, 200.0), None, Outcome.UNKNOWN),
+    "rate_unknown_burst_zero": (settings(UNKNOWN, 0.0), None, Outcome.FAIL),
+    "rate_unknown_burst_above_maximum": (settings(UNKNOWN, 2001.0), None, Outcome.FAIL),
+    "stage_wide_rate_unknown_burst_off": (settings(UNKNOWN, OFF), None, Outcome.FAIL),
+    "one_method_rate_unknown_burst_off": (
+        {"methodPath": "webhook/POST", **settings(UNKNOWN, OFF)},
+        None,
+        Outcome.UNKNOWN,
+    ),
+    "method_path_unknown_rate_zero": ({"methodPath": UNKNOWN, **settings(0.0, 200.0)}, None, Outcome.FAIL),
+    "rate_nan_is_malformed": (settings(math.nan, 200.0), None, Outcome.FAIL),
     "burst_secret": (settings(100.0, SECRET), None, Outcome.UNKNOWN),
     "rate_string_is_malformed": (settings("100", 200.0), None, Outcome.FAIL),
     "settings_list_is_malformed": ({"settings": [{"throttlingRateLimit": 100.0}]}, None, Outcome.FAIL),
@@ -80,6 +91,33 @@ HTTP_CASES: dict[str, tuple[dict[str, Any], dict[str, Any] | None, Outcome]] = {
     "default_route_off": (default_route(OFF, OFF), None, Outcome.FAIL),
     "default_route_zero": (default_route(100.0, 0.0), None, Outcome.FAIL),
     "default_route_unknown": ({"defaultRouteSettings": UNKNOWN}, None, Outcome.UNKNOWN),
+    "default_rate_unknown_burst_zero": (default_route(UNKNOWN, 0.0), None, Outcome.FAIL),
+    "default_burst_unknown_rate_above_maximum": (default_route(1001.0, UNKNOWN), None, Outcome.FAIL),
+    "default_rate_unknown_hides_no_route_zero": (
+        {**default_route(UNKNOWN, 200.0), **route(throttlingRateLimit=0.0, throttlingBurstLimit=0.0)},
+        None,
+        Outcome.FAIL,
+    ),
+    "route_settings_unknown_hides_no_default_zero": (
+        {**default_route(100.0, 0.0), "routeSettings": UNKNOWN},
+        None,
+        Outcome.FAIL,
+    ),
+    "one_unknown_route_hides_no_other_route": (
+        {
+            "routeSettings": [
+                {"routeKey": "GET /items", "throttlingRateLimit": UNKNOWN, "throttlingBurstLimit": 10.0},
+                {"routeKey": "POST /webhook", "throttlingRateLimit": 5.0, "throttlingBurstLimit": 0.0},
+            ]
+        },
+        None,
+        Outcome.FAIL,
+    ),
+    "default_and_route_unknown": (
+        {**default_route(UNKNOWN, 200.0), **route(throttlingRateLimit=UNKNOWN, throttlingBurstLimit=10.0)},
+        None,
+        Outcome.UNKNOWN,
+    ),
     "default_route_list_is_malformed": ({"defaultRouteSettings": []}, None, Outcome.FAIL),
     "route_override_within": (route(throttlingRateLimit=5.0, throttlingBurstLimit=10.0), None, Outcome.PASS),
     "route_override_above_maximum": (

@@ -54,3 +54,26 @@ def test_violations(
     throttle = read(props, USAGE_PLAN_KEYS)
     found = violations(throttle, maxima) if required else violations(throttle, maxima, when_unset=None)
     assert len(found) == count
+
+
+# A side not known at preview, read with partial=True: the other side is still judged (a count of problems),
+# and only when nothing is wrong with it does the unknown side make the throttle unknown.
+PARTIAL: dict[str, tuple[dict[str, Any], int | None]] = {
+    "rate_unknown_burst_zero": ({"rateLimit": UNKNOWN, "burstLimit": 0.0}, 1),
+    "rate_unknown_burst_above_maximum": ({"rateLimit": UNKNOWN, "burstLimit": 21.0}, 1),
+    "burst_unknown_rate_off": ({"rateLimit": -1.0, "burstLimit": UNKNOWN}, 1),
+    "rate_unknown_burst_within": ({"rateLimit": UNKNOWN, "burstLimit": 20.0}, None),
+    "both_unknown": ({"rateLimit": UNKNOWN, "burstLimit": UNKNOWN}, None),
+    "block_unknown": ({"throttleSettings": UNKNOWN}, None),
+}
+
+
+@pytest.mark.parametrize(("props", "count"), PARTIAL.values(), ids=list(PARTIAL))
+def test_an_unknown_side_hides_nothing_wrong_with_the_other(props: dict[str, Any], count: int | None) -> None:
+    path = "throttleSettings" if "throttleSettings" in props else ""
+    throttle = read(props, USAGE_PLAN_KEYS, path, partial=True)
+    if count is None:
+        with pytest.raises(Undetermined):
+            violations(throttle, Maxima(10.0, 20.0))
+    else:
+        assert len(violations(throttle, Maxima(10.0, 20.0))) == count

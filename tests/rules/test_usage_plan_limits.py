@@ -1,3 +1,4 @@
+import math
 from typing import Any
 
 import pytest
@@ -45,6 +46,9 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any] | None, Outcome]] = {
     "rate_string_is_malformed": (throttle("5", 10.0), None, Outcome.FAIL),
     "throttle_list_is_malformed": ({"throttleSettings": [{"rateLimit": 5.0, "burstLimit": 10.0}]}, None, Outcome.FAIL),
     "rate_unknown": (throttle(UNKNOWN, 10.0), None, Outcome.UNKNOWN),
+    "rate_unknown_burst_zero": (throttle(UNKNOWN, 0.0), None, Outcome.FAIL),
+    "rate_unknown_burst_above_maximum": (throttle(UNKNOWN, 21.0), None, Outcome.FAIL),
+    "rate_nan_is_malformed": (throttle(math.nan, 10.0), None, Outcome.FAIL),
     "unknown_throttle_does_not_hide_missing_quota": (
         {**throttle(UNKNOWN, 10.0), "quotaSettings": None},
         None,
@@ -61,6 +65,9 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any] | None, Outcome]] = {
     "quota_period_missing": (quota(5000.0, None), None, Outcome.FAIL),
     "quota_limit_string_is_malformed": (quota("5000"), None, Outcome.FAIL),
     "quota_limit_unknown": (quota(UNKNOWN), None, Outcome.UNKNOWN),
+    "quota_period_unknown": (quota(5000.0, UNKNOWN), None, Outcome.UNKNOWN),
+    "quota_period_unknown_limit_zero": (quota(0.0, UNKNOWN), None, Outcome.FAIL),
+    "quota_limit_unknown_period_missing": (quota(UNKNOWN, None), None, Outcome.FAIL),
     "no_api_stages": ({"apiStages": None}, None, Outcome.FAIL),
     "empty_api_stages": ({"apiStages": []}, None, Outcome.FAIL),
     "api_stages_unknown": ({"apiStages": UNKNOWN}, None, Outcome.UNKNOWN),
@@ -69,6 +76,25 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any] | None, Outcome]] = {
     "stage_throttle_above_maximum": (stage_throttle(rateLimit=50.0, burstLimit=4.0), None, Outcome.FAIL),
     "stage_throttle_burst_left_out": (stage_throttle(rateLimit=2.0, burstLimit=0.0), None, Outcome.FAIL),
     "stage_throttle_unknown": (stage_throttle(rateLimit=UNKNOWN, burstLimit=4.0), None, Outcome.UNKNOWN),
+    "stage_throttle_rate_unknown_burst_zero": (
+        stage_throttle(rateLimit=UNKNOWN, burstLimit=0.0),
+        None,
+        Outcome.FAIL,
+    ),
+    "unknown_stage_throttles_do_not_hide_another_stage": (
+        {
+            "apiStages": [
+                {**STAGE, "throttles": UNKNOWN},
+                {
+                    **STAGE,
+                    "stage": "beta",
+                    "throttles": [{"path": "/webhook/POST", "rateLimit": 50.0, "burstLimit": 4.0}],
+                },
+            ]
+        },
+        None,
+        Outcome.FAIL,
+    ),
     "stage_throttles_object_is_malformed": (
         {"apiStages": [{**STAGE, "throttles": {"path": "*/*", "rateLimit": 1.0}}]},
         None,

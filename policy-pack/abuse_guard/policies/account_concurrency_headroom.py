@@ -8,8 +8,8 @@ from ..findings import Verdict, failed, not_applicable, passed, undetermined
 from ..graph import Graph
 from ..policy import Policy, Settings
 from ..resources import STACK_TYPE, Resource
-from ..values import Malformed, Undetermined, figure, number
-from .lambda_reserved_concurrency import LAMBDA_FUNCTION
+from ..values import Malformed, Undetermined, figure
+from .lambda_reserved_concurrency import LAMBDA_FUNCTION, reservation
 from .lambda_reserved_concurrency import POLICY as RESERVED_CONCURRENCY
 from .limits import UNRESERVED_FLOOR
 
@@ -37,18 +37,14 @@ def headroom_verdict(functions: list[Resource], settings: Settings) -> Verdict:
     malformed: list[str] = []
     for function in functions:
         try:
-            value = number(function.props, "reservedConcurrentExecutions", integer=True)
+            value = reservation(function)
         except Undetermined as error:
             unknown.append(f"'{function.name}' ({error})")
             continue
         except Malformed as error:
             malformed.append(f"'{function.name}' ({error})")
             continue
-        if value is not None and value < -1:
-            malformed.append(
-                f"'{function.name}' (reservedConcurrentExecutions must be -1 or more, got {figure(value)})"
-            )
-        elif value is not None and value > 0:
+        if value is not None and value > 0:
             reserved.append((function, value))
     total = sum(value for _, value in reserved)
     summary = (

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
-from ..findings import Verdict, failed, passed
+from ..findings import Verdict, all_of, failed, passed
 from ..policy import Policy, Settings
 from ..resources import Resource
 from ..values import Undetermined, choice, filled
@@ -35,38 +36,49 @@ def scoped_by(resource: Resource, inputs: list[str]) -> str | None:
 
 
 def check(resource: Resource, settings: Settings) -> Verdict:
-    label = f"Lambda permission '{resource.name}'"
+    """The function URL grant and the principal are judged apart: one not known at preview hides nothing."""
+    return all_of(
+        f"Lambda permission '{resource.name}'",
+        partial(url_grant, resource),
+        partial(principal_scope, resource, settings),
+    )
+
+
+def url_grant(resource: Resource) -> Verdict:
     if choice(resource.props, "functionUrlAuthType", URL_AUTH_TYPES) == "NONE":
         return failed(
-            f"{label} grants unauthenticated function URL access (functionUrlAuthType NONE); use "
+            "grants unauthenticated function URL access (functionUrlAuthType NONE); use "
             "function_url_auth_type='AWS_IAM', or exempt it in the policy config with the reason it must be public"
         )
+    return passed("")
+
+
+def principal_scope(resource: Resource, settings: Settings) -> Verdict:
     principal = filled(resource.props, "principal")
     if principal is None:
-        return failed(f"{label} names no principal; set principal to the account, role or service that invokes it")
+        return failed("names no principal; set principal to the account, role or service that invokes it")
     if principal == "*":
         org = scoped_by(resource, ["principalOrgId"])
         if org is not None:
-            return passed(f"{label} lets principals of one AWS Organization invoke the function ({org})")
+            return passed(f"lets principals of one AWS Organization invoke the function ({org})")
         return failed(
-            f"{label} lets anyone (principal '*') invoke the function; set principal to the account, role or "
+            "lets anyone (principal '*') invoke the function; set principal to the account, role or "
             "service principal that calls it (with source_arn for a service)"
         )
     if ACCOUNT_ID.fullmatch(principal) or principal.startswith("arn:"):
-        return passed(f"{label} grants invoke to the account or IAM principal {principal}")
+        return passed(f"grants invoke to the account or IAM principal {principal}")
     if not SERVICE_PRINCIPAL.fullmatch(principal):
         return failed(
-            f"{label} has a principal that is not an account ID, an IAM ARN or an AWS service principal; "
-            "name one of these"
+            "has a principal that is not an account ID, an IAM ARN or an AWS service principal; name one of these"
         )
     account_scoped = principal in settings["accountScopedServices"]
     inputs = ["sourceArn", "sourceAccount", "eventSourceToken"] if account_scoped else ["sourceArn", "eventSourceToken"]
     scope = scoped_by(resource, inputs)
     if scope is not None:
-        return passed(f"{label} grants invoke to {principal}, limited by {scope}")
+        return passed(f"grants invoke to {principal}, limited by {scope}")
     accepted = "source_arn or source_account" if account_scoped else "source_arn"
     return failed(
-        f"{label} lets any {principal} resource, in any AWS account, invoke the function; set {accepted} "
+        f"lets any {principal} resource, in any AWS account, invoke the function; set {accepted} "
         "to the resource that should call it"
     )
 

@@ -3,35 +3,65 @@
 from __future__ import annotations
 
 from ..findings import Verdict, failed, passed
-from ..policy import Policy, Settings, matches
+from ..policy import ConfigError, Policy, Settings, matches
 from ..resources import Resource
-from ..values import figure, number
+from ..values import Malformed, figure, number, path_label
 from .limits import ACCOUNT_CONCURRENCY_LIMIT, UNRESERVED_FLOOR
 
 LAMBDA_FUNCTION = "aws:lambda/function:Function"
+UNRESERVED = -1.0
+"""What the provider fills in for a function without a reservation."""
 
 
 def bounds(resource: Resource, settings: Settings) -> tuple[float, float]:
-    """(minimum, maximum) for this function: the first matching override, else the policy's own."""
+    """(minimum, maximum) for this function: the first matching override, else the policy's own.
+
+    Bounds no reservation can meet are a ConfigError, whichever function they are for: otherwise every
+    function would fail, each with a message blaming the function rather than the config.
+    """
     minimum = settings["minimum"]
     maximum = settings["maximum"]
     if maximum is None:
         maximum = settings["accountConcurrencyLimit"] - UNRESERVED_FLOOR
-    for override in settings["overrides"]:
-        if matches(resource, override["function"]):
-            return override.get("minimum", minimum), override.get("maximum", maximum)
-    return minimum, maximum
+        shown = f"null, so accountConcurrencyLimit - {UNRESERVED_FLOOR} = {figure(maximum)}"
+    else:
+        shown = figure(maximum)
+    if minimum > maximum:
+        raise ConfigError(
+            f"policy '{POLICY.id}': config field 'minimum' ({figure(minimum)}) is above 'maximum' ({shown}), so no "
+            "reservation is allowed; lower minimum or raise maximum"
+        )
+    found: tuple[float, float] | None = None
+    for index, override in enumerate(settings["overrides"]):
+        low, high = override.get("minimum", minimum), override.get("maximum", maximum)
+        if low > high:
+            low_from, high_from = (
+                "this override" if key in override else "the top level" for key in ("minimum", "maximum")
+            )
+            raise ConfigError(
+                f"policy '{POLICY.id}': config field 'overrides[{index}]' (function '{override['function']}'): "
+                f"minimum {figure(low)} (from {low_from}) is above maximum {figure(high)} (from {high_from}), so no "
+                "reservation is allowed for the functions it matches"
+            )
+        if found is None and matches(resource, override["function"]):
+            found = (low, high)
+    return found or (minimum, maximum)
 
 
-def reservation(resource: Resource) -> float | None:
-    """The reserved concurrency; None when unreserved (absent, or -1: what the provider fills in)."""
-    reserved = number(resource.props, "reservedConcurrentExecutions", integer=True)
-    return None if reserved == -1 else reserved
+def reservation(function: Resource, at: str = "") -> float | None:
+    """The reserved concurrency; None when unreserved (absent, or -1: what the provider fills in); 0 reserves
+    nothing and blocks every call. Every rule and the cost model read it here, labelled from `at`."""
+    reserved = number(function.props, "reservedConcurrentExecutions", at=at, integer=True)
+    if reserved is None or reserved == UNRESERVED:
+        return None
+    if reserved < 0:
+        raise Malformed(path_label(at, "reservedConcurrentExecutions"), "-1 (unreserved) or at least 0", reserved)
+    return reserved
 
 
 def check(resource: Resource, settings: Settings) -> Verdict:
-    reserved = reservation(resource)
     minimum, maximum = bounds(resource, settings)
+    reserved = reservation(resource)
     if reserved is None:
         return failed(
             f"Lambda function '{resource.name}' has no reserved concurrency, so a burst of calls can "

@@ -16,7 +16,7 @@ from ..findings import Verdict, failed, not_applicable, passed, verdict_of
 from ..graph import Graph
 from ..policy import Policy, Settings
 from ..resources import Resource
-from ..values import Malformed, figure, number
+from ..values import Malformed, Undetermined, figure, number
 from .lambda_reserved_concurrency import LAMBDA_FUNCTION
 
 INTEGRATION_TIMEOUT_MS = 29_000.0
@@ -32,8 +32,19 @@ def integration_timeout(integration: Resource) -> float:
 
 
 def timeout_verdict(function: Resource, integrations: list[Resource]) -> Verdict:
+    """Against the integration that gives up first: one whose timeout is not known at preview leaves the
+    function unknown only when it is within every timeout that is known."""
+    known: list[tuple[float, Resource]] = []
+    pending: Undetermined | None = None
+    for integration in integrations:
+        try:
+            known.append((integration_timeout(integration), integration))
+        except Undetermined as error:
+            pending = pending or error
     timeout, _ = blast_radius.positive(function, "timeout", blast_radius.DEFAULT_TIMEOUT, "s")
-    shortest, integration = min(((integration_timeout(i), i) for i in integrations), key=lambda pair: pair[0])
+    if pending is not None and not (known and timeout > min(seconds for seconds, _ in known)):
+        raise pending
+    shortest, integration = min(known, key=lambda pair: pair[0])
     label = f"Lambda function '{function.name}'"
     if timeout <= shortest:
         return passed(

@@ -22,7 +22,7 @@ from ..resources import UNKNOWN, Resource
 from ..values import Malformed, Undetermined, flag, items, text
 from .rest_method_authorization import REST_METHOD
 from .stage_throttling import METHOD_SETTINGS, STAGE_WIDE, check_method_settings
-from .usage_plan_limits import USAGE_PLAN, throttle_problems
+from .usage_plan_limits import USAGE_PLAN, plan_throttle
 
 REST_STAGE = "aws:apigateway/stage:Stage"
 REST_API = "aws:apigateway/restApi:RestApi"
@@ -164,10 +164,10 @@ def stage_wide_throttle(graph: Graph, stage: Resource, api: Api | None) -> Verdi
 
 def plan_cover(plan: Resource) -> Verdict:
     """A usage plan listing the stage protects its API keys only if it throttles them."""
-    problems = throttle_problems(plan, None)
-    if problems:
-        return failed(f"usage plan '{plan.name}' lists it but does not throttle: " + "; ".join(problems))
-    return passed(f"usage plan '{plan.name}' throttles every API key on it")
+    throttle = plan_throttle(plan, None)
+    if throttle.outcome is Outcome.PASS:
+        return passed(f"usage plan '{plan.name}' throttles every API key on it")
+    return failed(f"usage plan '{plan.name}' lists it but does not throttle: {throttle.message}")
 
 
 def api_key_metering(graph: Graph, stage: Resource, api: Api | None) -> Verdict:

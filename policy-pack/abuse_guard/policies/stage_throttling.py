@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from ..findings import Verdict, failed, passed
+from ..findings import Verdict, all_of, failed, passed, unless
 from ..policy import Policy, Settings
 from ..resources import Resource
-from ..values import items, mapping, text
-from .throttling import STAGE_KEYS, TURNED_OFF, Maxima, read, violations
+from ..values import Undetermined, items, mapping, text
+from .throttling import STAGE_KEYS, TURNED_OFF, Maxima, maxima, read, violations
 
 METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
 HTTP_STAGE = "aws:apigatewayv2/stage:Stage"
@@ -20,27 +21,32 @@ SENT_AS_ZERO = (
 """pulumi/pulumi-aws#2363: an HTTP/WebSocket settings block without throttle values rejects every request."""
 
 
-def maxima(settings: Settings) -> Maxima:
-    return Maxima(rate=settings["maxRateLimit"], burst=settings["maxBurstLimit"])
-
-
 def check_method_settings(resource: Resource, bounds: Maxima | None) -> Verdict:
     """A REST stage's `*/*` settings must throttle; a single method's override may leave it to `*/*`.
 
     rest-stage-protected reuses this with `bounds` None: it asks whether the stage is throttled at all.
+    A methodPath not known until deployment still fails a value that is wrong on every path (0, or
+    above the maxima).
     """
-    path = text(resource.props, "methodPath")
-    if path is None:
+    throttle = read(resource.props, STAGE_KEYS, "settings", partial=True)
+    path_unknown: Undetermined | None = None
+    try:
+        path = text(resource.props, "methodPath")
+    except Undetermined as error:
+        path, path_unknown = None, error
+    if path is None and path_unknown is None:
         return failed(
             f"MethodSettings '{resource.name}' has no methodPath; set method_path to '*/*' for the whole "
             "stage or '<resource path>/<HTTP method>' for one method"
         )
     stage_wide = path == STAGE_WIDE
-    label = f"MethodSettings '{resource.name}' ({'stage-wide ' if stage_wide else ''}{path})"
-    throttle = read(resource.props, STAGE_KEYS, "settings")
+    where = "" if path is None else f" ({'stage-wide ' if stage_wide else ''}{path})"
+    label = f"MethodSettings '{resource.name}'{where}"
     problems = violations(throttle, bounds, TURNED_OFF if stage_wide else None)
     if problems:
         return failed(f"{label}: " + "; ".join(problems))
+    if path_unknown is not None:
+        raise path_unknown
     if stage_wide:
         return passed(f"{label} throttles every method of its stage at {throttle.describe()}")
     if throttle.rate is None and throttle.burst is None:
@@ -49,18 +55,33 @@ def check_method_settings(resource: Resource, bounds: Maxima | None) -> Verdict:
 
 
 def check_http_stage(resource: Resource, bounds: Maxima) -> Verdict:
-    """An HTTP/WebSocket stage throttles through defaultRouteSettings; each route entry must restate it."""
-    label = f"API Gateway v2 stage '{resource.name}'"
-    default = read(resource.props, STAGE_KEYS, "defaultRouteSettings")
-    block = mapping(resource.props, "defaultRouteSettings")
-    problems = violations(default, bounds, TURNED_OFF if block is None else SENT_AS_ZERO)
-    routes = items(resource.props, "routeSettings")
-    for at, route in routes:
-        problems += violations(read(route, STAGE_KEYS, at=at), bounds, SENT_AS_ZERO)
-    if problems:
-        return failed(f"{label}: " + "; ".join(problems))
-    overrides = f", with {len(routes)} route override(s) within the maxima" if routes else ""
-    return passed(f"{label} throttles its routes at {default.describe()}{overrides}")
+    """An HTTP/WebSocket stage throttles through defaultRouteSettings; each route entry must restate it.
+
+    The default and each route entry are judged on their own: one not known at preview hides nothing.
+    """
+    return all_of(
+        f"API Gateway v2 stage '{resource.name}'",
+        partial(default_route, resource, bounds),
+        partial(route_overrides, resource, bounds),
+    )
+
+
+def default_route(stage: Resource, bounds: Maxima) -> Verdict:
+    block = mapping(stage.props, "defaultRouteSettings")
+    throttle = read(block or {}, STAGE_KEYS, at="defaultRouteSettings", partial=True)
+    problems = violations(throttle, bounds, TURNED_OFF if block is None else SENT_AS_ZERO)
+    return unless(problems, f"throttles its routes at {throttle.describe()}")
+
+
+def route_overrides(stage: Resource, bounds: Maxima) -> Verdict:
+    return all_of(
+        "", *(partial(route_override, at, route, bounds) for at, route in items(stage.props, "routeSettings"))
+    )
+
+
+def route_override(at: str, route: Any, bounds: Maxima) -> Verdict:
+    throttle = read(route, STAGE_KEYS, at=at, partial=True)
+    return unless(violations(throttle, bounds, SENT_AS_ZERO), f"{at} overrides it with {throttle.describe()}")
 
 
 def check(resource: Resource, settings: Settings) -> Verdict:

@@ -9,6 +9,8 @@ so "-1 means off" and "0 rejects everything" are decided once:
   deliberately closed endpoint from a forgotten value (the provider fills in 0 for a usage plan
   throttle key left out, and sends 0 for one left out of an HTTP/WebSocket settings block);
 - above 0: the limit; burst is a whole number of requests.
+
+Rules judge the two sides apart: one not known until deployment never hides what is wrong with the other.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..values import Malformed, figure, number
+from ..policy import Settings
+from ..values import Malformed, Undetermined, figure, number, path_label
 
 OFF = -1.0
 
@@ -41,6 +44,11 @@ class Maxima:
     burst: float
 
 
+def maxima(settings: Settings) -> Maxima:
+    """The maxima of a policy that configures them as maxRateLimit and maxBurstLimit."""
+    return Maxima(rate=settings["maxRateLimit"], burst=settings["maxBurstLimit"])
+
+
 @dataclass(frozen=True)
 class Throttle:
     """One throttle as read: None means no limit at this level (absent or -1); 0 rejects everything."""
@@ -49,6 +57,8 @@ class Throttle:
     burst: float | None
     rate_label: str
     burst_label: str
+    unread: tuple[tuple[str, Undetermined], ...] = ()
+    """(label, why) of each side not known at preview, from `read(..., partial=True)`; its value above is None."""
 
     def describe(self, unset: str = "unlimited") -> str:
         def side(value: float | None) -> str:
@@ -57,27 +67,39 @@ class Throttle:
         return f"{side(self.rate)} requests/s, burst {side(self.burst)}"
 
 
-def _labelled(at: str, path: str) -> str:
-    return f"{at}.{path}" if at else path
-
-
 def _limit(props: Any, path: str, at: str, integer: bool) -> float | None:
     value = number(props, path, at, integer=integer)
     if value is None or value == OFF:
         return None
     if value < 0:
-        raise Malformed(_labelled(at, path), "-1 (off) or a number of at least 0", value)
+        raise Malformed(path_label(at, path), "-1 (off) or a number of at least 0", value)
     return value
 
 
-def read(props: Any, keys: Keys, path: str = "", at: str = "") -> Throttle:
-    """The throttle under `path` (e.g. "settings"; "" for `props` itself), labelled from `at` for messages."""
-    rate_path, burst_path = (_labelled(path, key) for key in (keys.rate, keys.burst))
+def read(props: Any, keys: Keys, path: str = "", at: str = "", partial: bool = False) -> Throttle:
+    """The throttle under `path` (e.g. "settings"; "" for `props` itself), labelled from `at` for messages.
+
+    A side not known at preview raises Undetermined, unless `partial`: then it is listed in `unread`,
+    so that `violations` still judges the other side (a rule fails a burst of 0 whatever the rate).
+    """
+    rate_path, burst_path = path_label(path, keys.rate), path_label(path, keys.burst)
+    unread: list[tuple[str, Undetermined]] = []
+
+    def side(side_path: str, integer: bool) -> float | None:
+        try:
+            return _limit(props, side_path, at, integer)
+        except Undetermined as error:
+            if not partial:
+                raise
+            unread.append((path_label(at, side_path), error))
+            return None
+
     return Throttle(
-        rate=_limit(props, rate_path, at, integer=False),
-        burst=_limit(props, burst_path, at, integer=True),
-        rate_label=_labelled(at, rate_path),
-        burst_label=_labelled(at, burst_path),
+        rate=side(rate_path, integer=False),
+        burst=side(burst_path, integer=True),
+        rate_label=path_label(at, rate_path),
+        burst_label=path_label(at, burst_path),
+        unread=tuple(unread),
     )
 
 
@@ -90,11 +112,15 @@ def violations(throttle: Throttle, maxima: Maxima | None, when_unset: str | None
 
     `when_unset`: why an unset value is wrong here, or None when it inherits a wider throttle.
     `maxima` None only asks that the throttle exists; its size is then another policy's question.
+    Each side is judged on its own: when nothing is wrong with the sides that were read, a side that
+    was not (see `read`) raises its Undetermined.
     """
-    sides = (
+    unread = {label for label, _ in throttle.unread}
+    both = (
         (throttle.rate, throttle.rate_label, "the rate", maxima.rate if maxima else None),
         (throttle.burst, throttle.burst_label, "the burst", maxima.burst if maxima else None),
     )
+    sides = [side for side in both if side[1] not in unread]
     found = []
     unset = [(label, f"{name} {_wanted(maximum)}") for value, label, name, maximum in sides if value is None]
     if unset and when_unset is not None:
@@ -108,6 +134,8 @@ def violations(throttle: Throttle, maxima: Maxima | None, when_unset: str | None
             found.append(
                 f"{label} {figure(value)} is above the maximum {figure(maximum)}; set {name} {_wanted(maximum)}"
             )
+    if not found and throttle.unread:
+        raise throttle.unread[0][1]
     return found
 
 

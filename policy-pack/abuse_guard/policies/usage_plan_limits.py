@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from ..findings import Verdict, all_of, passed, unless
+from ..findings import Verdict, all_of, failed, not_applicable, passed, unless
 from ..policy import Policy, Settings
 from ..resources import Resource
 from ..values import choice, figure, items, mapping, number
-from .throttling import USAGE_PLAN_KEYS, Maxima, read, violations
+from .throttling import USAGE_PLAN_KEYS, Maxima, maxima, read, violations
 
 USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan"
 QUOTA_PERIODS = ("DAY", "WEEK", "MONTH")
@@ -35,86 +36,103 @@ class Quota:
         return PERIOD_DAYS.get(self.period) if self.period is not None else None
 
 
+def quota_limit(props: Any, at: str = "") -> float | None:
+    return number(props, "quotaSettings.limit", at=at, integer=True)
+
+
+def quota_period(props: Any, at: str = "") -> str | None:
+    return choice(props, "quotaSettings.period", QUOTA_PERIODS, at=at)
+
+
 def read_quota(props: Any, at: str = "") -> Quota | None:
     """quotaSettings of a usage plan's props (None when it has none), labelled from `at` for messages."""
     if mapping(props, "quotaSettings", at=at) is None:
         return None
-    period = choice(props, "quotaSettings.period", QUOTA_PERIODS, at=at)
-    return Quota(limit=number(props, "quotaSettings.limit", at=at, integer=True), period=period)
+    return Quota(limit=quota_limit(props, at), period=quota_period(props, at))
 
 
-def maxima(settings: Settings) -> Maxima:
-    return Maxima(rate=settings["maxRateLimit"], burst=settings["maxBurstLimit"])
-
-
-def throttle_problems(plan: Resource, bounds: Maxima | None) -> list[str]:
+def plan_throttle(plan: Resource, bounds: Maxima | None) -> Verdict:
     """The plan-wide throttle every API key of the plan gets (rest-stage-protected asks this too)."""
-    if mapping(plan.props, "throttleSettings") is None:
+    block = mapping(plan.props, "throttleSettings")
+    if block is None:
         wanted = (
             "rate_limit and burst_limit above 0"
             if bounds is None
             else f"rate_limit above 0 and at most {figure(bounds.rate)} and burst_limit 1-{figure(bounds.burst)}"
         )
-        return [
+        return failed(
             "throttleSettings is missing, so each API key may call as fast as the stage allows; add "
             f"throttle_settings with {wanted}"
-        ]
-    return violations(read(plan.props, USAGE_PLAN_KEYS, "throttleSettings"), bounds)
+        )
+    throttle = read(block, USAGE_PLAN_KEYS, at="throttleSettings", partial=True)
+    return unless(violations(throttle, bounds), f"allows each API key {throttle.describe()}")
 
 
-def review_quota(plan: Resource, settings: Settings) -> tuple[list[str], str]:
-    """(what is wrong with the quota, what it allows): it caps what one key can cost, however slowly it calls."""
+def quota(plan: Resource, settings: Settings) -> Verdict:
+    """The quota caps what one key can cost, however slowly it calls; its period and limit are judged apart."""
     largest = ", ".join(f"{figure(settings[key])} per {period}" for period, key in MAX_QUOTA_KEYS.items())
-    quota = read_quota(plan.props)
-    if quota is None:
-        return [
+    if mapping(plan.props, "quotaSettings") is None:
+        return failed(
             "quotaSettings is missing, so an API key's requests are never capped; add quota_settings with "
             f"a limit of at most {largest}"
-        ], ""
-    limit, period = quota.limit, quota.period
-    if period is None:
-        return ["quotaSettings.period is not set; set it to DAY, WEEK or MONTH"], ""
-    maximum = settings[MAX_QUOTA_KEYS[period]]
-    if limit is None or limit <= 0:
-        shown = "not set" if limit is None else figure(limit)
-        return [f"quotaSettings.limit is {shown}; set it above 0 and at most {figure(maximum)} per {period}"], ""
-    if limit > maximum:
-        return [
-            f"quotaSettings.limit {figure(limit)} per {period} is above the maximum {figure(maximum)}; lower "
-            f"it (allowed: {largest})"
-        ], ""
-    return [], f"{figure(limit)} requests per {period}"
+        )
+
+    def period_set() -> Verdict:
+        if quota_period(plan.props) is None:
+            return failed("quotaSettings.period is not set; set it to DAY, WEEK or MONTH")
+        return passed("")
+
+    def limit_within() -> Verdict:
+        limit = quota_limit(plan.props)
+        if limit is None or limit <= 0:
+            shown = "not set" if limit is None else figure(limit)
+            return failed(f"quotaSettings.limit is {shown}; set it above 0 and at most {largest}")
+        period = quota_period(plan.props)
+        if period is None:
+            return not_applicable("quotaSettings.limit has no period to be measured against")
+        maximum = settings[MAX_QUOTA_KEYS[period]]
+        if limit > maximum:
+            return failed(
+                f"quotaSettings.limit {figure(limit)} per {period} is above the maximum {figure(maximum)}; lower "
+                f"it (allowed: {largest})"
+            )
+        return passed(f"caps each API key at {figure(limit)} requests per {period}")
+
+    return all_of("", period_set, limit_within)
 
 
-def stage_problems(plan: Resource, bounds: Maxima) -> list[str]:
-    """A plan on no stage meters nothing; per-stage method throttles obey the same maxima."""
+def api_stages(plan: Resource, bounds: Maxima) -> Verdict:
+    """A plan on no stage meters nothing; each per-stage method throttle obeys the same maxima, judged on its own."""
     stages = items(plan.props, "apiStages")
     if not stages:
-        return ["apiStages lists no stage, so the plan meters nothing; add api_stages=[{'api_id': ..., 'stage': ...}]"]
-    found = []
-    for label, stage in stages:
-        for at, throttle in items(stage, "throttles", at=label):
-            found += violations(read(throttle, USAGE_PLAN_KEYS, at=at), bounds)
-    return found
+        return failed(
+            "apiStages lists no stage, so the plan meters nothing; add api_stages=[{'api_id': ..., 'stage': ...}]"
+        )
+    return all_of(
+        "",
+        partial(passed, "meters its API stages"),
+        *(partial(stage_throttles, label, stage, bounds) for label, stage in stages),
+    )
+
+
+def stage_throttles(label: str, stage: Any, bounds: Maxima) -> Verdict:
+    return all_of(
+        "", *(partial(method_throttle, at, throttle, bounds) for at, throttle in items(stage, "throttles", at=label))
+    )
+
+
+def method_throttle(at: str, throttle: Any, bounds: Maxima) -> Verdict:
+    return unless(violations(read(throttle, USAGE_PLAN_KEYS, at=at, partial=True), bounds), "")
 
 
 def check(resource: Resource, settings: Settings) -> Verdict:
     bounds = maxima(settings)
-
-    def throttle() -> Verdict:
-        problems = throttle_problems(resource, bounds)
-        if problems:
-            return unless(problems, "")
-        return passed(f"allows each API key {read(resource.props, USAGE_PLAN_KEYS, 'throttleSettings').describe()}")
-
-    def quota() -> Verdict:
-        problems, allowed = review_quota(resource, settings)
-        return unless(problems, f"caps each API key at {allowed}")
-
-    def stages() -> Verdict:
-        return unless(stage_problems(resource, bounds), "meters its API stages")
-
-    return all_of(f"Usage plan '{resource.name}'", throttle, quota, stages)
+    return all_of(
+        f"Usage plan '{resource.name}'",
+        partial(plan_throttle, resource, bounds),
+        partial(quota, resource, settings),
+        partial(api_stages, resource, bounds),
+    )
 
 
 def remediate(resource: Resource, settings: Settings) -> dict[str, dict[str, float | str]] | None:
