@@ -57,6 +57,20 @@ def function(name: str, parent: pulumi.Resource | None, knobs: dict[str, Any], t
     )
 
 
+def api_invoke_permission(
+    name: str, fn: aws.lambda_.Function, execution_arn: pulumi.Output[str], opts: pulumi.ResourceOptions
+) -> None:
+    """API Gateway's right to invoke `fn`, scoped to the API's execution ARN."""
+    aws.lambda_.Permission(
+        name,
+        action="lambda:InvokeFunction",
+        function=fn.name,
+        principal="apigateway.amazonaws.com",
+        source_arn=execution_arn,
+        opts=opts,
+    )
+
+
 class RestEndpoint(pulumi.ComponentResource):
     def __init__(self, name: str, knobs: dict[str, Any]) -> None:
         super().__init__("bench:index:RestEndpoint", name)
@@ -69,14 +83,7 @@ class RestEndpoint(pulumi.ComponentResource):
             endpoint_configuration={"types": "REGIONAL"},
             opts=child,
         )
-        aws.lambda_.Permission(
-            f"{name}-invoke",
-            action="lambda:InvokeFunction",
-            function=fn.name,
-            principal="apigateway.amazonaws.com",
-            source_arn=api.execution_arn,
-            opts=child,
-        )
+        api_invoke_permission(f"{name}-invoke", fn, api.execution_arn, child)
         path = aws.apigateway.Resource(
             f"{name}-path", rest_api=api.id, parent_id=api.root_resource_id, path_part="hook", opts=child
         )
@@ -153,14 +160,7 @@ class HttpApi(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         fn = function(f"{name}-fn", self, knobs, 10)
         api = aws.apigatewayv2.Api(f"{name}-api", name=f"{name}-api", protocol_type="HTTP", opts=child)
-        aws.lambda_.Permission(
-            f"{name}-invoke",
-            action="lambda:InvokeFunction",
-            function=fn.name,
-            principal="apigateway.amazonaws.com",
-            source_arn=api.execution_arn,
-            opts=child,
-        )
+        api_invoke_permission(f"{name}-invoke", fn, api.execution_arn, child)
         jwt = aws.apigatewayv2.Authorizer(
             f"{name}-jwt",
             api_id=api.id,

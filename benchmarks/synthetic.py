@@ -210,15 +210,8 @@ def function(b: Builder, name: str, parent: Resource, role: Resource, k: Knobs, 
     return b.add("aws:lambda/function:Function", name, props, parent, role=role)
 
 
-def rest_endpoint(b: Builder, name: str, role: Resource, k: Knobs) -> None:
-    unit = b.add(REST_UNIT, name, {}, b.root)
-    fn = function(b, f"{name}-fn", unit, role, k, timeout=k.timeout)
-    api = b.add(
-        "aws:apigateway/restApi:RestApi",
-        f"{name}-api",
-        {"name": f"{name}-api", "description": f"{name}: POST /hook", "endpointConfiguration": {"types": "REGIONAL"}},
-        unit,
-    )
+def api_invoke_permission(b: Builder, name: str, unit: Resource, fn: Resource, api: Resource) -> None:
+    """API Gateway's right to invoke `fn`, scoped to `api` (both ARNs unknown at preview)."""
     b.add(
         "aws:lambda/permission:Permission",
         f"{name}-invoke",
@@ -232,6 +225,18 @@ def rest_endpoint(b: Builder, name: str, role: Resource, k: Knobs) -> None:
         function=fn,
         sourceArn=api,
     )
+
+
+def rest_endpoint(b: Builder, name: str, role: Resource, k: Knobs) -> None:
+    unit = b.add(REST_UNIT, name, {}, b.root)
+    fn = function(b, f"{name}-fn", unit, role, k, timeout=k.timeout)
+    api = b.add(
+        "aws:apigateway/restApi:RestApi",
+        f"{name}-api",
+        {"name": f"{name}-api", "description": f"{name}: POST /hook", "endpointConfiguration": {"types": "REGIONAL"}},
+        unit,
+    )
+    api_invoke_permission(b, name, unit, fn, api)
     path = b.add(
         "aws:apigateway/resource:Resource",
         f"{name}-path",
@@ -337,19 +342,7 @@ def http_api(b: Builder, name: str, role: Resource, k: Knobs) -> None:
     unit = b.add(HTTP_UNIT, name, {}, b.root)
     fn = function(b, f"{name}-fn", unit, role, k, timeout=10.0)
     api = b.add("aws:apigatewayv2/api:Api", f"{name}-api", {"name": f"{name}-api", "protocolType": "HTTP"}, unit)
-    b.add(
-        "aws:lambda/permission:Permission",
-        f"{name}-invoke",
-        {
-            "action": "lambda:InvokeFunction",
-            "function": UNKNOWN_STRING_VALUE,
-            "principal": "apigateway.amazonaws.com",
-            "sourceArn": UNKNOWN_STRING_VALUE,
-        },
-        unit,
-        function=fn,
-        sourceArn=api,
-    )
+    api_invoke_permission(b, name, unit, fn, api)
     jwt = b.add(
         "aws:apigatewayv2/authorizer:Authorizer",
         f"{name}-jwt",

@@ -107,25 +107,26 @@ def _options(resource: Resource) -> analyzer_pb2.AnalyzerResourceOptions:
     )
 
 
+def _described(resource: Resource) -> dict[str, Any]:
+    """The fields both Analyze and AnalyzeStack describe a resource with."""
+    return {
+        "type": resource.type,
+        "urn": resource.urn,
+        "name": resource.name,
+        "properties": to_struct(resource.props),
+        "options": _options(resource),
+    }
+
+
 def analyze_request(resource: Resource) -> analyzer_pb2.AnalyzeRequest:
     """The request the engine sends for one resource's inputs (no graph edges: Analyze has none)."""
-    return analyzer_pb2.AnalyzeRequest(
-        type=resource.type,
-        urn=resource.urn,
-        name=resource.name,
-        properties=to_struct(resource.props),
-        options=_options(resource),
-    )
+    return analyzer_pb2.AnalyzeRequest(**_described(resource))
 
 
 def analyzer_resource(resource: Resource) -> analyzer_pb2.AnalyzerResource:
     """One resource of an AnalyzeStack request, with parent, dependencies and property dependencies."""
     return analyzer_pb2.AnalyzerResource(
-        type=resource.type,
-        urn=resource.urn,
-        name=resource.name,
-        properties=to_struct(resource.props),
-        options=_options(resource),
+        **_described(resource),
         parent=resource.parent or "",
         dependencies=list(resource.dependencies),
         propertyDependencies={

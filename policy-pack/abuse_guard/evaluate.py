@@ -141,7 +141,7 @@ def assess(
     remediated: list[Resource] = []
     notes: dict[tuple[str, str], str] = {}
     for resource in resources:
-        fixed, said = remediate(fixers, resource, settings)
+        fixed, said = remediate(fixers, resource, settings) if fixers else (resource, {})
         remediated.append(fixed)
         notes.update({(policy_id, fixed.urn): note for policy_id, note in said.items()})
     graph = Graph(remediated)
