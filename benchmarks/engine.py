@@ -1,6 +1,6 @@
 """The engine's path, over gRPC: pack start-up, Analyze throughput against baseline packs, AnalyzeStack at size.
 
-Every pack is started and driven by abuse_guard.analyzer_client, the client that plays the Pulumi
+Every pack is started and driven by tests.harness.analyzer, the client that plays the Pulumi
 engine in the protocol tests. Requests are built once before timing, so a figure is the pack's time
 (and the transport's), not the client's.
 """
@@ -19,7 +19,10 @@ from pathlib import Path
 
 from pulumi.runtime.proto import analyzer_pb2
 
-from abuse_guard.analyzer_client import (
+from abuse_guard.policies import POLICIES
+from benchmarks import synthetic
+from benchmarks.results import Figure, Section, Target, median_time
+from tests.harness.analyzer import (
     CALL_TIMEOUT,
     MAX_MESSAGE_BYTES,
     PolicyConfig,
@@ -28,9 +31,6 @@ from abuse_guard.analyzer_client import (
     analyzer_resource,
     start_pack,
 )
-from abuse_guard.policies import POLICIES
-from benchmarks import synthetic
-from benchmarks.results import Figure, Section, Target, median_time
 
 REPO = Path(__file__).resolve().parents[1]
 PACK_DIR = REPO / "policy-pack"

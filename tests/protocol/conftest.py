@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from abuse_guard.analyzer_client import RunningPack, start_pack
+from tests.harness.analyzer import RunningPack, start_pack
 
 REPO = Path(__file__).resolve().parents[2]
 PACK_DIR = REPO / "policy-pack"

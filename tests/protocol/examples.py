@@ -7,7 +7,6 @@ here, so every policy's engine path is exercised over gRPC.
 
 from __future__ import annotations
 
-from abuse_guard.analyzer_client import Reported, RunningPack, reported
 from abuse_guard.blast_radius import REST_INTEGRATION
 from abuse_guard.policies.api_route_authorization import API_ROUTE
 from abuse_guard.policies.lambda_function_url_auth import LAMBDA_FUNCTION_URL
@@ -18,6 +17,7 @@ from abuse_guard.policies.rest_stage_protected import REST_API, REST_STAGE
 from abuse_guard.policies.stage_throttling import METHOD_SETTINGS
 from abuse_guard.policies.usage_plan_limits import USAGE_PLAN
 from abuse_guard.resources import STACK_TYPE, UNKNOWN, Resource
+from tests.harness.analyzer import Reported, RunningPack, reported
 from tests.support import resource
 
 STACK = Resource(urn=f"urn:pulumi:dev::proj::{STACK_TYPE}::proj-dev", type=STACK_TYPE, name="proj-dev")

@@ -15,12 +15,12 @@ from pulumi_policy.proxy import (
 )
 from pulumi_policy.secret import Secret
 
-from abuse_guard.analyzer_client import LEVELS, RunningPack, reported
 from abuse_guard.evaluate import evaluate_resource
 from abuse_guard.findings import Outcome
 from abuse_guard.policies import BY_ID, POLICIES
 from abuse_guard.policy import EXEMPT_TAG_PREFIX
 from abuse_guard.resources import SECRET, UNKNOWN
+from tests.harness.analyzer import LEVELS, RunningPack, reported
 from tests.protocol.examples import RESOURCE_EXAMPLES, STACK_EXAMPLES, function
 from tests.support import resource
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from concurrent.futures import ThreadPoolExecutor
 
-from abuse_guard.analyzer_client import Reported, RunningPack, reported
 from abuse_guard.policies import POLICIES
 from abuse_guard.resources import Resource
+from tests.harness.analyzer import Reported, RunningPack, reported
 from tests.protocol.examples import RESOURCE_EXAMPLES, STACK_EXAMPLES
 
 THREADS = 8

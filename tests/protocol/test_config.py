@@ -9,9 +9,9 @@ import grpc  # type: ignore[import-untyped]
 import pytest
 from pulumi.runtime.proto import analyzer_pb2
 
-from abuse_guard.analyzer_client import PolicyConfig, RunningPack, reported
 from abuse_guard.findings import Outcome
 from abuse_guard.policies import BY_ID, POLICIES
+from tests.harness.analyzer import PolicyConfig, RunningPack, reported
 from tests.protocol.examples import RESOURCE_EXAMPLES, STACK_EXAMPLES, answers, function
 
 

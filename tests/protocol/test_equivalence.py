@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from abuse_guard.analyzer_client import RunningPack, reported
 from abuse_guard.evaluate import evaluate
 from abuse_guard.findings import Outcome
 from abuse_guard.offline import recorded
 from abuse_guard.policies import POLICIES
+from tests.harness.analyzer import RunningPack, reported
 
 REPO = Path(__file__).resolve().parents[2]
 

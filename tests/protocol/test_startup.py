@@ -11,9 +11,9 @@ from google.protobuf import json_format  # type: ignore[import-untyped]
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy.version import VERSION
 
-from abuse_guard.analyzer_client import LEVELS, PackStartError, RunningPack, start_pack
 from abuse_guard.policies import POLICIES
 from abuse_guard.policy import Policy
+from tests.harness.analyzer import LEVELS, PackStartError, RunningPack, start_pack
 from tests.protocol.conftest import EMPTY_PACK_DIR, PACK_DIR
 from tests.protocol.examples import RESOURCE_EXAMPLES, STACK_EXAMPLES
 

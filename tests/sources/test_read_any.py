@@ -14,6 +14,7 @@ from tests.sources import FIXTURES
 READERS: dict[str, Callable[[Path], Run]] = {
     "checkpoint-secrets.json": read_state,
     "checkpoint-v3.json": read_state,
+    "state-aws-apigateway-component.json": read_state,
     "events-TestResourceRemediation.ndjson": read_event_log,
     "events-TestSimpleAnalyzeResourceFailure.ndjson": read_event_log,
     "events-TestSimpleAnalyzeResourceMultipleViolations.ndjson": read_event_log,

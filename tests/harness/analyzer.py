@@ -27,9 +27,9 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, plugin_pb2
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 from pulumi_policy.secret import Secret
 
-from .errors import UserError
-from .findings import Outcome
-from .resources import SECRET, SECRET_SIG, SIG_KEY, UNKNOWN, Resource
+from abuse_guard.errors import UserError
+from abuse_guard.findings import Outcome
+from abuse_guard.resources import SECRET, SECRET_SIG, SIG_KEY, UNKNOWN, Resource
 
 NO_ENGINE = "127.0.0.1:0"
 """The engine address handed to the pack: a Python pack never dials it (tests/protocol proves it)."""
