@@ -7,9 +7,12 @@ from dependencies and property dependencies (which input came from which resourc
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from .resources import STACK_TYPE, Resource
+
+T = TypeVar("T")
 
 
 class Graph:
@@ -20,6 +23,7 @@ class Graph:
         # (dependency URN, dependent type) -> [(dependent, input name or None for a plain dependency)]:
         # keyed by type too, so asking for one type costs what it finds, not the target's every edge
         self._referrers: dict[tuple[str, str], list[tuple[Resource, str | None]]] = defaultdict(list)
+        self._derived: dict[Callable[[Graph], Any], Any] = {}
         for r in self.resources:
             self._by_type[r.type].append(r)
             for prop, urns in r.property_dependencies.items():
@@ -27,6 +31,13 @@ class Graph:
                     self._referrers[urn, r.type].append((r, prop))
             for urn in r.dependencies:
                 self._referrers[urn, r.type].append((r, None))
+
+    def derived(self, build: Callable[[Graph], T]) -> T:
+        """`build(self)`, made once per graph: an index every stack policy of one evaluation shares."""
+        if build not in self._derived:
+            self._derived[build] = build(self)
+        found: T = self._derived[build]
+        return found
 
     def get(self, urn: str) -> Resource | None:
         return self._by_urn.get(urn)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import __version__
-from .blast_radius import EntrypointBound
+from .cost.model import EntrypointBound
 from .findings import Finding
 from .pack_config import PackConfig
 from .policy import Policy

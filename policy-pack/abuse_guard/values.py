@@ -149,3 +149,14 @@ def items(props: Any, path: str, at: str = "") -> list[tuple[str, Any]]:
 def figure(value: float) -> str:
     """A number as a person writes it: 5 not 5.0."""
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def literal(props: Any, key: str) -> Any:
+    """A string input to match two resources on: the string, UNKNOWN when not known until deployment (or a
+    secret), else None (absent or not a string)."""
+    try:
+        return text(props, key)
+    except Undetermined:
+        return UNKNOWN
+    except Malformed:
+        return None

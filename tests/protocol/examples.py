@@ -7,15 +7,18 @@ here, so every policy's engine path is exercised over gRPC.
 
 from __future__ import annotations
 
-from abuse_guard.blast_radius import REST_INTEGRATION
-from abuse_guard.policies.api_route_authorization import API_ROUTE
-from abuse_guard.policies.lambda_function_url_auth import LAMBDA_FUNCTION_URL
-from abuse_guard.policies.lambda_permission_scope import LAMBDA_PERMISSION
-from abuse_guard.policies.lambda_reserved_concurrency import LAMBDA_FUNCTION
-from abuse_guard.policies.rest_method_authorization import REST_METHOD
-from abuse_guard.policies.rest_stage_protected import REST_API, REST_STAGE
-from abuse_guard.policies.stage_throttling import METHOD_SETTINGS
-from abuse_guard.policies.usage_plan_limits import USAGE_PLAN
+from abuse_guard.aws.types import (
+    API_ROUTE,
+    LAMBDA_FUNCTION,
+    LAMBDA_FUNCTION_URL,
+    LAMBDA_PERMISSION,
+    METHOD_SETTINGS,
+    REST_API,
+    REST_INTEGRATION,
+    REST_METHOD,
+    REST_STAGE,
+    USAGE_PLAN,
+)
 from abuse_guard.resources import STACK_TYPE, UNKNOWN, Resource
 from tests.harness.analyzer import Reported, RunningPack, reported
 from tests.support import resource

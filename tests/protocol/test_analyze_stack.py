@@ -7,11 +7,11 @@ from dataclasses import replace
 import pytest
 from pulumi.runtime.proto import analyzer_pb2
 
+from abuse_guard.aws.types import REST_API, REST_STAGE
 from abuse_guard.evaluate import evaluate_stack
 from abuse_guard.findings import Outcome
 from abuse_guard.graph import Graph
 from abuse_guard.policies import BY_ID, POLICIES
-from abuse_guard.policies.rest_stage_protected import REST_API, REST_STAGE
 from abuse_guard.resources import UNKNOWN, Resource
 from tests.harness.analyzer import LEVELS, RunningPack, reported
 from tests.protocol.examples import STACK, STACK_EXAMPLES, function, rest_api_graph, stage_settings

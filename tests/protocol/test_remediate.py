@@ -16,9 +16,8 @@ from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE
 from pulumi_policy.secret import Secret
 
+from abuse_guard.aws.types import HTTP_STAGE, USAGE_PLAN
 from abuse_guard.policies import POLICIES
-from abuse_guard.policies.stage_throttling import HTTP_STAGE
-from abuse_guard.policies.usage_plan_limits import USAGE_PLAN
 from abuse_guard.resources import UNKNOWN, Resource
 from tests.harness.analyzer import RunningPack, reported, to_wire
 from tests.protocol.examples import RESOURCE_EXAMPLES, STACK, function

@@ -11,7 +11,7 @@ from abuse_guard.report import html, json_report, markdown
 from abuse_guard.report.model import Report
 from abuse_guard.resources import UNKNOWN
 from abuse_guard.run import Run
-from tests.blast_radius.graphs import function, function_url, only_bound, rest_endpoint
+from tests.cost.graphs import function, function_url, only_bound, rest_endpoint
 from tests.report.runs import SCRIPT_NAME, sample_run
 
 

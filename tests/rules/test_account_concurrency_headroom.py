@@ -2,10 +2,10 @@ from typing import Any
 
 import pytest
 
+from abuse_guard.aws.types import LAMBDA_FUNCTION
 from abuse_guard.evaluate import evaluate
 from abuse_guard.findings import Finding, Outcome
 from abuse_guard.policies.account_concurrency_headroom import POLICY
-from abuse_guard.policies.lambda_reserved_concurrency import LAMBDA_FUNCTION
 from abuse_guard.resources import SECRET, STACK_TYPE, UNKNOWN
 from tests.support import resource
 

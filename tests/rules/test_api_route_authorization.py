@@ -2,8 +2,9 @@ from typing import Any
 
 import pytest
 
+from abuse_guard.aws.types import API_ROUTE
 from abuse_guard.findings import Outcome
-from abuse_guard.policies.api_route_authorization import API_ROUTE, POLICY
+from abuse_guard.policies.api_route_authorization import POLICY
 from abuse_guard.resources import SECRET, UNKNOWN
 from tests.support import check
 

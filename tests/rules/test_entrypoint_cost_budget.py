@@ -9,7 +9,7 @@ from abuse_guard.policies import POLICIES
 from abuse_guard.policies.entrypoint_cost_budget import POLICY
 from abuse_guard.policy import ConfigError
 from abuse_guard.resources import UNKNOWN, Resource
-from tests.blast_radius.graphs import function, function_url, rest_endpoint
+from tests.cost.graphs import function, function_url, rest_endpoint
 
 
 def seed_webhook(**function_props: Any) -> list[Resource]:

@@ -2,8 +2,9 @@ from typing import Any
 
 import pytest
 
+from abuse_guard.aws.types import LAMBDA_FUNCTION_URL
 from abuse_guard.findings import Outcome
-from abuse_guard.policies.lambda_function_url_auth import LAMBDA_FUNCTION_URL, POLICY
+from abuse_guard.policies.lambda_function_url_auth import POLICY
 from abuse_guard.resources import SECRET, UNKNOWN
 from tests.support import check
 

@@ -2,8 +2,9 @@ from typing import Any
 
 import pytest
 
+from abuse_guard.aws.types import LAMBDA_PERMISSION
 from abuse_guard.findings import Outcome
-from abuse_guard.policies.lambda_permission_scope import LAMBDA_PERMISSION, POLICY
+from abuse_guard.policies.lambda_permission_scope import POLICY
 from abuse_guard.resources import SECRET, UNKNOWN
 from tests.support import check
 

@@ -4,9 +4,10 @@ from typing import Any
 
 import pytest
 
-from abuse_guard import blast_radius
+from abuse_guard.aws.functions import reservation
+from abuse_guard.aws.types import LAMBDA_FUNCTION
 from abuse_guard.findings import Outcome
-from abuse_guard.policies.lambda_reserved_concurrency import LAMBDA_FUNCTION, POLICY, reservation
+from abuse_guard.policies.lambda_reserved_concurrency import POLICY
 from abuse_guard.policy import ConfigError
 from abuse_guard.resources import SECRET, UNKNOWN, Resource
 from abuse_guard.values import Malformed, Undetermined
@@ -96,7 +97,7 @@ def reading(read: Callable[[Resource], float | None], function: Resource) -> flo
 @pytest.mark.parametrize(("value", "expected"), RESERVATIONS.values(), ids=list(RESERVATIONS))
 def test_one_reading_of_the_reservation(value: Any, expected: float | type[Exception] | None) -> None:
     function = resource(LAMBDA_FUNCTION, {"reservedConcurrentExecutions": value}, "fn")
-    assert reading(reservation, function) == reading(blast_radius.reservation, function) == expected
+    assert reading(reservation, function) == expected
 
 
 # Bounds no reservation can meet are the config's fault, not every function's.

@@ -9,7 +9,7 @@ from abuse_guard.graph import Graph
 from abuse_guard.policies.lambda_timeout_behind_rest_api import POLICY
 from abuse_guard.policy import EXEMPT_TAG_PREFIX
 from abuse_guard.resources import UNKNOWN, Resource
-from tests.blast_radius.graphs import function, function_url, http_route, rest_endpoint
+from tests.cost.graphs import function, function_url, http_route, rest_endpoint
 
 
 def behind_rest(timeout: Any = None, **integration: Any) -> list[Resource]:

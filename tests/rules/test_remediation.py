@@ -10,12 +10,10 @@ from typing import Any
 
 import pytest
 
+from abuse_guard.aws.types import HTTP_STAGE, LAMBDA_FUNCTION, METHOD_SETTINGS, USAGE_PLAN
 from abuse_guard.evaluate import evaluate, remediate, remedy
 from abuse_guard.findings import Outcome, passed
 from abuse_guard.policies import lambda_reserved_concurrency, stage_throttling, usage_plan_limits
-from abuse_guard.policies.lambda_reserved_concurrency import LAMBDA_FUNCTION
-from abuse_guard.policies.stage_throttling import HTTP_STAGE, METHOD_SETTINGS
-from abuse_guard.policies.usage_plan_limits import USAGE_PLAN
 from abuse_guard.policy import Policy, Settings
 from abuse_guard.resources import SECRET, UNKNOWN, Resource
 from abuse_guard.values import number

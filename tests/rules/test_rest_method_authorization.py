@@ -2,8 +2,9 @@ from typing import Any
 
 import pytest
 
+from abuse_guard.aws.types import REST_METHOD
 from abuse_guard.findings import Outcome
-from abuse_guard.policies.rest_method_authorization import POLICY, REST_METHOD
+from abuse_guard.policies.rest_method_authorization import POLICY
 from abuse_guard.resources import SECRET, UNKNOWN
 from tests.support import check
 

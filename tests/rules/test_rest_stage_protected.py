@@ -3,13 +3,11 @@ from typing import Any
 
 import pytest
 
+from abuse_guard.aws.types import METHOD_SETTINGS, REST_API, REST_METHOD, REST_STAGE, USAGE_PLAN
 from abuse_guard.evaluate import evaluate_stack
 from abuse_guard.findings import Finding, Outcome
 from abuse_guard.graph import Graph
-from abuse_guard.policies.rest_method_authorization import REST_METHOD
-from abuse_guard.policies.rest_stage_protected import POLICY, REST_API, REST_STAGE
-from abuse_guard.policies.stage_throttling import METHOD_SETTINGS
-from abuse_guard.policies.usage_plan_limits import USAGE_PLAN
+from abuse_guard.policies.rest_stage_protected import POLICY
 from abuse_guard.resources import UNKNOWN, Resource
 from tests.support import resource
 

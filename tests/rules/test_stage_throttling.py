@@ -3,8 +3,9 @@ from typing import Any
 
 import pytest
 
+from abuse_guard.aws.types import HTTP_STAGE, METHOD_SETTINGS
 from abuse_guard.findings import Outcome
-from abuse_guard.policies.stage_throttling import HTTP_STAGE, METHOD_SETTINGS, POLICY
+from abuse_guard.policies.stage_throttling import POLICY
 from abuse_guard.resources import SECRET, UNKNOWN
 from tests.support import check
 

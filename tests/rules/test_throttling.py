@@ -2,7 +2,7 @@ from typing import Any
 
 import pytest
 
-from abuse_guard.policies.throttling import STAGE_KEYS, USAGE_PLAN_KEYS, Maxima, read, violations
+from abuse_guard.aws.throttles import STAGE_KEYS, USAGE_PLAN_KEYS, Maxima, read, violations
 from abuse_guard.resources import UNKNOWN
 from abuse_guard.values import Malformed, Undetermined
 

@@ -3,8 +3,10 @@ from typing import Any
 
 import pytest
 
+from abuse_guard.aws.types import USAGE_PLAN
+from abuse_guard.aws.usage_plans import Quota, read_quota
 from abuse_guard.findings import Outcome
-from abuse_guard.policies.usage_plan_limits import POLICY, USAGE_PLAN, Quota, read_quota
+from abuse_guard.policies.usage_plan_limits import POLICY
 from abuse_guard.policy import ConfigError
 from abuse_guard.resources import SECRET, UNKNOWN
 from tests.support import check

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..aws.functions import reservation
+from ..aws.limits import UNRESERVED_FLOOR
+from ..aws.types import LAMBDA_FUNCTION
 from ..findings import Verdict, failed, not_applicable, passed, undetermined
 from ..graph import Graph
 from ..policy import Policy, Settings
 from ..resources import STACK_TYPE, Resource
 from ..values import Malformed, Undetermined, figure
-from .lambda_reserved_concurrency import LAMBDA_FUNCTION, reservation
-from .lambda_reserved_concurrency import POLICY as RESERVED_CONCURRENCY
-from .limits import UNRESERVED_FLOOR
+from .config import ACCOUNT_CONCURRENCY
 
 BIGGEST_SHOWN = 3
 
@@ -115,7 +116,7 @@ POLICY = Policy(
         "    aws.lambda_.Function('batch', ..., reserved_concurrent_executions=50)\n"
         '    {"account-concurrency-headroom": {"accountConcurrencyLimit": 3000}}'
     ),
-    config={"accountConcurrencyLimit": RESERVED_CONCURRENCY.config["accountConcurrencyLimit"]},
+    config={"accountConcurrencyLimit": ACCOUNT_CONCURRENCY},
     check_stack=check_stack,
     references=(
         "AWS Lambda: Configuring reserved concurrency (UnreservedConcurrentExecutions minimum)",

@@ -2,38 +2,40 @@
 
 from __future__ import annotations
 
+from ..aws.frontdoors import ROUTE_OPERATION_TYPES, Operation
 from ..findings import Verdict, failed, not_applicable, passed
 from ..policy import Policy, Settings
 from ..resources import Resource
-from ..values import choice, filled, text
-from .rest_method_authorization import authorizer_verdict
+from .authorization import authorizer_verdict, each_operation
 
-API_ROUTE = "aws:apigatewayv2/route:Route"
-AUTHORIZATION_TYPES = ("NONE", "AWS_IAM", "JWT", "CUSTOM")
 WEBSOCKET_CONNECT_TYPES = ("AWS_IAM", "CUSTOM")
-WEBSOCKET_ONLY_INPUTS = ("routeResponseSelectionExpression", "modelSelectionExpression")
 
 
-def cannot_authorize(resource: Resource, key: str) -> bool:
+def cannot_authorize(op: Operation, key: str) -> bool:
     """WebSocket routes other than $connect: HTTP route keys have a space ('GET /items'), `$default`
     is HTTP unless it sets an input that only WebSocket routes have."""
     if key == "$connect" or " " in key:
         return False
-    return key != "$default" or any(filled(resource.props, name) is not None for name in WEBSOCKET_ONLY_INPUTS)
+    return key != "$default" or op.sets_websocket_only_input()
 
 
 def check(resource: Resource, settings: Settings) -> Verdict:
-    key = text(resource.props, "routeKey")
+    return each_operation(resource, judge)
+
+
+def judge(op: Operation) -> Verdict:
+    key = op.route_key()
+    name = op.resource.name
     if key is None:
-        return failed(f"API route '{resource.name}' has no routeKey; set route_key ('GET /items', '$connect', ...)")
-    label = f"API route '{resource.name}' ({key})"
-    if cannot_authorize(resource, key):
+        return failed(f"API route '{name}' has no routeKey; set route_key ('GET /items', '$connect', ...)")
+    label = f"API route '{name}' ({key})"
+    if cannot_authorize(op, key):
         return not_applicable(
             f"{label} is a WebSocket route other than $connect: API Gateway authorizes a WebSocket client "
             "once, when it connects, so only $connect can carry authorization"
         )
     connect = key == "$connect"
-    authorization = choice(resource.props, "authorizationType", AUTHORIZATION_TYPES)
+    authorization = op.authorization()
     if authorization in (None, "NONE"):
         allowed = (
             "AWS_IAM or CUSTOM (with authorizer_id)" if connect else "AWS_IAM, or JWT or CUSTOM with authorizer_id"
@@ -49,7 +51,7 @@ def check(resource: Resource, settings: Settings) -> Verdict:
         return failed(f"{label} uses {authorization}, which WebSocket APIs do not support; use AWS_IAM or CUSTOM")
     if authorization == "AWS_IAM":
         return passed(f"{label} requires IAM-signed requests")
-    return authorizer_verdict(label, authorization, resource)
+    return authorizer_verdict(label, authorization, op)
 
 
 POLICY = Policy(
@@ -58,7 +60,7 @@ POLICY = Policy(
     description="HTTP API routes and WebSocket $connect routes must set an authorization type other than NONE.",
     severity="high",
     enforcement="mandatory",
-    resource_types=(API_ROUTE,),
+    resource_types=ROUTE_OPERATION_TYPES,
     rationale=(
         "An HTTP API route without authorization lets anyone invoke its integration, so every request is a "
         "billed Lambda invocation; HTTP APIs have no usage plans or API keys, so authorization (IAM, JWT or a "

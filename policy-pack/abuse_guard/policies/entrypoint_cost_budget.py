@@ -1,8 +1,8 @@
 """What one public entrypoint can cost at worst stays within a monthly budget.
 
 Reserved concurrency, authorization, usage plans and throttles each cap one thing; what they are for
-is capping the bill an abusive or buggy caller can run up. blast_radius.py computes that bill for
-every REST method, HTTP or WebSocket route and function URL in front of a Lambda function; this
+is capping the bill an abusive or buggy caller can run up. The cost model (cost/) computes that bill
+for every front door to a Lambda function (aws/frontdoors.py); this
 policy holds it to a budget and, when it is over, names the limit that binds and the cheapest fix.
 """
 
@@ -12,35 +12,33 @@ from collections.abc import Iterable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
-from .. import blast_radius
+from .. import cost
+from ..aws.frontdoors import DOOR_TYPES, HTTP, REST, WEBSOCKET
+from ..cost.model import CostModel, EntrypointBound
 from ..findings import Verdict, failed, not_applicable, passed, undetermined
 from ..graph import Graph
 from ..policy import Policy, Settings, matches
 from ..resources import Resource
-from .api_route_authorization import API_ROUTE
-from .lambda_function_url_auth import LAMBDA_FUNCTION_URL
-from .lambda_reserved_concurrency import POLICY as RESERVED_CONCURRENCY
-from .rest_method_authorization import REST_METHOD
-from .stage_throttling import POLICY as STAGE_THROTTLING
-from .usage_plan_limits import POLICY as USAGE_PLAN_LIMITS
+from ..wording import dollars
+from .config import ACCOUNT_CONCURRENCY, MAX_QUOTA_PER_DAY, MAX_STAGE_RATE
 
 
-def cost_model(settings: Settings) -> blast_radius.CostModel:
+def cost_model(settings: Settings) -> CostModel:
     """The cost model as configured; a fix goes no further than the throttle and quota policies allow."""
-    return blast_radius.CostModel(
+    return CostModel(
         lambda_request_price=settings["lambdaRequestPricePerMillion"],
         gb_second_price=settings["lambdaGbSecondPrice"],
         api_request_price={
-            blast_radius.REST: settings["restApiRequestPricePerMillion"],
-            blast_radius.HTTP: settings["httpApiRequestPricePerMillion"],
-            blast_radius.WEBSOCKET: settings["webSocketMessagePricePerMillion"],
+            REST: settings["restApiRequestPricePerMillion"],
+            HTTP: settings["httpApiRequestPricePerMillion"],
+            WEBSOCKET: settings["webSocketMessagePricePerMillion"],
         },
         seconds_per_month=settings["secondsPerMonth"],
         account_rate=settings["accountRateLimit"],
         account_concurrency=settings["accountConcurrencyLimit"],
         api_keys_per_plan=settings["apiKeysPerUsagePlan"],
-        fix_stage_rate=STAGE_THROTTLING.config["maxRateLimit"]["default"],
-        fix_daily_quota=USAGE_PLAN_LIMITS.config["maxQuotaPerDay"]["default"],
+        fix_stage_rate=MAX_STAGE_RATE,
+        fix_daily_quota=MAX_QUOTA_PER_DAY,
     )
 
 
@@ -60,26 +58,26 @@ def budget(settings: Settings, entrypoint: Resource, function: Resource | None) 
 
 def entrypoint_bounds(
     resources: Iterable[Resource], config: Mapping[str, Mapping[str, Any] | None] | None = None
-) -> tuple[blast_radius.EntrypointBound, ...]:
+) -> tuple[EntrypointBound, ...]:
     """Every entrypoint's bound under the pack config (policy id -> properties): what a Run shows."""
     settings = POLICY.settings((config or {}).get(POLICY.id))
-    return blast_radius.bounds(Graph(resources), cost_model(settings), partial(budget, settings))
+    return cost.bounds(Graph(resources), cost_model(settings), partial(budget, settings))
 
 
-def verdict(bound: blast_radius.EntrypointBound) -> Verdict:
+def verdict(bound: EntrypointBound) -> Verdict:
     behind = f" -> Lambda function '{bound.function}'" if bound.function else ""
     label = f"{bound.kind} '{bound.name}'{behind}"
     worst = bound.worst
     if worst is None:
         return (failed if bound.malformed else undetermined)(f"{label}: {bound.unknown}")
-    total = f"{blast_radius.dollars(worst.cost.total)}/month ({worst.cost.describe()})"
-    limit = f"the {blast_radius.dollars(bound.budget)} budget"
+    total = f"{dollars(worst.cost.total)}/month ({worst.cost.describe()})"
+    limit = f"the {dollars(bound.budget)} budget"
     if not bound.over_budget:
         return passed(f"{label} costs at most {total}, within {limit}; bound by {worst.binding}")
     return failed(f"{label} can cost up to {total}, over {limit}, bound only by {worst.binding}; {fix(bound)}")
 
 
-def fix(bound: blast_radius.EntrypointBound) -> str:
+def fix(bound: EntrypointBound) -> str:
     if bound.fix is None:
         return (
             "none of reserved concurrency 1, a stage throttle or a usage plan quota would lower it: lower the "
@@ -89,17 +87,17 @@ def fix(bound: blast_radius.EntrypointBound) -> str:
         return f"the cheapest fix: {bound.fix.describe()}"
     return (
         f"no single fix brings it within budget; the cheapest, {bound.fix.change}, would still cost "
-        f"{blast_radius.dollars(bound.fix.monthly_cost)}/month"
+        f"{dollars(bound.fix.monthly_cost)}/month"
     )
 
 
 def check_stack(graph: Graph, settings: Settings) -> Iterator[tuple[Resource, Verdict]]:
-    assessed = blast_radius.assess(graph, cost_model(settings), partial(budget, settings))
-    for resource, bound in assessed:
+    assessed = cost.assess(graph, cost_model(settings), partial(budget, settings))
+    for door, bound in assessed:
         if isinstance(bound, str):
-            yield resource, not_applicable(f"{bound}, so it invokes no Lambda function this policy can price")
+            yield door.resource, not_applicable(f"{bound}, so it invokes no Lambda function this policy can price")
         else:
-            yield resource, verdict(bound)
+            yield door.resource, verdict(bound)
 
 
 def price(default: float, description: str) -> dict[str, Any]:
@@ -116,7 +114,7 @@ POLICY = Policy(
     ),
     severity="high",
     enforcement="mandatory",
-    resource_types=(REST_METHOD, API_ROUTE, LAMBDA_FUNCTION_URL),
+    resource_types=DOOR_TYPES,
     rationale=(
         "Each defence caps one thing; the bill is what they are for. A webhook receiver with reserved "
         "concurrency 1 runs one copy at a time, but behind an unthrottled REST stage API Gateway still admits "
@@ -195,7 +193,7 @@ POLICY = Policy(
             "default": 10_000,
             "description": "The account's regional API Gateway limit in requests/s (AWS default 10,000).",
         },
-        "accountConcurrencyLimit": RESERVED_CONCURRENCY.config["accountConcurrencyLimit"],
+        "accountConcurrencyLimit": ACCOUNT_CONCURRENCY,
         "apiKeysPerUsagePlan": {
             "type": "integer",
             "minimum": 1,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from ..aws.types import LAMBDA_FUNCTION_URL
 from ..findings import Verdict, failed, passed
 from ..policy import Policy, Settings
 from ..resources import Resource
 from ..values import choice
 
-LAMBDA_FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
 AUTH_TYPES = ("AWS_IAM", "NONE")
 
 

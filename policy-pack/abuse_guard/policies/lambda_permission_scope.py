@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from functools import partial
 
+from ..aws.types import LAMBDA_PERMISSION
 from ..findings import Verdict, all_of, failed, passed
 from ..policy import Policy, Settings
 from ..resources import Resource
 from ..values import Undetermined, choice, filled
 
-LAMBDA_PERMISSION = "aws:lambda/permission:Permission"
 URL_AUTH_TYPES = ("AWS_IAM", "NONE")
 ACCOUNT_ID = re.compile(r"\d{12}")
 SERVICE_PRINCIPAL = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.amazon(aws)?\.com(\.cn)?")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from ..aws.functions import reservation
+from ..aws.limits import UNRESERVED_FLOOR
+from ..aws.types import LAMBDA_FUNCTION
 from ..findings import Verdict, failed, passed
 from ..policy import ConfigError, Policy, Settings, matches
 from ..resources import Resource
-from ..values import Malformed, figure, number, path_label
-from .limits import ACCOUNT_CONCURRENCY_LIMIT, UNRESERVED_FLOOR
-
-LAMBDA_FUNCTION = "aws:lambda/function:Function"
-UNRESERVED = -1.0
-"""What the provider fills in for a function without a reservation."""
+from ..values import figure
+from .config import ACCOUNT_CONCURRENCY
 
 
 def bounds(resource: Resource, settings: Settings) -> tuple[float, float]:
@@ -46,17 +45,6 @@ def bounds(resource: Resource, settings: Settings) -> tuple[float, float]:
         if found is None and matches(resource, override["function"]):
             found = (low, high)
     return found or (minimum, maximum)
-
-
-def reservation(function: Resource, at: str = "") -> float | None:
-    """The reserved concurrency; None when unreserved (absent, or -1: what the provider fills in); 0 reserves
-    nothing and blocks every call. Every rule and the cost model read it here, labelled from `at`."""
-    reserved = number(function.props, "reservedConcurrentExecutions", at=at, integer=True)
-    if reserved is None or reserved == UNRESERVED:
-        return None
-    if reserved < 0:
-        raise Malformed(path_label(at, "reservedConcurrentExecutions"), "-1 (unreserved) or at least 0", reserved)
-    return reserved
 
 
 def check(resource: Resource, settings: Settings) -> Verdict:
@@ -123,12 +111,7 @@ POLICY = Policy(
             "default": None,
             "description": "Largest reservation allowed; null means accountConcurrencyLimit - 100.",
         },
-        "accountConcurrencyLimit": {
-            "type": "integer",
-            "minimum": UNRESERVED_FLOOR + 1,
-            "default": ACCOUNT_CONCURRENCY_LIMIT,
-            "description": "The account's regional concurrency quota (AWS default 1000).",
-        },
+        "accountConcurrencyLimit": ACCOUNT_CONCURRENCY,
         "remediationReservedConcurrency": {
             "type": "integer",
             "minimum": 1,

@@ -11,16 +11,15 @@ from collections import defaultdict
 from collections.abc import Iterator
 from functools import partial
 
-from .. import blast_radius
+from ..aws.frontdoors import FrontDoors
+from ..aws.functions import positive
+from ..aws.limits import DEFAULT_TIMEOUT, INTEGRATION_TIMEOUT_MS
+from ..aws.types import LAMBDA_FUNCTION
 from ..findings import Verdict, failed, not_applicable, passed, verdict_of
 from ..graph import Graph
 from ..policy import Policy, Settings
 from ..resources import Resource
 from ..values import Malformed, Undetermined, figure, number
-from .lambda_reserved_concurrency import LAMBDA_FUNCTION
-
-INTEGRATION_TIMEOUT_MS = 29_000.0
-"""API Gateway's REST integration timeout when timeoutMilliseconds is not set."""
 
 
 def integration_timeout(integration: Resource) -> float:
@@ -41,7 +40,7 @@ def timeout_verdict(function: Resource, integrations: list[Resource]) -> Verdict
             known.append((integration_timeout(integration), integration))
         except Undetermined as error:
             pending = pending or error
-    timeout, _ = blast_radius.positive(function, "timeout", blast_radius.DEFAULT_TIMEOUT, "s")
+    timeout, _ = positive(function, "timeout", DEFAULT_TIMEOUT, "s")
     if pending is not None and not (known and timeout > min(seconds for seconds, _ in known)):
         raise pending
     shortest, integration = min(known, key=lambda pair: pair[0])
@@ -59,7 +58,7 @@ def timeout_verdict(function: Resource, integrations: list[Resource]) -> Verdict
 
 def check_stack(graph: Graph, settings: Settings) -> Iterator[tuple[Resource, Verdict]]:
     behind: dict[str, list[Resource]] = defaultdict(list)
-    for integration, function in blast_radius.lambda_integrations(graph):
+    for integration, function in graph.derived(FrontDoors).rest_lambda_integrations():
         behind[function.urn].append(integration)
     for function in graph.of_type(LAMBDA_FUNCTION):
         integrations = behind.get(function.urn)

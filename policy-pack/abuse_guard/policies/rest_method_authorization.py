@@ -2,43 +2,37 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+from ..aws.frontdoors import REST_OPERATION_TYPES, Operation
 from ..findings import Verdict, failed, not_applicable, passed
 from ..policy import Policy, Settings
 from ..resources import Resource
-from ..values import choice, filled, flag, text
+from .authorization import authorizer_verdict, each_operation
 
-REST_METHOD = "aws:apigateway/method:Method"
-AUTHORIZATIONS = ("NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS")
 AUTHORIZER_BACKED = ("CUSTOM", "COGNITO_USER_POOLS")
 
 
-def authorizer_verdict(label: str, authorization: str, resource: Resource) -> Verdict:
-    """An authorizer-backed method or route must name its authorizer: without one nothing is checked."""
-    authorizer = filled(resource.props, "authorizerId")
-    if authorizer is None:
-        return failed(
-            f"{label} uses {authorization} authorization but names no authorizer; set authorizer_id to "
-            "the id of the authorizer resource"
-        )
-    return passed(f"{label} uses {authorization} authorization with authorizer {authorizer}")
-
-
 def check(resource: Resource, settings: Settings) -> Verdict:
-    http_method = text(resource.props, "httpMethod")
-    label = f"API Gateway method '{resource.name}'" + (f" ({http_method})" if http_method else "")
+    return each_operation(resource, partial(judge, settings=settings))
+
+
+def judge(op: Operation, settings: Settings) -> Verdict:
+    http_method = op.http_method()
+    label = f"API Gateway method '{op.resource.name}'" + (f" ({http_method})" if http_method else "")
     if http_method is not None and http_method.upper() == "OPTIONS":
         return not_applicable(
             f"{label} answers CORS preflight: browsers send it without credentials, so it cannot require them"
         )
-    authorization = choice(resource.props, "authorization", AUTHORIZATIONS)
+    authorization = op.authorization()
     if authorization == "AWS_IAM":
         return passed(f"{label} requires IAM-signed requests")
     if authorization in AUTHORIZER_BACKED:
-        return authorizer_verdict(label, authorization, resource)
+        return authorizer_verdict(label, authorization, op)
     fix = "set authorization to AWS_IAM, CUSTOM or COGNITO_USER_POOLS (with authorizer_id)" + (
         ", or api_key_required=True with a usage plan" if settings["apiKeyAloneIsEnough"] else ""
     )
-    if flag(resource.props, "apiKeyRequired"):
+    if op.api_key_required():
         if settings["apiKeyAloneIsEnough"]:
             return passed(f"{label} requires an API key, which a usage plan can throttle and meter")
         return failed(
@@ -59,7 +53,7 @@ POLICY = Policy(
     ),
     severity="high",
     enforcement="mandatory",
-    resource_types=(REST_METHOD,),
+    resource_types=REST_OPERATION_TYPES,
     rationale=(
         "A method with authorization NONE and no API key lets anyone who finds the URL drive the backend: "
         "every request is a billed Lambda invocation, and no usage plan can single out the caller. API Gateway "

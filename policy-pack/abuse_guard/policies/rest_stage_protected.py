@@ -9,97 +9,19 @@ reuses their checks without maxima, so each oversized value is reported once, on
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
 
+from ..aws.frontdoors import FrontDoors
+from ..aws.rest import Api, index_api
+from ..aws.throttles import STAGE_WIDE, check_method_settings
+from ..aws.types import METHOD_SETTINGS, REST_STAGE, USAGE_PLAN
+from ..aws.usage_plans import plan_throttle
 from ..findings import Outcome, Verdict, all_of, failed, not_applicable, passed, undetermined, verdict_of
 from ..graph import Graph
 from ..policy import Policy, Settings
 from ..resources import UNKNOWN, Resource
-from ..values import Malformed, Undetermined, flag, items, text
-from .rest_method_authorization import REST_METHOD
-from .stage_throttling import METHOD_SETTINGS, STAGE_WIDE, check_method_settings
-from .usage_plan_limits import USAGE_PLAN, plan_throttle
-
-REST_STAGE = "aws:apigateway/stage:Stage"
-REST_API = "aws:apigateway/restApi:RestApi"
-
-
-def rest_api_of(graph: Graph, resource: Resource) -> Resource | None:
-    """The RestApi in this stack that `resource`'s restApi input comes from, if exactly one."""
-    apis = graph.referenced(resource, "restApi", REST_API)
-    return apis[0] if len(apis) == 1 else None
-
-
-def literal(props: Any, key: str) -> Any:
-    """A string input to match on: the string, UNKNOWN when not known until deployment, else None."""
-    try:
-        return text(props, key)
-    except Undetermined:
-        return UNKNOWN
-    except Malformed:
-        return None
-
-
-def may_be_stage_wide(settings: Resource) -> bool:
-    """False for a MethodSettings known to configure one method (or malformed: stage-throttling reports it)."""
-    path = literal(settings.props, "methodPath")
-    return path is UNKNOWN or path == STAGE_WIDE
-
-
-@dataclass
-class Api:
-    """What hangs off one RestApi, grouped once so each of its stages looks up only what names it."""
-
-    resource: Resource
-    keyed: list[Resource] = field(default_factory=list)  # Methods with apiKeyRequired true
-    key_unknown: list[Resource] = field(default_factory=list)  # ... not known until deployment
-    key_malformed: list[str] = field(default_factory=list)
-    # '*/*' MethodSettings that name their stage with a literal stageName (a stageName taken from a
-    # stage is found from that stage), and those whose stageName is not known yet
-    settings_by_stage: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
-    settings_unnamed: list[Resource] = field(default_factory=list)
-    # usage plans by the literal stage names in their apiStages, and those that may list an unknown one
-    plans_by_stage: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
-    plans_unnamed: list[Resource] = field(default_factory=list)
-
-
-def index_api(graph: Graph, api: Resource) -> Api:
-    """One pass over the API's Methods, MethodSettings and usage plans, for all its stages."""
-    index = Api(api)
-    for method in graph.referrers(api, REST_METHOD, "restApi"):
-        try:
-            if flag(method.props, "apiKeyRequired", at=f"method '{method.name}'"):
-                index.keyed.append(method)
-        except Undetermined:
-            index.key_unknown.append(method)
-        except Malformed as error:
-            index.key_malformed.append(str(error))
-    for settings in graph.referrers(api, METHOD_SETTINGS, "restApi"):
-        if graph.referenced(settings, "stageName", REST_STAGE) or not may_be_stage_wide(settings):
-            continue
-        name = literal(settings.props, "stageName")
-        if name is UNKNOWN:
-            index.settings_unnamed.append(settings)
-        elif name is not None:
-            index.settings_by_stage[name].append(settings)
-    for plan in graph.referrers(api, USAGE_PLAN, "apiStages"):
-        try:
-            names = {literal(entry, "stage") for _, entry in items(plan.props, "apiStages")}
-        except Undetermined:
-            names = {UNKNOWN}
-        except Malformed:
-            continue  # usage-plan-limits reports it on the plan
-        for name in names:
-            if isinstance(name, str):
-                index.plans_by_stage[name].append(plan)
-        # an unknown name in a plan whose apiStages come from stages is presumed to be theirs
-        if UNKNOWN in names and not graph.referenced(plan, "apiStages", REST_STAGE):
-            index.plans_unnamed.append(plan)
-    return index
+from ..values import literal, text
 
 
 def strongest(verdicts: list[Verdict], none_found: str) -> Verdict:
@@ -224,8 +146,9 @@ def protection(graph: Graph, stage: Resource, api: Api | None) -> Verdict:
 
 def check_stack(graph: Graph, settings: Settings) -> Iterator[tuple[Resource, Verdict]]:
     apis: dict[str, Api] = {}  # per RestApi URN, indexed once however many stages it has
+    doors = graph.derived(FrontDoors)
     for stage in graph.of_type(REST_STAGE):
-        api = rest_api_of(graph, stage)
+        api = doors.rest_api(stage)
         if api is not None and api.urn not in apis:
             apis[api.urn] = index_api(graph, api)
         yield stage, protection(graph, stage, apis[api.urn] if api else None)

@@ -5,53 +5,19 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from ..findings import Verdict, all_of, failed, passed, unless
+from ..aws.throttles import STAGE_KEYS, TURNED_OFF, Maxima, check_method_settings, maxima, read, violations
+from ..aws.types import HTTP_STAGE, METHOD_SETTINGS
+from ..findings import Verdict, all_of, unless
 from ..policy import Policy, Settings
 from ..resources import Resource
-from ..values import Undetermined, items, mapping, text
-from .throttling import STAGE_KEYS, TURNED_OFF, Maxima, maxima, read, violations
+from ..values import items, mapping
+from .config import MAX_STAGE_RATE
 
-METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
-HTTP_STAGE = "aws:apigatewayv2/stage:Stage"
-STAGE_WIDE = "*/*"
 SENT_AS_ZERO = (
     "-1 turns throttling off, and the provider sends a value left out of a settings block as 0, which rejects "
     "every request"
 )
 """pulumi/pulumi-aws#2363: an HTTP/WebSocket settings block without throttle values rejects every request."""
-
-
-def check_method_settings(resource: Resource, bounds: Maxima | None) -> Verdict:
-    """A REST stage's `*/*` settings must throttle; a single method's override may leave it to `*/*`.
-
-    rest-stage-protected reuses this with `bounds` None: it asks whether the stage is throttled at all.
-    A methodPath not known until deployment still fails a value that is wrong on every path (0, or
-    above the maxima).
-    """
-    throttle = read(resource.props, STAGE_KEYS, "settings", partial=True)
-    path_unknown: Undetermined | None = None
-    try:
-        path = text(resource.props, "methodPath")
-    except Undetermined as error:
-        path, path_unknown = None, error
-    if path is None and path_unknown is None:
-        return failed(
-            f"MethodSettings '{resource.name}' has no methodPath; set method_path to '*/*' for the whole "
-            "stage or '<resource path>/<HTTP method>' for one method"
-        )
-    stage_wide = path == STAGE_WIDE
-    where = "" if path is None else f" ({'stage-wide ' if stage_wide else ''}{path})"
-    label = f"MethodSettings '{resource.name}'{where}"
-    problems = violations(throttle, bounds, TURNED_OFF if stage_wide else None)
-    if problems:
-        return failed(f"{label}: " + "; ".join(problems))
-    if path_unknown is not None:
-        raise path_unknown
-    if stage_wide:
-        return passed(f"{label} throttles every method of its stage at {throttle.describe()}")
-    if throttle.rate is None and throttle.burst is None:
-        return passed(f"{label} sets no throttle of its own, so the stage-wide */* throttle applies")
-    return passed(f"{label} overrides the stage-wide throttle with {throttle.describe('inherited')}")
 
 
 def check_http_stage(resource: Resource, bounds: Maxima) -> Verdict:
@@ -158,7 +124,7 @@ POLICY = Policy(
         "maxRateLimit": {
             "type": "number",
             "exclusiveMinimum": 0,
-            "default": 1000,
+            "default": MAX_STAGE_RATE,
             "description": "Largest steady rate (requests/s) a stage, method or route throttle may allow.",
         },
         "maxBurstLimit": {

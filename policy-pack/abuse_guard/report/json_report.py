@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ..blast_radius import EntrypointBound
+from ..cost.model import EntrypointBound
 from ..findings import Outcome
 from .model import Report
 

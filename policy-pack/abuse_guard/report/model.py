@@ -11,9 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..blast_radius import EntrypointBound, amount, dollars, per_second
+from ..cost.model import EntrypointBound
 from ..findings import Finding, Outcome
 from ..run import PolicyInfo, Run
+from ..wording import amount, dollars, per_second
 
 OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
 """Report order: pass, fail, unknown, not-applicable, exempt."""

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from abuse_guard.blast_radius import (
+from abuse_guard.aws.types import (
+    API_ROUTE,
     HTTP_API,
     HTTP_INTEGRATION,
+    HTTP_STAGE,
+    LAMBDA_FUNCTION,
+    LAMBDA_FUNCTION_URL,
+    METHOD_SETTINGS,
+    REST_API,
     REST_INTEGRATION,
+    REST_METHOD,
     REST_RESOURCE,
+    REST_STAGE,
+    USAGE_PLAN,
     USAGE_PLAN_KEY,
-    CostModel,
-    EntrypointBound,
-    bounds,
 )
+from abuse_guard.cost import bounds
+from abuse_guard.cost.model import CostModel, EntrypointBound
 from abuse_guard.graph import Graph
-from abuse_guard.policies.api_route_authorization import API_ROUTE
 from abuse_guard.policies.entrypoint_cost_budget import POLICY, cost_model
-from abuse_guard.policies.lambda_function_url_auth import LAMBDA_FUNCTION_URL
-from abuse_guard.policies.lambda_reserved_concurrency import LAMBDA_FUNCTION
-from abuse_guard.policies.rest_method_authorization import REST_METHOD
-from abuse_guard.policies.rest_stage_protected import REST_API, REST_STAGE
-from abuse_guard.policies.stage_throttling import HTTP_STAGE, METHOD_SETTINGS
-from abuse_guard.policies.usage_plan_limits import USAGE_PLAN
 from abuse_guard.resources import UNKNOWN, Resource
 from tests.support import resource
 

@@ -8,22 +8,15 @@ from typing import Any
 
 import pytest
 
-from abuse_guard.blast_radius import (
-    HTTP,
-    LAMBDA_ALIAS,
-    REST,
-    URL,
-    WEBSOCKET,
-    EntrypointBound,
-    assess,
-    bounds,
-)
+from abuse_guard.aws.frontdoors import HTTP, REST, URL, WEBSOCKET
+from abuse_guard.aws.types import LAMBDA_ALIAS, LAMBDA_FUNCTION_URL
+from abuse_guard.cost import assess, bounds
+from abuse_guard.cost.model import EntrypointBound
 from abuse_guard.graph import Graph
 from abuse_guard.offline import program, record
 from abuse_guard.offline.project import load_project, load_stack
-from abuse_guard.policies.lambda_function_url_auth import LAMBDA_FUNCTION_URL
 from abuse_guard.resources import SECRET, UNKNOWN, Resource
-from tests.blast_radius.graphs import (
+from tests.cost.graphs import (
     MODEL,
     function,
     function_url,
@@ -89,12 +82,12 @@ def test_every_reference_entrypoint_gets_a_bound_and_its_function(
     project = load_project(REPO)
     resources = [r.resource for r in record(program(project, load_stack(project, stack)))]
     assessed = assess(Graph(resources), MODEL, lambda entrypoint, fn: 100.0)
-    found = {r.name: (b.kind, b.function) for r, b in assessed if isinstance(b, EntrypointBound)}
+    found = {d.resource.name: (b.kind, b.function) for d, b in assessed if isinstance(b, EntrypointBound)}
     assert found == expected
     assert all(b.worst is not None for _, b in assessed if isinstance(b, EntrypointBound))
     assert {b.name for _, b in assessed if isinstance(b, EntrypointBound) and b.over_budget} == over_budget
     # the one method without a Lambda integration: the insecure stack's GET /status
-    assert [r.name for r, b in assessed if isinstance(b, str)] == (
+    assert [d.resource.name for d, b in assessed if isinstance(b, str)] == (
         ["webhook-status-get"] if stack == "insecure" else []
     )
 

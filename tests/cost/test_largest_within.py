@@ -2,7 +2,7 @@
 
 import pytest
 
-from abuse_guard.blast_radius import _largest_within
+from abuse_guard.cost.model import _largest_within
 
 COSTS = {
     "linear": lambda v: 2.0 * v,

@@ -15,13 +15,17 @@ Rules judge the two sides apart: one not known until deployment never hides what
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..policy import Settings
-from ..values import Malformed, Undetermined, figure, number, path_label
+from ..findings import Verdict, failed, passed
+from ..resources import Resource
+from ..values import Malformed, Undetermined, figure, number, path_label, text
 
 OFF = -1.0
+STAGE_WIDE = "*/*"
+"""The methodPath of a REST MethodSettings that applies to every method of its stage."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ class Maxima:
     burst: float
 
 
-def maxima(settings: Settings) -> Maxima:
+def maxima(settings: Mapping[str, Any]) -> Maxima:
     """The maxima of a policy that configures them as maxRateLimit and maxBurstLimit."""
     return Maxima(rate=settings["maxRateLimit"], burst=settings["maxBurstLimit"])
 
@@ -141,3 +145,37 @@ def violations(throttle: Throttle, maxima: Maxima | None, when_unset: str | None
 
 def _wanted(maximum: float | None) -> str:
     return "above 0" if maximum is None else f"above 0 and at most {figure(maximum)}"
+
+
+def check_method_settings(resource: Resource, bounds: Maxima | None) -> Verdict:
+    """A REST stage's `*/*` settings must throttle; a single method's override may leave it to `*/*`.
+
+    stage-throttling judges it against its maxima; rest-stage-protected passes `bounds` None, to ask
+    whether the stage is throttled at all.
+    A methodPath not known until deployment still fails a value that is wrong on every path (0, or
+    above the maxima).
+    """
+    throttle = read(resource.props, STAGE_KEYS, "settings", partial=True)
+    path_unknown: Undetermined | None = None
+    try:
+        path = text(resource.props, "methodPath")
+    except Undetermined as error:
+        path, path_unknown = None, error
+    if path is None and path_unknown is None:
+        return failed(
+            f"MethodSettings '{resource.name}' has no methodPath; set method_path to '*/*' for the whole "
+            "stage or '<resource path>/<HTTP method>' for one method"
+        )
+    stage_wide = path == STAGE_WIDE
+    where = "" if path is None else f" ({'stage-wide ' if stage_wide else ''}{path})"
+    label = f"MethodSettings '{resource.name}'{where}"
+    problems = violations(throttle, bounds, TURNED_OFF if stage_wide else None)
+    if problems:
+        return failed(f"{label}: " + "; ".join(problems))
+    if path_unknown is not None:
+        raise path_unknown
+    if stage_wide:
+        return passed(f"{label} throttles every method of its stage at {throttle.describe()}")
+    if throttle.rate is None and throttle.burst is None:
+        return passed(f"{label} sets no throttle of its own, so the stage-wide */* throttle applies")
+    return passed(f"{label} overrides the stage-wide throttle with {throttle.describe('inherited')}")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 
 from abuse_guard.resources import Resource
-from tests.blast_radius.graphs import function, function_url, http_route, only_bound, rest_endpoint
+from tests.cost.graphs import function, function_url, http_route, only_bound, rest_endpoint
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,316 @@
+"""Every way a request reaches a Lambda function: the front-door inventory.
+
+A front door is an API operation (a REST method, an HTTP or WebSocket route) or a Lambda function
+URL. For an operation the inventory says where it is defined, its API and protocol, how it
+authorizes (authorization type, authorizer, API key) and its integration; for every door, the
+Lambda function behind it. The authorization rules, the timeout and stage rules and the cost model
+read doors here, never the resources that define them, so a new way to define operations is one
+new source in this module and no rule changes.
+
+Sources today:
+- `aws:apigateway/method:Method`: one REST operation; its integration is the
+  `aws:apigateway/integration:Integration` whose httpMethod comes from the method (or whose restApi,
+  resourceId and httpMethod match the method's); its path is joined from the API's Resources.
+- `aws:apigatewayv2/route:Route`: one HTTP or WebSocket operation (the protocol is its API's
+  protocolType); its integration is the `aws:apigatewayv2/integration:Integration` its target comes from.
+- `aws:lambda/functionUrl:FunctionUrl`: a door with no API in front.
+The function behind an integration is the one its `uri` / `integrationUri` comes from, and behind a
+function URL the one its `functionName` comes from (or names); an `aws:lambda/alias:Alias` in between
+leads to its function, because reservations are per function. At preview IDs and ARNs are unknown,
+so links follow property dependencies, with literal values as the fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..graph import Graph
+from ..resources import Resource
+from ..values import Malformed, Undetermined, choice, filled, flag, literal, path_label, text
+from .types import (
+    API_ROUTE,
+    HTTP_API,
+    HTTP_INTEGRATION,
+    LAMBDA_ALIAS,
+    LAMBDA_FUNCTION,
+    LAMBDA_FUNCTION_URL,
+    REST_API,
+    REST_INTEGRATION,
+    REST_METHOD,
+    REST_RESOURCE,
+)
+
+REST = "REST method"
+HTTP = "HTTP route"
+WEBSOCKET = "WebSocket route"
+URL = "function URL"
+"""The kinds of front door, as messages and reports name them."""
+
+REST_AUTHORIZATIONS = ("NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS")
+"""A REST method's `authorization` (API Gateway PutMethod authorizationType)."""
+ROUTE_AUTHORIZATIONS = ("NONE", "AWS_IAM", "JWT", "CUSTOM")
+"""A v2 route's `authorizationType` (API Gateway v2 CreateRoute AuthorizationType)."""
+WEBSOCKET_ONLY_INPUTS = ("routeResponseSelectionExpression", "modelSelectionExpression")
+"""Route inputs that only WebSocket APIs use (API Gateway v2 CreateRoute)."""
+
+INTEGRATION_TYPES = ("AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK")
+LAMBDA_INTEGRATIONS = ("AWS", "AWS_PROXY")
+PROTOCOLS = ("HTTP", "WEBSOCKET")
+FUNCTION_IN_ARN = re.compile(r":function:([^:/]+)")
+
+REST_OPERATION_TYPES = (REST_METHOD,)
+"""Resource types that define REST operations: what the REST authorization rule checks."""
+ROUTE_OPERATION_TYPES = (API_ROUTE,)
+"""Resource types that define HTTP or WebSocket operations: what the route authorization rule checks."""
+DOOR_TYPES = (*REST_OPERATION_TYPES, *ROUTE_OPERATION_TYPES, LAMBDA_FUNCTION_URL)
+"""Resource types that define a front door: what the cost budget reports on."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One API operation, read from the inputs that define it when a rule asks (a read raises Undetermined
+    or Malformed, which the rule's evaluation turns into an outcome).
+
+    `props` are keyed as on an `aws:apigateway/method:Method` (REST) or `aws:apigatewayv2/route:Route`
+    (routes), whatever defines the operation; `at` says where they sit in `resource`'s inputs ("" for the
+    resource's own top level), so messages name the input a user changes.
+    """
+
+    resource: Resource
+    rest: bool
+    """A REST method; else an HTTP or WebSocket route (which one, its API tells: `FrontDoors.protocol`)."""
+    props: Mapping[str, Any]
+    at: str = ""
+
+    def _at(self, at: str | None) -> str:
+        return self.at if at is None else at
+
+    def http_method(self, at: str | None = None) -> str | None:
+        """A REST operation's HTTP verb as written (`GET`, `ANY`, ...)."""
+        return text(self.props, "httpMethod", at=self._at(at))
+
+    def route_key(self, at: str | None = None) -> str | None:
+        """A route's key: `GET /items`, `$default`, `$connect`, `sendMessage`."""
+        return text(self.props, "routeKey", at=self._at(at))
+
+    def authorization(self, at: str | None = None) -> str | None:
+        """The authorization type: one of REST_AUTHORIZATIONS or ROUTE_AUTHORIZATIONS; None when absent (NONE)."""
+        if self.rest:
+            return choice(self.props, "authorization", REST_AUTHORIZATIONS, at=self._at(at))
+        return choice(self.props, "authorizationType", ROUTE_AUTHORIZATIONS, at=self._at(at))
+
+    def authorizer(self, at: str | None = None) -> str | None:
+        """The authorizer the operation names (blank counts as none)."""
+        return filled(self.props, "authorizerId", at=self._at(at))
+
+    def api_key_required(self, at: str | None = None) -> bool | None:
+        return flag(self.props, "apiKeyRequired", at=self._at(at))
+
+    def sets_websocket_only_input(self) -> bool:
+        """Whether a route sets an input only WebSocket routes have (what tells a WebSocket `$default` alone)."""
+        return any(filled(self.props, name, at=self.at) is not None for name in WEBSOCKET_ONLY_INPUTS)
+
+
+def operations(resource: Resource) -> tuple[Operation, ...]:
+    """The operations `resource` defines, from its own inputs (no graph: what the engine's Analyze sees)."""
+    if resource.type in REST_OPERATION_TYPES:
+        return (Operation(resource, rest=True, props=resource.props),)
+    if resource.type in ROUTE_OPERATION_TYPES:
+        return (Operation(resource, rest=False, props=resource.props),)
+    return ()
+
+
+@dataclass(frozen=True)
+class Door:
+    """One front door: the resource findings attach to, its kind, and its operation (None for a function URL)."""
+
+    resource: Resource
+    kind: str
+    """REST, URL, or HTTP for a route (HTTP or WebSocket: `FrontDoors.protocol` tells from its API)."""
+    operation: Operation | None
+
+
+class FrontDoors:
+    """The inventory of one graph: its doors and what links them, indexed once (`graph.derived(FrontDoors)`)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.functions_by_name = {
+            r.props["name"]: r for r in graph.of_type(LAMBDA_FUNCTION) if isinstance(r.props.get("name"), str)
+        }
+        self._integrations_by_method: dict[str, list[Resource]] = defaultdict(list)
+        self._integrations_by_match: dict[tuple[Any, Any, Any], list[Resource]] = defaultdict(list)
+        for integration in graph.of_type(REST_INTEGRATION):
+            methods = graph.referenced(integration, "httpMethod", REST_METHOD)
+            for method in methods:
+                self._integrations_by_method[method.urn].append(integration)
+            if not methods:
+                self._integrations_by_match[_match(integration)].append(integration)
+        self._paths: dict[str, str] = {}
+        self._walking: set[str] = set()  # API resources whose path is being joined: a cycle is malformed
+
+    # -- the doors --
+
+    def doors(self) -> list[Door]:
+        """Every front door of the graph: REST operations, then routes, then function URLs."""
+        found: list[Door] = []
+        for resource in self.graph.of_type(*DOOR_TYPES):
+            ops = operations(resource)
+            if not ops:
+                found.append(Door(resource, URL, None))
+            for op in ops:
+                found.append(Door(resource, REST if op.rest else HTTP, op))
+        return found
+
+    def rest_operations(self, api: Resource) -> list[Operation]:
+        """The operations of one REST API: its Methods."""
+        return [op for m in self.graph.referrers(api, REST_METHOD, "restApi") for op in operations(m)]
+
+    # -- APIs, protocols and paths --
+
+    def rest_api(self, resource: Resource) -> Resource | None:
+        """The RestApi in this stack that `resource`'s restApi input comes from, if exactly one."""
+        apis = self.graph.referenced(resource, "restApi", REST_API)
+        return apis[0] if len(apis) == 1 else None
+
+    def route_api(self, op: Operation) -> Resource:
+        """The v2 API a route belongs to; Undetermined when it comes from no API of the stack."""
+        apis = self.graph.referenced(op.resource, "apiId", HTTP_API)
+        if not apis:
+            raise Undetermined(f"{op.resource.label}.apiId", "comes from no API Gateway v2 API in this stack")
+        return apis[0]
+
+    @staticmethod
+    def protocol(api: Resource) -> str:
+        """HTTP or WEBSOCKET kind of a v2 API's routes, from its protocolType."""
+        return WEBSOCKET if choice(api.props, "protocolType", PROTOCOLS, at=api.label) == "WEBSOCKET" else HTTP
+
+    def method_path(self, op: Operation) -> str:
+        """'refresh-cache/POST': how MethodSettings and usage plan throttles name one REST operation."""
+        verb = op.http_method(at=op.resource.label)
+        if verb is None:
+            raise Malformed(f"{op.resource.label}.httpMethod", "an HTTP method", None)
+        return f"{self.resource_path(op.resource, 'resourceId')}/{verb.upper()}"
+
+    def resource_path(self, resource: Resource, key: str) -> str:
+        """The path of the API resource input `key` comes from, joined from pathParts ('' for the root)."""
+        parents = self.graph.referenced(resource, key, REST_RESOURCE)
+        if not parents:
+            if self.graph.referenced(resource, key, REST_API):
+                return ""
+            raise Undetermined(f"{resource.label}.{key}", "comes from no API resource in this stack")
+        parent = parents[0]
+        if parent.urn not in self._paths:
+            if parent.urn in self._walking:
+                raise Malformed(f"{parent.label}.parentId", "a path to the API's root", None, shown="a cycle")
+            self._walking.add(parent.urn)
+            try:
+                part = text(parent.props, "pathPart", at=parent.label) or ""
+                above = self.resource_path(parent, "parentId")
+            finally:
+                self._walking.discard(parent.urn)
+            self._paths[parent.urn] = f"{above}/{part}" if above else part
+        return self._paths[parent.urn]
+
+    # -- the function behind a door --
+
+    def function_behind(self, door: Door) -> Resource | str:
+        """The Lambda function a door invokes, or why it invokes none; raises Undetermined or Malformed."""
+        resource = door.resource
+        if door.operation is None:
+            return self.function_from(resource, "functionName")
+        if door.operation.rest:
+            integrations = self._integrations_by_method.get(resource.urn) or self._integrations_by_match.get(
+                _match(resource), []
+            )
+        else:
+            integrations = self.graph.referenced(resource, "target", HTTP_INTEGRATION)
+            target = None if integrations else self.unlinked(resource, "target", "API Gateway v2 integration")
+            if target is not None:
+                raise Undetermined(f"{resource.label}.target", f"is {target!r}, an integration not in this stack")
+            if not integrations:
+                return f"{resource.label} has no target"
+        if not integrations:
+            return f"{resource.label} has no integration in this stack"
+        if len(integrations) > 1:
+            names = ", ".join(f"'{i.name}'" for i in integrations)
+            raise Undetermined(
+                resource.label, f"matches several integrations ({names}), so which one it uses is unclear"
+            )
+        return self.integration_function(integrations[0])
+
+    def rest_lambda_integrations(self) -> list[tuple[Resource, Resource]]:
+        """(REST integration, function) for every REST integration that invokes a Lambda function of the stack;
+        one whose function cannot be told is left out (entrypoint-cost-budget reports it on the operation)."""
+        found = []
+        for integration in self.graph.of_type(REST_INTEGRATION):
+            try:
+                target = self.integration_function(integration)
+            except (Undetermined, Malformed):
+                continue
+            if isinstance(target, Resource):
+                found.append((integration, target))
+        return found
+
+    def integration_function(self, integration: Resource) -> Resource | str:
+        """The function a REST or v2 integration invokes, or why it invokes none."""
+        rest = integration.type == REST_INTEGRATION
+        kind = choice(integration.props, "type" if rest else "integrationType", INTEGRATION_TYPES, at=integration.label)
+        if not rest and text(integration.props, "integrationSubtype", at=integration.label):
+            return f"{integration.label} calls an AWS service directly, not a Lambda function"
+        if kind not in LAMBDA_INTEGRATIONS:
+            return f"{integration.label} is a {kind or 'typeless'} integration, not a Lambda function"
+        return self.function_from(integration, "uri" if rest else "integrationUri")
+
+    def function_from(self, resource: Resource, key: str) -> Resource | str:
+        """The Lambda function input `key` comes from (directly or through an alias), or why it is none."""
+        found = {f.urn: f for f in self.graph.referenced(resource, key, LAMBDA_FUNCTION)}
+        for alias in self.graph.referenced(resource, key, LAMBDA_ALIAS):
+            found.update((f.urn, f) for f in self.graph.referenced(alias, "functionName", LAMBDA_FUNCTION))
+        label = path_label(resource.label, key)
+        if len(found) > 1:
+            names = ", ".join(f"'{f.name}'" for f in found.values())
+            raise Undetermined(
+                label, f"comes from several Lambda functions ({names}), so which one it invokes is unclear"
+            )
+        if found:
+            return next(iter(found.values()))
+        value = self.unlinked(resource, key, "Lambda function")
+        if value is None:
+            return f"{resource.label} sets no {key}"
+        in_arn = FUNCTION_IN_ARN.search(value)
+        if in_arn is None and (key != "functionName" or value.startswith("arn:")):
+            return f"{resource.label} invokes {value}, not a Lambda function"
+        name = in_arn.group(1) if in_arn else value
+        function = self.functions_by_name.get(name)
+        if function is None:
+            raise Undetermined(label, f"names Lambda function '{name}', which is not in this stack")
+        return function
+
+    @staticmethod
+    def unlinked(resource: Resource, key: str, what: str) -> str | None:
+        """The literal value of an input that comes from no `what` in the stack (None when absent)."""
+        try:
+            return text(resource.props, key, at=resource.label)
+        except Undetermined:
+            why = f"is not known until deployment and comes from no {what} in this stack"
+            raise Undetermined(f"{resource.label}.{key}", why) from None
+
+
+def _ref(resource: Resource, key: str) -> Any:
+    """What an input points at, to match two resources on: the resources it comes from, else its literal."""
+    deps = resource.property_dependencies.get(key, ())
+    if deps:
+        return frozenset(deps)
+    value = literal(resource.props, key)
+    return value if isinstance(value, str) else None
+
+
+def _match(resource: Resource) -> tuple[Any, Any, Any]:
+    """(API, API resource, HTTP method): the same for a REST method and its integration."""
+    verb = literal(resource.props, "httpMethod")
+    return _ref(resource, "restApi"), _ref(resource, "resourceId"), verb.upper() if isinstance(verb, str) else None

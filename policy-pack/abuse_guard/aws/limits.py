@@ -1,0 +1,27 @@
+"""AWS's numeric limits and defaults that rules and the cost model rely on, named once, each with its source."""
+
+ACCOUNT_CONCURRENCY_LIMIT = 1000
+"""Concurrent executions: the default regional Lambda concurrency quota of an AWS account.
+Source: AWS Lambda Developer Guide, "Lambda quotas" (Concurrent executions)."""
+
+UNRESERVED_FLOOR = 100
+"""Concurrent executions AWS keeps unreserved: reservations beyond limit - 100 are refused.
+Source: AWS Lambda Developer Guide, "Configuring reserved concurrency" (UnreservedConcurrentExecutions)."""
+
+LAMBDA_REQUESTS_PER_EXECUTION = 10
+"""Requests/s: Lambda serves at most 10 requests per second per concurrent execution (reserved or account).
+Source: AWS Lambda Developer Guide, "Lambda scaling behavior" (concurrency and requests per second)."""
+
+DEFAULT_TIMEOUT = 3.0
+"""Seconds: what AWS (and the provider) use when a function sets no timeout.
+Source: AWS Lambda API Reference, CreateFunction (Timeout, default 3)."""
+
+DEFAULT_MEMORY = 128.0
+"""MB: what AWS (and the provider) use when a function sets no memorySize.
+Source: AWS Lambda API Reference, CreateFunction (MemorySize, default 128)."""
+
+INTEGRATION_TIMEOUT_MS = 29_000.0
+"""Milliseconds: API Gateway's REST integration timeout when timeoutMilliseconds is not set.
+Source: Amazon API Gateway Developer Guide, "Amazon API Gateway quotas" (integration timeout 50 ms - 29 s)."""
+
+SECONDS_PER_DAY = 86_400.0

@@ -1,0 +1,25 @@
+"""The Pulumi type tokens of the AWS resources abuse-guard reads (pulumi-aws v7 names).
+
+Source: the pulumi-aws registry pages (https://www.pulumi.com/registry/packages/aws/api-docs/), one per
+resource; the token is `aws:<module>/<resource>:<Resource>`.
+"""
+
+LAMBDA_FUNCTION = "aws:lambda/function:Function"
+LAMBDA_ALIAS = "aws:lambda/alias:Alias"
+LAMBDA_FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
+LAMBDA_PERMISSION = "aws:lambda/permission:Permission"
+
+REST_API = "aws:apigateway/restApi:RestApi"
+REST_RESOURCE = "aws:apigateway/resource:Resource"
+REST_METHOD = "aws:apigateway/method:Method"
+REST_INTEGRATION = "aws:apigateway/integration:Integration"
+REST_STAGE = "aws:apigateway/stage:Stage"
+METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
+USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan"
+USAGE_PLAN_KEY = "aws:apigateway/usagePlanKey:UsagePlanKey"
+
+HTTP_API = "aws:apigatewayv2/api:Api"
+"""An API Gateway v2 API: HTTP or WebSocket, by its protocolType."""
+API_ROUTE = "aws:apigatewayv2/route:Route"
+HTTP_INTEGRATION = "aws:apigatewayv2/integration:Integration"
+HTTP_STAGE = "aws:apigatewayv2/stage:Stage"

@@ -1,0 +1,68 @@
+"""The worst-case monthly cost of every front door to a Lambda function (its blast radius).
+
+graph -> front doors (aws/frontdoors.py) -> what bounds their callers (limits.py) -> figures (model.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..aws.frontdoors import Door
+from ..graph import Graph
+from ..resources import Resource
+from ..values import Malformed, Undetermined
+from .limits import Links
+from .model import CostModel, EntrypointBound, cheapest_fix, worst_case
+
+Budget = Callable[[Resource, Resource | None], float]
+"""The monthly budget of an entrypoint, given it and its function (None when that is not found)."""
+
+
+def assess(graph: Graph, model: CostModel, budget: Budget) -> list[tuple[Door, EntrypointBound | str]]:
+    """Every front door: its bound, or why it invokes no Lambda function."""
+    links = Links(graph)
+    return [(door, bound(links, door, model, budget)) for door in links.doors.doors()]
+
+
+def bounds(graph: Graph, model: CostModel, budget: Budget) -> tuple[EntrypointBound, ...]:
+    """The bound of every front door to a Lambda function, in inventory order."""
+    return tuple(b for _, b in assess(graph, model, budget) if isinstance(b, EntrypointBound))
+
+
+def bound(links: Links, door: Door, model: CostModel, budget: Budget) -> EntrypointBound | str:
+    """One door's bound, or why it invokes no Lambda function."""
+    resource = door.resource
+    function: Resource | None = None
+    try:
+        target = links.doors.function_behind(door)
+        if isinstance(target, str):
+            return target
+        function = target
+        exposure = links.exposure(door, function, model)
+    except (Undetermined, Malformed) as error:
+        malformed = isinstance(error, Malformed)
+        return EntrypointBound(
+            kind=door.kind,
+            urn=resource.urn,
+            name=resource.name,
+            type=resource.type,
+            function=function.name if function else "",
+            budget=budget(resource, function),
+            worst=None,
+            fix=None,
+            unknown=f"{'malformed input' if malformed else 'cannot be determined yet'}: {error}",
+            malformed=malformed,
+        )
+    limit = budget(resource, function)
+    worst = worst_case(exposure, model)
+    return EntrypointBound(
+        kind=exposure.kind,
+        urn=resource.urn,
+        name=resource.name,
+        type=resource.type,
+        function=function.name,
+        budget=limit,
+        worst=worst,
+        fix=cheapest_fix(exposure, model, limit) if worst.cost.total > limit else None,
+        notes=exposure.notes,
+    )

@@ -1,0 +1,330 @@
+"""Reading the graph into what bounds each front door's callers: its stages' throttles, usage plans and quotas.
+
+Stages, MethodSettings and usage plans are linked as rest-stage-protected links them (aws/rest.py);
+the function behind each door comes from the front-door inventory (aws/frontdoors.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..aws.frontdoors import REST, WEBSOCKET, Door, FrontDoors, Operation
+from ..aws.functions import positive, reservation
+from ..aws.limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT, SECONDS_PER_DAY
+from ..aws.rest import Api, index_api
+from ..aws.throttles import STAGE_KEYS, STAGE_WIDE, USAGE_PLAN_KEYS, Throttle, read
+from ..aws.types import HTTP_STAGE, METHOD_SETTINGS, REST_STAGE, USAGE_PLAN, USAGE_PLAN_KEY
+from ..aws.usage_plans import read_quota
+from ..graph import Graph
+from ..resources import UNKNOWN, Resource
+from ..values import Malformed, Undetermined, items, literal, text
+from ..wording import amount, keys_of, per_second
+from .model import CostModel, Exposure, Lane, Limit, tightest
+
+
+def _rate(throttle: Throttle) -> float:
+    return math.inf if throttle.rate is None else throttle.rate
+
+
+def _path(path: str) -> str:
+    """A method path as MethodSettings write it ('items/GET'); usage plan throttles add a leading '/'."""
+    return path.lstrip("/")
+
+
+def _settings_path(settings: Resource) -> str | None:
+    path = literal(settings.props, "methodPath")
+    if path is UNKNOWN:
+        raise Undetermined(f"MethodSettings '{settings.name}'.methodPath")
+    return path if isinstance(path, str) else None
+
+
+class _Lazy:
+    """A string computed on first use: a method's path is read only where per-method limits exist."""
+
+    def __init__(self, compute: Callable[[], str]) -> None:
+        self._compute = compute
+        self._value: str | None = None
+
+    def get(self) -> str:
+        if self._value is None:
+            self._value = self._compute()
+        return self._value
+
+
+@dataclass
+class RestApiLinks:
+    """What hangs off one REST API: rest-stage-protected's index, plus MethodSettings for single methods."""
+
+    api: Api
+    method_settings: dict[str, dict[str, list[Resource]]]
+    """By literal stage name, then method path: those not linked to their stage by a dependency."""
+    method_settings_unnamed: dict[str, list[Resource]]
+    """By method path: single-method MethodSettings whose stage name is not known yet."""
+
+
+@dataclass
+class RestStageLinks:
+    """A REST stage's throttles and usage plans, grouped once for all the methods it serves."""
+
+    name: str
+    stage_wide: list[Resource]
+    method_settings: dict[str, list[Resource]]
+    """By method path ('items/GET')."""
+    method_settings_unnamed: dict[str, list[Resource]]
+    plans: list[Resource]
+    plan_throttles: dict[tuple[str, str], Throttle]
+    """By (usage plan URN, method path): a plan's throttle for one method on this stage."""
+    plans_unreadable: Undetermined | Malformed | None = None
+    """Why the plans cannot be told: it matters to methods that require an API key only."""
+
+
+@dataclass(frozen=True)
+class RouteStageLinks:
+    """An HTTP or WebSocket stage's throttles, read once for all its routes."""
+
+    name: str
+    default: Throttle
+    by_route: dict[str, Throttle]
+
+
+class Links:
+    """The relations the bounds follow, grouped once, so each door looks up only what it needs."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.doors = graph.derived(FrontDoors)
+        self.keys = Counter(
+            urn for key in graph.of_type(USAGE_PLAN_KEY) for urn in key.property_dependencies.get("usagePlanId", ())
+        )
+        self._apis: dict[str, RestApiLinks] = {}
+        self._stages: dict[str, RestStageLinks | RouteStageLinks | Exception] = {}
+
+    # -- the ways in --
+
+    def exposure(self, door: Door, function: Resource, model: CostModel) -> Exposure:
+        """What bounds the callers of one door and the function they run."""
+        kind = door.kind
+        notes: list[str] = []
+        timeout, note = positive(function, "timeout", DEFAULT_TIMEOUT, "s")
+        memory, note2 = positive(function, "memorySize", DEFAULT_MEMORY, "MB")
+        notes += [n for n in (note, note2) if n]
+        lanes: list[Lane] = []
+        closed = ""
+        if door.operation is not None and kind == REST:
+            closed = self.rest_lanes(door.operation, lanes, notes, model)
+        elif door.operation is not None:
+            kind = self.route_lanes(door.operation, lanes)
+            if kind == WEBSOCKET:
+                notes.append("WebSocket connection minutes are not included, only messages")
+        return Exposure(
+            kind,
+            tuple(lanes),
+            closed,
+            reservation(function, at=f"Lambda function '{function.name}'"),
+            timeout,
+            memory,
+            tuple(notes),
+        )
+
+    def rest_lanes(self, op: Operation, lanes: list[Lane], notes: list[str], model: CostModel) -> str:
+        """Each stage of the operation's REST API that admits calls, as a lane; why none does, if none."""
+        method = op.resource
+        api = self.doors.rest_api(method)
+        if api is None:
+            why = "comes from no REST API in this stack, so its stages are unseen"
+            raise Undetermined(f"{method.label}.restApi", why)
+        keyed = bool(op.api_key_required(at=method.label))
+        stages = self.graph.referrers(api, REST_STAGE, "restApi")
+        if not stages:
+            raise Undetermined(api.label, "has no stage in this stack, so how callers reach it cannot be seen")
+        path = _Lazy(lambda: _path(self.doors.method_path(op)))
+        for stage in stages:
+            links = self.rest_stage(api, stage)
+            throttle = self.stage_throttle(links, path)
+            shown = f"stage '{links.name}'"
+            if not keyed:
+                lanes.append(Lane(shown, throttle, Limit(math.inf, ""), keyed=False, keys=0))
+                continue
+            if links.plans_unreadable is not None:
+                raise links.plans_unreadable
+            if links.plans:  # without one, API Gateway answers 403 to every API key on this stage
+                rate, quota, keys = self.metering(links, path, notes, model)
+                lanes.append(Lane(shown, tightest(throttle, rate), quota, keyed=True, keys=keys))
+        return "it requires an API key and no usage plan lists any of its stages, so API Gateway rejects every call"
+
+    def rest_api(self, api: Resource) -> RestApiLinks:
+        """rest-stage-protected's index of the API, plus its single-method MethodSettings named by stage."""
+        if api.urn not in self._apis:
+            named: dict[str, dict[str, list[Resource]]] = defaultdict(lambda: defaultdict(list))
+            unnamed: dict[str, list[Resource]] = defaultdict(list)
+            for settings in self.graph.referrers(api, METHOD_SETTINGS, "restApi"):
+                path = literal(settings.props, "methodPath")
+                if not isinstance(path, str) or path == STAGE_WIDE:
+                    continue  # rest-stage-protected's index holds these
+                if self.graph.referenced(settings, "stageName", REST_STAGE):
+                    continue  # found from its stage
+                name = literal(settings.props, "stageName")
+                if name is UNKNOWN:
+                    unnamed[_path(path)].append(settings)
+                elif isinstance(name, str):
+                    named[name][_path(path)].append(settings)
+            self._apis[api.urn] = RestApiLinks(index_api(self.graph, api), named, unnamed)
+        return self._apis[api.urn]
+
+    def rest_stage(self, api: Resource, stage: Resource) -> RestStageLinks:
+        """The stage's MethodSettings and usage plans, grouped once for every method it serves."""
+        if stage.urn not in self._stages:
+            try:
+                self._stages[stage.urn] = self._rest_stage(self.rest_api(api), stage)
+            except (Undetermined, Malformed) as error:
+                self._stages[stage.urn] = error
+        found = self._stages[stage.urn]
+        if isinstance(found, Exception):
+            raise found
+        assert isinstance(found, RestStageLinks)
+        return found
+
+    def _rest_stage(self, links: RestApiLinks, stage: Resource) -> RestStageLinks:
+        name = text(stage.props, "stageName", at=stage.label)
+        if name is None:
+            raise Malformed(f"{stage.label}.stageName", "a stage name", None)
+        index = links.api
+        if index.settings_unnamed:
+            raise Undetermined(f"MethodSettings '{index.settings_unnamed[0].name}'.stageName")
+        found = RestStageLinks(name, [], defaultdict(list), links.method_settings_unnamed, [], {})
+        linked = self.graph.referrers(stage, METHOD_SETTINGS, "stageName")
+        for settings in [*linked, *index.settings_by_stage.get(name, [])]:
+            path = _settings_path(settings)
+            if path == STAGE_WIDE:
+                found.stage_wide.append(settings)
+            elif path is not None:
+                found.method_settings[_path(path)].append(settings)
+        for method_path, named in links.method_settings.get(name, {}).items():
+            found.method_settings[method_path] += named
+        try:
+            self._plans(found, stage, index)
+        except (Undetermined, Malformed) as error:
+            found.plans_unreadable = error
+        return found
+
+    def _plans(self, found: RestStageLinks, stage: Resource, index: Api) -> None:
+        """The usage plans listing the stage (linked as rest-stage-protected links them), and their method throttles."""
+        if index.plans_unnamed:
+            raise Undetermined(f"usage plan '{index.plans_unnamed[0].name}'.apiStages", "names a stage not known yet")
+        plans = [*self.graph.referrers(stage, USAGE_PLAN, "apiStages"), *index.plans_by_stage.get(found.name, [])]
+        found.plans = list({p.urn: p for p in plans}.values())
+        for plan in found.plans:
+            for at, entry in items(plan.props, "apiStages", at=plan.label):
+                if literal(entry, "stage") != found.name:
+                    continue
+                for throttle_at, throttle in items(entry, "throttles", at=at):
+                    path = _path(text(throttle, "path", at=throttle_at) or "")
+                    found.plan_throttles[plan.urn, path] = read(throttle, USAGE_PLAN_KEYS, at=throttle_at)
+
+    def stage_throttle(self, stage: RestStageLinks, path: _Lazy) -> Limit:
+        """The method's throttle on a stage: its own MethodSettings if they set a rate, else the stage-wide one.
+
+        A method's settings replace the stage-wide value rather than tighten it; of several, the loosest counts.
+        """
+        own: list[Resource] = []
+        if stage.method_settings or stage.method_settings_unnamed:
+            own = stage.method_settings.get(path.get(), [])
+            unsure = stage.method_settings_unnamed.get(path.get())
+            if unsure:
+                raise Undetermined(f"MethodSettings '{unsure[0].name}'.stageName")
+        for group, scope in ((own, "this method"), (stage.stage_wide, "stage-wide")):
+            found = [(s, read(s.props, STAGE_KEYS, "settings", at=f"MethodSettings '{s.name}'")) for s in group]
+            rated = [(s, _rate(t)) for s, t in found if t.rate is not None]
+            if rated:
+                settings, rate = max(rated, key=lambda pair: pair[1])
+                return Limit(rate, f"MethodSettings '{settings.name}' ({scope}): {per_second(rate)}")
+        return Limit(math.inf, f"stage '{stage.name}' sets no throttle")
+
+    def metering(
+        self, stage: RestStageLinks, path: _Lazy, notes: list[str], model: CostModel
+    ) -> tuple[Limit, Limit, int]:
+        """(rate, requests per month, API keys) the usage plans on a stage allow: each plan's limits x its keys."""
+        rates: list[Limit] = []
+        months: list[Limit] = []
+        all_keys = 0
+        for plan in stage.plans:
+            keys = self.keys.get(plan.urn, 0)
+            if keys == 0:
+                keys = model.api_keys_per_plan
+                notes.append(
+                    f"usage plan '{plan.name}' has no API key in this stack: {keys} assumed (apiKeysPerUsagePlan)"
+                )
+            all_keys += keys
+            throttle = stage.plan_throttles.get((plan.urn, path.get())) if stage.plan_throttles else None
+            if throttle is None or throttle.rate is None:
+                throttle = read(plan.props, USAGE_PLAN_KEYS, "throttleSettings", at=plan.label)
+            per_key = _rate(throttle)
+            rate = (
+                Limit(math.inf, f"usage plan '{plan.name}' sets no throttle")
+                if math.isinf(per_key)
+                else Limit(per_key * keys, f"usage plan '{plan.name}': {per_second(per_key)} x {keys_of(keys)}")
+            )
+            rates.append(rate)
+            months.append(
+                tightest(Limit(rate.value * model.seconds_per_month, rate.what), self.quota(plan, keys, model))
+            )
+        rate = Limit(sum(r.value for r in rates), " + ".join(r.what for r in rates))
+        month = Limit(sum(m.value for m in months), " + ".join(m.what for m in months))
+        return rate, month, all_keys
+
+    def quota(self, plan: Resource, keys: int, model: CostModel) -> Limit:
+        """Requests per month the plan's quota lets its keys make (math.inf when it sets none)."""
+        quota = read_quota(plan.props, at=plan.label)
+        if quota is None or quota.period is None or quota.limit is None or quota.limit <= 0:
+            return Limit(math.inf, "")  # usage-plan-limits fails such a quota; here it caps nothing
+        seconds = model.seconds_per_month if quota.days is None else quota.days * SECONDS_PER_DAY
+        per_month = quota.limit * keys * model.seconds_per_month / seconds
+        return Limit(
+            per_month,
+            f"usage plan '{plan.name}' quota {amount(quota.limit)} requests/{quota.period} x {keys_of(keys)} "
+            f"= {amount(per_month)}/month",
+        )
+
+    def route_lanes(self, op: Operation, lanes: list[Lane]) -> str:
+        """Each stage of the route's API as a lane; the route's kind (HTTP or WebSocket)."""
+        route = op.resource
+        api = self.doors.route_api(op)
+        kind = self.doors.protocol(api)
+        stages = self.graph.referrers(api, HTTP_STAGE, "apiId")
+        if not stages:
+            raise Undetermined(api.label, "has no stage in this stack, so how callers reach it cannot be seen")
+        key = _Lazy(lambda: op.route_key(at=route.label) or "")
+        for stage in stages:
+            links = self.route_stage(stage)
+            throttle, scope = links.default, "default route throttle"
+            own = links.by_route.get(key.get()) if links.by_route else None
+            if own is not None and own.rate is not None:
+                throttle, scope = own, f"throttle for {key.get()}"
+            rate = _rate(throttle)
+            what = f"{links.name} sets no throttle" if math.isinf(rate) else f"{links.name} {scope}: {per_second(rate)}"
+            lanes.append(Lane(links.name, Limit(rate, what), Limit(math.inf, ""), keyed=False, keys=0))
+        return kind
+
+    def route_stage(self, stage: Resource) -> RouteStageLinks:
+        """An HTTP or WebSocket stage's default and per-route throttles, read once for all its routes."""
+        if stage.urn not in self._stages:
+            try:
+                name = literal(stage.props, "name")
+                by_route = {}
+                for at, entry in items(stage.props, "routeSettings", at=stage.label):
+                    by_route[text(entry, "routeKey", at=at) or ""] = read(entry, STAGE_KEYS, at=at)
+                self._stages[stage.urn] = RouteStageLinks(
+                    f"stage '{name}'" if isinstance(name, str) else stage.label,
+                    read(stage.props, STAGE_KEYS, "defaultRouteSettings", at=stage.label),
+                    by_route,
+                )
+            except (Undetermined, Malformed) as error:
+                self._stages[stage.urn] = error
+        found = self._stages[stage.urn]
+        if isinstance(found, Exception):
+            raise found
+        assert isinstance(found, RouteStageLinks)
+        return found

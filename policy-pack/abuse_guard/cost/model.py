@@ -1,0 +1,348 @@
+"""The cost model: the most one public entrypoint can cost per month, whatever its callers do: its blast radius.
+
+Reserved concurrency, authorization, usage plans and throttles exist to cap what an abusive or buggy
+caller can run up; this module computes that cap for every entrypoint to a Lambda function, so a
+policy can hold it to a budget and a report can show it. Pure functions over the resource graph.
+
+
+The graph is read into an `Exposure` by cost/limits.py; this module is the arithmetic, pure.
+
+The cost model, for one entrypoint on its own (M = seconds in a month):
+- rate (requests/s the entrypoint admits): per stage, the method's (or route's) own throttle if it
+  sets one, else the stage-wide one (an override replaces the stage value, it does not tighten it);
+  for a method that requires an API key, also the usage plans listing the stage, each plan's
+  throttle times its API keys (a stage no plan lists rejects keyed calls with 403, so it admits
+  none); summed over the stages, then the account's API Gateway limit. A function URL has no rate
+  limit of its own: Lambda's 10 requests/s per concurrent execution is all that bounds it.
+- concurrency: the least of the reservation, rate x timeout and the account pool.
+- requests per month: rate x M, capped per stage by the usage plans' quotas (x their keys);
+  invocations are further capped by Lambda's 10 requests/s per concurrent execution.
+- cost = invocations x Lambda request price + min(concurrency x M, invocations x timeout) x memory
+  in GB x GB-second price + API requests x API Gateway request price.
+Both maxima are reachable at once (short calls at full rate, each concurrent slot kept busy), so
+this is the worst case, not a loose sum. Invocations are not capped at concurrency / timeout: calls
+that fail fast get through the same concurrency many times a second.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from ..aws.frontdoors import REST, URL
+from ..aws.limits import LAMBDA_REQUESTS_PER_EXECUTION, SECONDS_PER_DAY
+from ..values import figure
+from ..wording import amount, dollars, keys_of, per_second, requests
+
+# -- what the bounds are made of --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CostModel:
+    """Prices, the month and the account's limits (the policy's config), and how far a fix may go."""
+
+    lambda_request_price: float
+    """Dollars per million Lambda requests."""
+    gb_second_price: float
+    """Dollars per GB-second of Lambda duration."""
+    api_request_price: dict[str, float]
+    """Dollars per million API Gateway requests (or WebSocket messages), by entrypoint kind."""
+    seconds_per_month: float
+    account_rate: float
+    """The account's regional API Gateway limit, requests/s."""
+    account_concurrency: float
+    api_keys_per_plan: int
+    """API keys assumed on a usage plan whose keys are not in the stack."""
+    fix_stage_rate: float
+    """The largest stage throttle a fix may propose (stage-throttling's maximum)."""
+    fix_daily_quota: int
+    """The largest daily quota per API key a fix may propose (usage-plan-limits' maximum)."""
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A figure and the sentence naming what sets it; math.inf when nothing does at this level."""
+
+    value: float
+    what: str
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One way in: a stage of the API (a function URL has none)."""
+
+    name: str
+    rate: Limit
+    """Requests/s the stage admits for this entrypoint."""
+    quota: Limit
+    """Requests/month the usage plans on the stage allow (math.inf: no quota)."""
+    keyed: bool
+    keys: int
+    """API keys that call through this stage (summed over its usage plans)."""
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """What the graph says about one entrypoint, before prices: its ways in and its function."""
+
+    kind: str
+    lanes: tuple[Lane, ...]
+    closed: str
+    """Why no stage admits a call, when `lanes` is empty for an API entrypoint."""
+    reserved: float | None
+    timeout: float
+    memory_mb: float
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Dollars per month, in the three parts AWS bills."""
+
+    lambda_requests: float
+    lambda_duration: float
+    api_requests: float
+
+    @property
+    def total(self) -> float:
+        return self.lambda_requests + self.lambda_duration + self.api_requests
+
+    def describe(self) -> str:
+        return (
+            f"{dollars(self.lambda_requests)} Lambda requests + {dollars(self.lambda_duration)} Lambda duration + "
+            f"{dollars(self.api_requests)} API Gateway"
+        )
+
+
+@dataclass(frozen=True)
+class Worst:
+    """The worst case of one entrypoint: each figure with what binds it."""
+
+    rate: float
+    rate_limit: str
+    concurrency: float
+    concurrency_limit: str
+    invocations: float
+    """Lambda invocations per month."""
+    api_requests: float
+    """API Gateway requests (or WebSocket messages) per month; 0 for a function URL."""
+    cost: Cost
+    binding: str
+    """The limit behind the largest part of the cost."""
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One change and the worst case it would leave."""
+
+    change: str
+    monthly_cost: float
+    within_budget: bool
+
+    def describe(self) -> str:
+        return f"{self.change} would cap this at {dollars(self.monthly_cost)}/month"
+
+
+@dataclass(frozen=True)
+class EntrypointBound:
+    """One public entrypoint's worst monthly cost, or why it cannot be computed."""
+
+    kind: str
+    urn: str
+    name: str
+    type: str
+    function: str
+    """Logical name of the function behind it; empty when it cannot be found."""
+    budget: float
+    worst: Worst | None
+    fix: Fix | None
+    """The cheapest fix, when the worst case is over budget and a fix applies."""
+    unknown: str = ""
+    """Why there is no figure ("cannot be determined yet: ..." or "malformed input: ...")."""
+    malformed: bool = False
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    """Defaults and assumptions the figure rests on."""
+
+    @property
+    def over_budget(self) -> bool:
+        return self.worst is not None and self.worst.cost.total > self.budget
+
+
+def tightest(*limits: Limit) -> Limit:
+    """The smallest limit (the first of equals)."""
+    best = limits[0]
+    for limit in limits[1:]:
+        if limit.value < best.value:
+            best = limit
+    return best
+
+
+# -- the cost function ------------------------------------------------------------------------------
+
+
+def worst_case(exposure: Exposure, model: CostModel) -> Worst:
+    """The most the entrypoint can cost in a month (see the module docstring for the model)."""
+    month = model.seconds_per_month
+    pool = Limit(model.account_concurrency, f"the account pool of {amount(model.account_concurrency)} (no reservation)")
+    cap = (
+        pool
+        if exposure.reserved is None
+        else tightest(Limit(exposure.reserved, f"reserved concurrency {amount(exposure.reserved)}"), pool)
+    )
+    lambda_rate = Limit(
+        LAMBDA_REQUESTS_PER_EXECUTION * cap.value,
+        f"Lambda's {LAMBDA_REQUESTS_PER_EXECUTION} requests/s per concurrent execution x {cap.what}",
+    )
+    if exposure.kind == URL:
+        rate = Limit(lambda_rate.value, f"{lambda_rate.what}: a function URL has no request-rate limit of its own")
+        api_month = Limit(0.0, "")
+        invocations = Limit(rate.value * month, rate.what)
+    else:
+        rate, api_month = _api_traffic(exposure, model)
+        invocations = tightest(api_month, Limit(lambda_rate.value * month, lambda_rate.what))
+    peak = tightest(rate, lambda_rate)
+    timeout = figure(exposure.timeout)
+    concurrency = tightest(cap, Limit(peak.value * exposure.timeout, f"{per_second(peak.value)} x {timeout} s timeout"))
+    busy = tightest(
+        Limit(concurrency.value * month, concurrency.what),
+        Limit(invocations.value * exposure.timeout, invocations.what),
+    )
+    cost = Cost(
+        lambda_requests=invocations.value * model.lambda_request_price / 1e6,
+        lambda_duration=busy.value * exposure.memory_mb / 1024 * model.gb_second_price,
+        api_requests=api_month.value * model.api_request_price.get(exposure.kind, 0.0) / 1e6,
+    )
+    parts = ((cost.api_requests, api_month), (cost.lambda_duration, busy), (cost.lambda_requests, invocations))
+    binding = max(parts, key=lambda part: part[0])[1].what
+    return Worst(
+        rate=rate.value,
+        rate_limit=rate.what,
+        concurrency=concurrency.value,
+        concurrency_limit=concurrency.what,
+        invocations=invocations.value,
+        api_requests=api_month.value,
+        cost=cost,
+        binding=binding,
+    )
+
+
+def _api_traffic(exposure: Exposure, model: CostModel) -> tuple[Limit, Limit]:
+    """(requests/s, requests/month) the API admits over all its stages, within the account's limit."""
+    month = model.seconds_per_month
+    account = Limit(model.account_rate, f"the account's API Gateway limit of {per_second(model.account_rate)}")
+    lanes = exposure.lanes
+    if not lanes:
+        return Limit(0.0, exposure.closed), Limit(0.0, exposure.closed)
+    unthrottled = [lane.name for lane in lanes if math.isinf(lane.rate.value)]
+    if unthrottled:
+        account = replace(account, what=f"{account.what} (no throttle on {' and '.join(unthrottled)})")
+    each_second = _summed(lanes, [lane.rate for lane in lanes])
+    each_month = _summed(
+        lanes, [tightest(Limit(lane.rate.value * month, lane.rate.what), lane.quota) for lane in lanes]
+    )
+    return tightest(each_second, account), tightest(each_month, Limit(account.value * month, account.what))
+
+
+def _summed(lanes: tuple[Lane, ...], limits: list[Limit]) -> Limit:
+    """What all stages let through together, naming each stage's limit when there are several."""
+    if len(limits) == 1:
+        return limits[0]
+    named = "; ".join(f"{lane.name}: {limit.what}" for lane, limit in zip(lanes, limits, strict=True))
+    return Limit(sum(limit.value for limit in limits), named)
+
+
+# -- fixes ------------------------------------------------------------------------------------------
+
+
+def cheapest_fix(exposure: Exposure, model: CostModel, budget: float) -> Fix | None:
+    """The candidate fix with the lowest worst case, preferring those within budget; None if none applies.
+
+    Candidates, each priced with `worst_case`: reserved concurrency 1; a stage throttle on every stage
+    (the largest whole rate up to stage-throttling's maximum that fits the budget); for REST methods a
+    usage plan quota per API key (the largest up to usage-plan-limits' daily maximum that fits).
+    """
+
+    def cost(changed: Exposure) -> float:
+        return worst_case(changed, model).cost.total
+
+    now = cost(exposure)
+    candidates: list[tuple[str, float]] = []
+    if exposure.reserved is None or exposure.reserved > 1:
+        candidates.append(("reserved concurrency 1", cost(replace(exposure, reserved=1.0))))
+    if exposure.kind != URL and exposure.lanes:
+        stages = f" on each of its {len(exposure.lanes)} stages" if len(exposure.lanes) > 1 else ""
+
+        def throttled(rate: int) -> float:
+            return cost(_throttled(exposure, rate))
+
+        rate = _largest_within(throttled, model.fix_stage_rate, budget)
+        candidates.append((f"a stage throttle of {requests(rate)}/s{stages}", throttled(rate)))
+    if exposure.kind == REST and exposure.lanes:
+        keyed = all(lane.keyed for lane in exposure.lanes)
+        lead = "a usage plan quota of" if keyed else "requiring an API key, with a usage plan quota of"
+
+        def metered(quota: int) -> float:
+            return cost(_metered(exposure, quota, model))
+
+        quota = _largest_within(metered, model.fix_daily_quota, budget)
+        candidates.append((f"{lead} {requests(quota)}/day per API key", metered(quota)))
+    useful = [(change, value) for change, value in candidates if value < now]
+    if not useful:
+        return None
+    within = [c for c in useful if c[1] <= budget]
+    change, value = min(within or useful, key=lambda c: c[1])
+    return Fix(change, value, value <= budget)
+
+
+def _largest_within(cost: Callable[[int], float], ceiling: float, budget: float) -> int:
+    """The largest whole value in 1..ceiling whose cost fits the budget (1 when none does); cost grows with it.
+
+    The cost is piecewise linear in the value, so the search guesses where the line through the
+    bracket's ends meets the budget and confirms a landing by pricing the value above it; when a
+    guess does not halve the bracket, the next step bisects. A few pricings instead of a dozen, on
+    the hot path of large stacks; exact for any non-decreasing cost.
+    """
+    low, high = 1, max(1, int(ceiling))
+    at_low = cost(low)
+    if at_low > budget:
+        return low
+    at_high = cost(high)
+    if at_high <= budget:
+        return high
+    bisect = False
+    while high - low > 1:
+        width = high - low
+        if bisect or at_high == at_low:
+            guess = (low + high) // 2
+        else:
+            guess = min(max(low + int((budget - at_low) * width / (at_high - at_low)), low + 1), high - 1)
+        at_guess = cost(guess)
+        if at_guess > budget:
+            high, at_high = guess, at_guess
+        else:
+            low, at_low = guess, at_guess
+            if not bisect and high - low > 1:
+                above = cost(low + 1)
+                if above > budget:
+                    return low
+                low, at_low = low + 1, above
+        bisect = high - low > width // 2
+    return low
+
+
+def _throttled(exposure: Exposure, rate: int) -> Exposure:
+    limit = Limit(float(rate), f"a stage throttle of {per_second(rate)}")
+    return replace(exposure, lanes=tuple(replace(lane, rate=tightest(lane.rate, limit)) for lane in exposure.lanes))
+
+
+def _metered(exposure: Exposure, daily: int, model: CostModel) -> Exposure:
+    days = model.seconds_per_month / SECONDS_PER_DAY
+
+    def quota(lane: Lane) -> Limit:
+        keys = lane.keys if lane.keyed else model.api_keys_per_plan
+        return Limit(daily * days * keys, f"a quota of {daily:,} requests/day x {keys_of(keys)}")
+
+    return replace(
+        exposure, lanes=tuple(replace(lane, quota=tightest(lane.quota, quota(lane))) for lane in exposure.lanes)
+    )

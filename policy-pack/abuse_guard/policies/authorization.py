@@ -1,0 +1,32 @@
+"""What the two authorization rules share: judging each operation a resource defines, and authorizers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from ..aws.frontdoors import Operation, operations
+from ..findings import Verdict, all_of, failed, not_applicable, passed
+from ..resources import Resource
+
+
+def each_operation(resource: Resource, judge: Callable[[Operation], Verdict]) -> Verdict:
+    """`judge` over every operation `resource` defines: one operation is its verdict; several are judged apart,
+    so a definite fail of one is never hidden by an unknown elsewhere (findings.all_of)."""
+    ops = operations(resource)
+    if len(ops) == 1:
+        return judge(ops[0])
+    if not ops:
+        return not_applicable(f"{resource.label} defines no API operation")
+    return all_of("", *(partial(judge, op) for op in ops))
+
+
+def authorizer_verdict(label: str, authorization: str, op: Operation) -> Verdict:
+    """An authorizer-backed method or route must name its authorizer: without one nothing is checked."""
+    authorizer = op.authorizer()
+    if authorizer is None:
+        return failed(
+            f"{label} uses {authorization} authorization but names no authorizer; set authorizer_id to "
+            "the id of the authorizer resource"
+        )
+    return passed(f"{label} uses {authorization} authorization with authorizer {authorizer}")
