@@ -19,14 +19,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from abuse_guard.commands.report import FORMATS
 from abuse_guard.files import write_atomically
 from abuse_guard.pack_config import parse
+from abuse_guard.pipeline import read_state
 from abuse_guard.policies import POLICIES
-from abuse_guard.report.command import FORMATS
 from abuse_guard.report.model import Report
 from abuse_guard.resources import Resource
 from abuse_guard.run import Run
-from abuse_guard.sources import read_state
 from benchmarks import synthetic
 from benchmarks.results import Figure, Section, Target, median_time
 from tests.report import chromium

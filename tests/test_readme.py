@@ -3,8 +3,8 @@
 import ast
 from pathlib import Path
 
+from abuse_guard.commands.policies import END, START, markdown, remediation, with_reference
 from abuse_guard.policies import POLICIES
-from abuse_guard.reference import END, START, markdown, remediation, with_reference
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

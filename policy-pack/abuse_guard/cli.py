@@ -11,9 +11,9 @@ from .errors import UserError
 
 # command -> module with `add_arguments(parser)` and `run(args) -> exit code`
 COMMANDS = {
-    "preview": ("abuse_guard.offline.command", "Run a Pulumi Python program under mocks and check it with the pack."),
-    "report": ("abuse_guard.report.command", "Write HTML, JSON, JUnit, SARIF and Markdown compliance reports."),
-    "policies": ("abuse_guard.reference", "Print the policy reference (Markdown) generated from the registry."),
+    "preview": ("abuse_guard.commands.preview", "Run a Pulumi Python program under mocks and check it with the pack."),
+    "report": ("abuse_guard.commands.report", "Write HTML, JSON, JUnit, SARIF and Markdown compliance reports."),
+    "policies": ("abuse_guard.commands.policies", "Print the policy reference (Markdown) generated from the registry."),
 }
 
 

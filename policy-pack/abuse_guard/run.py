@@ -76,3 +76,17 @@ def _tags(tags: Any) -> dict[str, str]:
     if not isinstance(tags, Mapping):
         return {}
     return {str(k): v if isinstance(v, str) else repr(v) for k, v in tags.items()}
+
+
+@dataclass(frozen=True)
+class EngineRecord:
+    """What an engine event log records of one run: the engine's own findings, no rules re-run."""
+
+    project: str
+    stack: str
+    source: str
+    policies: tuple[PolicyInfo, ...]
+    resources: tuple[Resource, ...]
+    """Each resource the log names, with its tags where the log has them (no other props)."""
+    findings: tuple[Finding, ...]
+    pack_version: str

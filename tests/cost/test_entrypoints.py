@@ -186,7 +186,7 @@ def test_a_plan_without_keys_in_the_stack_assumes_the_configured_number() -> Non
     bound = only_bound(rest_endpoint(function(reserved=1.0), api_key=True, plan=plan, keys=0))
     assert bound.worst is not None
     assert bound.worst.rate == 2.0 * MODEL.api_keys_per_plan
-    assert any("apiKeysPerUsagePlan" in note for note in bound.notes)
+    assert "usage plan 'plan' has no API key in this stack: 1 assumed (apiKeysPerUsagePlan)" in bound.notes
 
 
 def test_missing_timeout_and_memory_use_aws_defaults_and_say_so() -> None:
@@ -240,8 +240,16 @@ def plan_on_an_unnamed_stage(api_key: bool) -> list[Resource]:
 def test_an_unknown_usage_plan_stage_matters_only_to_methods_that_need_a_key() -> None:
     keyed = only_bound(plan_on_an_unnamed_stage(api_key=True))
     keyless = only_bound(plan_on_an_unnamed_stage(api_key=False))
-    assert (keyed.worst, "usage plan 'plan'.apiStages" in keyed.unknown) == (None, True)
+    assert (keyed.worst, keyed.unknown) == (
+        None,
+        "cannot be determined yet: usage plan 'plan'.apiStages names a stage not known yet",
+    )
     assert keyless.worst is not None
+    assert (keyless.worst.rate, keyless.worst.rate_limit, keyless.unknown) == (
+        5.0,
+        "MethodSettings 'stage-throttle' (stage-wide): 5 requests/s",
+        "",
+    )
 
 
 # -- unknown and malformed inputs -----------------------------------------------------------------------

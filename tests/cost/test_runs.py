@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from abuse_guard.offline import preview, program, record
+from abuse_guard.offline import program, record
 from abuse_guard.offline.project import load_project, load_stack
+from abuse_guard.pipeline import preview, read_state
 from abuse_guard.policies.entrypoint_cost_budget import entrypoint_bounds
-from abuse_guard.sources import read_state
 
 REPO = Path(__file__).resolve().parents[2]
 FUNCTION = "urn:pulumi:prod::shop::aws:lambda/function:Function::hook"

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from abuse_guard.findings import Outcome
-from abuse_guard.offline import ProgramError, preview, program, record
+from abuse_guard.offline import ProgramError, program, record
 from abuse_guard.offline.project import load_project, load_stack
+from abuse_guard.pipeline import preview
 from abuse_guard.resources import SECRET, STACK_TYPE, UNKNOWN, Resource
 from abuse_guard.run import Run
 from tests.offline.projects import write_project

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from abuse_guard.offline import preview
+from abuse_guard.pipeline import preview
 from abuse_guard.report import html, json_report
 from abuse_guard.report.model import Report
 from tests.report import chromium

@@ -16,9 +16,10 @@ import pytest
 
 from abuse_guard import files
 from abuse_guard.cli import main
+from abuse_guard.commands import report as command
 from abuse_guard.errors import UserError
 from abuse_guard.findings import Outcome
-from abuse_guard.report import command, json_report
+from abuse_guard.report import json_report
 from abuse_guard.report.model import Report
 from abuse_guard.run import PolicyInfo
 from tests.report.runs import LAMBDA, finding, resource, sample_run
@@ -187,7 +188,9 @@ def test_demo_reports_both_reference_stacks_and_passes(
     assert main(["report", "--out", str(tmp_path)]) == 0
     assert {p.name for p in (tmp_path / "compliant").iterdir()} == ALL_FILES
     insecure = json.loads((tmp_path / "insecure" / "report.json").read_text())
-    assert insecure["totals"]["failuresByEnforcement"].get("mandatory", 0) > 0
+    assert insecure["totals"]["failuresByEnforcement"] == {"mandatory": 12}
+    compliant = json.loads((tmp_path / "compliant" / "report.json").read_text())
+    assert compliant["totals"]["failuresByEnforcement"] == {}
     assert "insecure on purpose" in (tmp_path / "insecure" / "report.html").read_text()
     sarif = json.loads((tmp_path / "insecure" / "report.sarif").read_text())
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}

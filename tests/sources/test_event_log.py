@@ -6,9 +6,9 @@ import pytest
 
 from abuse_guard.errors import UserError
 from abuse_guard.findings import Outcome
+from abuse_guard.pipeline import read_event_log
 from abuse_guard.policies import BY_ID
 from abuse_guard.run import PolicyInfo, Run
-from abuse_guard.sources import read_event_log
 from tests.sources import FIXTURES
 
 FAIL, PASS, UNKNOWN, NA = Outcome.FAIL, Outcome.PASS, Outcome.UNKNOWN, Outcome.NOT_APPLICABLE

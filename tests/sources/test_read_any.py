@@ -6,9 +6,9 @@ import pytest
 
 from abuse_guard import pack_config
 from abuse_guard.errors import UserError
+from abuse_guard.pipeline import read_any, read_event_log, read_state
 from abuse_guard.policies import POLICIES
 from abuse_guard.run import Run
-from abuse_guard.sources import read_any, read_event_log, read_state
 from tests.sources import FIXTURES
 
 READERS: dict[str, Callable[[Path], Run]] = {

@@ -11,9 +11,9 @@ import pytest
 from abuse_guard import pack_config
 from abuse_guard.errors import UserError
 from abuse_guard.findings import Outcome
+from abuse_guard.pipeline import read_state
 from abuse_guard.policies import POLICIES
 from abuse_guard.resources import SECRET, SECRET_SIG, SIG_KEY
-from abuse_guard.sources import read_state
 from abuse_guard.sources.state import merged_props, read_deployment
 from tests.sources import FIXTURES
 

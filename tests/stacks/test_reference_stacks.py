@@ -16,8 +16,9 @@ import pytest
 
 from abuse_guard.evaluate import evaluate
 from abuse_guard.findings import Finding, Outcome
-from abuse_guard.offline import preview, program, record
+from abuse_guard.offline import program, record
 from abuse_guard.offline.project import load_project, load_stack
+from abuse_guard.pipeline import preview
 from abuse_guard.policies import POLICIES
 from abuse_guard.resources import UNKNOWN, Resource
 from abuse_guard.run import Run

@@ -14,8 +14,8 @@ import pytest
 from abuse_guard.cli import main
 from abuse_guard.evaluate import REMEDIATED
 from abuse_guard.findings import Outcome
-from abuse_guard.offline import preview
 from abuse_guard.pack_config import parse
+from abuse_guard.pipeline import preview
 from abuse_guard.policies import POLICIES
 from abuse_guard.run import Run
 

@@ -1,4 +1,5 @@
-"""Engine event log -> Run: what the CrossGuard engine decided on each resource, passes included.
+"""Engine event log -> what the CrossGuard engine decided on each resource, passes included (pipeline.py
+makes it a Run).
 
 `pulumi preview --policy-pack policy-pack --event-log events.ndjson` writes one JSON engine event
 per line. Pulumi's own output lists only violations; the log also says, per resource and pack,
@@ -35,7 +36,7 @@ from ..files import FilePath, numbered_lines
 from ..findings import Finding, Outcome
 from ..policies import BY_ID
 from ..resources import STACK_TYPE, Resource, from_wire, name_from_urn
-from ..run import PolicyInfo, Run, resource_infos
+from ..run import EngineRecord, PolicyInfo
 from .kinds import EVENT_KEYS, is_newer_engine_event, is_state_document
 from .urns import stack_urn, urn_parts
 
@@ -49,7 +50,7 @@ CANT_RUN = re.compile(
 )
 
 
-def read_event_log(path: FilePath) -> Run:
+def read_event_log(path: FilePath) -> EngineRecord:
     """The findings an engine event log records; one UserError naming file and line if it is not one."""
     log = _EventLog(str(path))
     empty, known = True, 0
@@ -70,7 +71,7 @@ def read_event_log(path: FilePath) -> Run:
         raise UserError(f"{path}: empty file: no engine events (expected what `pulumi preview --event-log` writes)")
     if not known:
         raise UserError(f"{path}: no event type a Pulumi engine event log has (policyEvent, summaryEvent, ...)")
-    return log.run()
+    return log.record()
 
 
 def _event(path: FilePath, number: int, line: str, first: bool) -> tuple[str, Any] | None:
@@ -320,7 +321,7 @@ class _EventLog:
             policy_id, ours.title, ours.description, ours.severity, seen.enforcement, ours.remediation, pack
         )
 
-    def run(self) -> Run:
+    def record(self) -> EngineRecord:
         verdicts = self._verdicts()
         appearance = {key: index for index, key in enumerate(self.policies)}
         order = sorted(
@@ -339,12 +340,12 @@ class _EventLog:
             Resource(urn, type_, name_from_urn(urn), {"tags": self.tags.get(urn)}) for urn, type_ in self.types.items()
         )
         versions = (seen.pack_version for (pack, _), seen in self.policies.items() if pack == PACK)
-        return Run(
+        return EngineRecord(
             project=project,
             stack=stack,
             source=f"engine event log {self.path} ({self._how()})",
             policies=tuple(self._info(pack, name, ids[(pack, name)]) for pack, name in order),
-            resources=resource_infos(resources),
+            resources=tuple(resources),
             findings=findings,
             pack_version=next(filter(None, versions), __version__),
         )

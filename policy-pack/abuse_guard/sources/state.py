@@ -1,7 +1,7 @@
-"""Deployed state -> Run: the pack's rules over what `pulumi up` left, to audit a deployed stack.
+"""Deployed state -> the resources `pulumi up` left, for the pack's rules to audit (pipeline.read_state).
 
 Reads `pulumi stack export` ({"version": 3, "deployment": {...}}) and local-backend checkpoints
-({"version": 3|4, "checkpoint": {"stack": ..., "latest": {...}}}), and runs the same `evaluate`
+({"version": 3|4, "checkpoint": {"stack": ..., "latest": {...}}}), for the same `evaluate`
 the pack uses, with the parents, dependencies and property dependencies the state records.
 
 Props are the inputs overlaid with the outputs, key by key. Inputs are what the program declared;
@@ -22,13 +22,8 @@ wrong but not where: on that path only, the file is parsed again to name the lin
 Numbers come out as json.loads gave them (int or float, never Decimal), but yajl takes whole
 numbers as 64-bit integers: a larger one is refused ("integer overflow"), where json.loads took it.
 
-Measured on a generated 50,000-resource `pulumi stack export` (93 MB, checkpoint-secrets.json's
-resources repeated with distinct URNs), each run in a fresh process, medians of 9 runs alternating
-with the json version on a shared 2-core machine: read_deployment 2.0 s at 237 MiB peak RSS when
-json.loads parsed the whole text, 2.35 s at 121 MiB streamed; read_state (eleven policies) 2.7 s at
-236 MiB, now 3.2 s at 148 MiB. Streaming costs about a sixth more time, as every parse event
-crosses into Python once to be routed, and halves peak memory: the Resources the rules need are
-all that still grows with the file.
+Streaming costs some time (every parse event crosses into Python once to be routed) and keeps peak
+memory to the Resources the rules need; the README's performance table has the figures.
 """
 
 from __future__ import annotations
@@ -40,15 +35,9 @@ from typing import Any
 
 import ijson  # type: ignore[import-untyped]
 
-from .. import pack_config as pack_config_file
 from ..errors import UserError
-from ..evaluate import evaluate
 from ..files import FilePath, binary, chunks, is_blank
-from ..pack_config import PackConfig
-from ..policies import POLICIES
-from ..policies.entrypoint_cost_budget import entrypoint_bounds
 from ..resources import SECRET, Resource, from_wire, name_from_urn
-from ..run import Run, policy_infos, resource_infos
 from .kinds import EVENT_KEYS
 from .urns import urn_parts
 
@@ -76,22 +65,6 @@ class Deployment:
     """The stack's name: from the URNs, else the checkpoint's `stack` field (for a stack with no resources)."""
     project: str
     resources: tuple[Resource, ...]
-
-
-def read_state(path: FilePath, pack_config: PackConfig | None = None) -> Run:
-    """Our policies (as `pack_config` enables and configures them; defaults when None) over deployed state."""
-    config = pack_config if pack_config is not None else pack_config_file.load(None, POLICIES)
-    deployment = read_deployment(path)
-    policies = config.enabled(POLICIES)
-    return Run(
-        project=deployment.project,
-        stack=deployment.stack,
-        source=f"deployed state {path} ({deployment.kind})",
-        policies=policy_infos(policies, config),
-        resources=resource_infos(deployment.resources),
-        findings=tuple(evaluate(policies, deployment.resources, config.properties)),
-        entrypoints=entrypoint_bounds(deployment.resources, config.properties),
-    )
 
 
 def read_deployment(path: FilePath) -> Deployment:

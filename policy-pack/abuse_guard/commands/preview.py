@@ -19,10 +19,11 @@ from ..errors import UserError
 from ..evaluate import REMEDIATED
 from ..files import write_atomically
 from ..findings import Outcome
+from ..offline import ProgramError
+from ..pipeline import preview
 from ..policies import POLICIES
 from ..report.model import Report, entrypoint_row
 from ..run import Run
-from . import ProgramError, preview
 
 SHOWN = (Outcome.FAIL, Outcome.UNKNOWN, Outcome.EXEMPT)
 

@@ -23,16 +23,16 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .. import pack_config, sources
+from .. import pack_config, pipeline
 from ..errors import UserError
 from ..files import write_atomically
-from ..offline import preview
-from ..offline.command import config_overrides
 from ..offline.project import PROJECT_FILES, find_file, load_project
 from ..pack_config import PackConfig
+from ..pipeline import preview
 from ..policies import POLICIES
-from . import html, json_report, junit, markdown, sarif
-from .model import FAIL_ON, Report
+from ..report import html, json_report, junit, markdown, sarif
+from ..report.model import FAIL_ON, Report
+from .preview import config_overrides
 
 DEFAULT_OUT = Path("reports", "out")
 DEMO_STACKS = (("compliant", False), ("insecure", True))
@@ -125,7 +125,7 @@ def read_reports(args: argparse.Namespace, config: PackConfig) -> list[Report]:
         raise UserError("--config sets config for the offline preview: give --stack NAME too")
     if args.project and not args.stack:
         raise UserError("--project needs --stack NAME")
-    reports = [Report(sources.read_any(path, config), artifact=_relative(Path(path))) for path in args.input]
+    reports = [Report(pipeline.read_any(path, config), artifact=_relative(Path(path))) for path in args.input]
     if args.stack:
         project = Path(args.project) if args.project else find_project(Path.cwd())
         reports.append(_preview(project, args.stack, config_overrides(args.config), config, demo=False))

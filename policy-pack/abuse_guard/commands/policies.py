@@ -10,11 +10,11 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import UserError
-from .files import read_text, write_atomically
-from .policies import POLICIES
-from .policy import EXEMPT_TAG_PREFIX, Policy
-from .resources import STACK_TYPE
+from ..errors import UserError
+from ..files import read_text, write_atomically
+from ..policies import POLICIES
+from ..policy import EXEMPT_TAG_PREFIX, Policy
+from ..resources import STACK_TYPE
 
 START, END = "<!-- policies:start -->", "<!-- policies:end -->"
 

@@ -1,0 +1,134 @@
+"""The one place a Run is built, from any source: a program run offline, deployed state, an engine event log.
+
+What each source does with the pack config, and why:
+
+- offline preview (`preview`): models `pulumi preview --policy-pack`; evaluates the enabled policies
+  after applying remediations, as the engine's Remediate does before Analyze.
+- deployed state (`read_state`): models what `pulumi up` left in AWS; evaluates the enabled policies,
+  remediates nothing.
+- event log (`read_event_log`): what the engine decided, remediations as it logged them; runs no rule.
+
+- Disabled policies are never evaluated, as the engine never runs them; every Run of our pack lists
+  every policy with its enforcement level, so a report says which were off.
+- A state audit judges the deployed outputs as they are: whatever the engine remediated at `pulumi up`
+  is already in them, and a remediation applied now would show a fix that AWS does not have.
+
+Every public function here returns a Run through `_run`; no other module builds one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from pathlib import Path
+
+from .cost.model import EntrypointBound
+from .evaluate import assess
+from .files import FilePath
+from .findings import Finding
+from .offline import recording, shown
+from .pack_config import PackConfig, parse
+from .policies import POLICIES
+from .policies.entrypoint_cost_budget import entrypoint_bounds
+from .resources import Resource
+from .run import EngineRecord, PolicyInfo, Run, policy_infos, resource_infos
+from .sources import kind_of
+from .sources.event_log import read_event_log as read_engine_record
+from .sources.state import read_deployment
+
+__all__ = ["judged", "preview", "read_any", "read_event_log", "read_state"]
+
+
+def _run(
+    *,
+    project: str,
+    stack: str,
+    source: str,
+    policies: tuple[PolicyInfo, ...],
+    resources: Iterable[Resource],
+    findings: Iterable[Finding],
+    entrypoints: tuple[EntrypointBound, ...] = (),
+    pack_version: str | None = None,
+) -> Run:
+    extra = {} if pack_version is None else {"pack_version": pack_version}
+    return Run(
+        project=project,
+        stack=stack,
+        source=source,
+        policies=policies,
+        resources=resource_infos(resources),
+        findings=tuple(findings),
+        entrypoints=entrypoints,
+        **extra,
+    )
+
+
+def judged(
+    project: str, stack: str, source: str, resources: Iterable[Resource], config: PackConfig, *, remediate: bool
+) -> Run:
+    """The pack's enabled policies over `resources`; at preview (`remediate`) after the engine's remediations."""
+    remediating: Collection[str] = (
+        {policy_id for policy_id, level in config.levels.items() if level == "remediate"} if remediate else ()
+    )
+    judgement = assess(config.enabled(POLICIES), resources, config.properties, remediating)
+    return _run(
+        project=project,
+        stack=stack,
+        source=source,
+        policies=policy_infos(POLICIES, config),
+        resources=judgement.resources,
+        findings=judgement.findings,
+        entrypoints=entrypoint_bounds(judgement.resources, config.properties),
+    )
+
+
+def preview(
+    project_dir: str | Path,
+    stack: str,
+    config_overrides: Mapping[str, str] | None = None,
+    pack_config: PackConfig | None = None,
+) -> Run:
+    """The offline preview: the project's program for `stack` run under mocks, checked as `pulumi preview` would."""
+    project, config, resources = recording(project_dir, stack, config_overrides)
+    return judged(
+        project.name,
+        config.name,
+        f"offline preview of {shown(project.program)} (stack {config.name})",
+        resources,
+        pack_config or parse({}, POLICIES),
+        remediate=True,
+    )
+
+
+def read_state(path: FilePath, pack_config: PackConfig | None = None) -> Run:
+    """Our policies (as `pack_config` enables and configures them; defaults when None) over deployed state."""
+    deployment = read_deployment(path)
+    return judged(
+        deployment.project,
+        deployment.stack,
+        f"deployed state {path} ({deployment.kind})",
+        deployment.resources,
+        pack_config or parse({}, POLICIES),
+        remediate=False,
+    )
+
+
+def read_event_log(path: FilePath) -> Run:
+    """The findings an engine event log records; one UserError naming file and line if it is not one."""
+    record: EngineRecord = read_engine_record(path)
+    return _run(
+        project=record.project,
+        stack=record.stack,
+        source=record.source,
+        policies=record.policies,
+        resources=record.resources,
+        findings=record.findings,
+        pack_version=record.pack_version,
+    )
+
+
+def read_any(path: FilePath, pack_config: PackConfig | None = None) -> Run:
+    """An event log or a state file, told apart by `sources.kind_of`; `pack_config` applies to state files:
+    an event log records the config the engine ran with."""
+    if kind_of(path) == "state":
+        return read_state(path, pack_config)
+    return read_event_log(path)
