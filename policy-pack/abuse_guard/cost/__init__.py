@@ -6,13 +6,14 @@ graph -> front doors (aws/frontdoors.py) -> what bounds their callers (limits.py
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from ..aws.frontdoors import Door
 from ..graph import Graph
 from ..resources import Resource
 from ..values import Malformed, Undetermined
 from .limits import Links
-from .model import CostModel, EntrypointBound, cheapest_fix, worst_case
+from .model import CostModel, EntrypointBound, Fix, Worst, cheapest_fix, worst_case
 
 Budget = Callable[[Resource, Resource | None], float]
 """The monthly budget of an entrypoint, given it and its function (None when that is not found)."""
@@ -41,28 +42,32 @@ def bound(links: Links, door: Door, model: CostModel, budget: Budget) -> Entrypo
         exposure = links.exposure(door, function, model)
     except (Undetermined, Malformed) as error:
         malformed = isinstance(error, Malformed)
-        return EntrypointBound(
-            kind=door.kind,
-            urn=resource.urn,
-            name=resource.name,
-            type=resource.type,
-            function=function.name if function else "",
-            budget=budget(resource, function),
-            worst=None,
-            fix=None,
-            unknown=f"{'malformed input' if malformed else 'cannot be determined yet'}: {error}",
-            malformed=malformed,
-        )
+        why = f"{'malformed input' if malformed else 'cannot be determined yet'}: {error}"
+        return _bound(door, function, budget, door.kind, None, None, unknown=why, malformed=malformed)
     limit = budget(resource, function)
     worst = worst_case(exposure, model)
+    fix = cheapest_fix(exposure, model, limit) if worst.cost.total > limit else None
+    return _bound(door, function, budget, exposure.kind, worst, fix, notes=exposure.notes)
+
+
+def _bound(
+    door: Door,
+    function: Resource | None,
+    budget: Budget,
+    kind: str,
+    worst: Worst | None,
+    fix: Fix | None,
+    **why: Any,
+) -> EntrypointBound:
+    resource = door.resource
     return EntrypointBound(
-        kind=exposure.kind,
+        kind=kind,
         urn=resource.urn,
         name=resource.name,
         type=resource.type,
-        function=function.name,
-        budget=limit,
+        function=function.name if function else "",
+        budget=budget(resource, function),
         worst=worst,
-        fix=cheapest_fix(exposure, model, limit) if worst.cost.total > limit else None,
-        notes=exposure.notes,
+        fix=fix,
+        **why,
     )

@@ -33,8 +33,8 @@ _SHORT_LABELS = {**LABELS, Outcome.NOT_APPLICABLE: "N/A"}
 
 ENTRYPOINTS_OPEN_UP_TO = 100
 """Past this many rows the worst-case cost table starts collapsed: a browser lays out an open table in
-full before the page is ready, and 1,537 entrypoints (a 10,000-resource stack) took it 1-2 s of the
-page's load (benchmarks/RESULTS.md); closed, the rows are in the page but not laid out until opened."""
+full before the page is ready, which for a large stack took most of the page's load (the README's
+performance table); closed, the rows are in the page but not laid out until opened."""
 
 
 @cache
