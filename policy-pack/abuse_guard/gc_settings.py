@@ -4,8 +4,8 @@ Both keep tens of thousands of small containers alive for a whole run (every res
 in the pack pulumi-policy's copy of them for each policy) on top of large imports (pulumi, and
 pulumi_aws in the offline preview). CPython 3.11 collects its youngest generation every 700 new
 containers, so collections kept walking what was built so far, a large share of the CPU time of big
-runs (the README's performance section says how much). Collecting every 50,000 allocations, with what exists at start-up frozen out of the walk, keeps that cost small;
-reference cycles are still collected.
+runs. Collecting every 50,000 allocations, with what exists at start-up frozen out of the walk, keeps
+that cost small; reference cycles are still collected.
 """
 
 from __future__ import annotations

@@ -17,9 +17,11 @@ from abuse_guard.report.model import Report
 from tests.report.runs import (
     HTML_TAG_VALUE,
     IMG_NAME,
+    LAMBDA,
     LINE_SEPARATOR_NAME,
     PIPE_NAME,
     QUOTED_MESSAGE,
+    ROUTE,
     SCRIPT_NAME,
     sample_run,
 )
@@ -82,8 +84,30 @@ def _cells(row: str) -> list[str]:
 def test_markdown_table_rows_keep_their_columns() -> None:
     text = markdown.render(REPORT)
     rows = [line for line in text.splitlines() if line.startswith("| ") and "mandatory" in line]
-    assert rows
-    assert all(len(_cells(row)) == 5 for row in rows)
+    assert [[cell.strip() for cell in _cells(row)] for row in rows] == [
+        ["lambda-reserved-concurrency", "mandatory", "worker", LAMBDA, "Lambda function 'worker' has no reservation"],
+        [
+            "lambda-reserved-concurrency",
+            "mandatory",
+            "&lt;script&gt;alert(1)&lt;/script&gt;",
+            LAMBDA,
+            "Lambda function '&lt;script&gt;alert(1)&lt;/script&gt;' is unbounded",
+        ],
+        [
+            "lambda-reserved-concurrency",
+            "mandatory",
+            r"pipe\|name\`with\`ticks\*and\*\[link\](x)",
+            LAMBDA,
+            r"Lambda function 'pipe\|name\`with\`ticks\*and\*\[link\](x)' is unbounded",
+        ],
+        [
+            "api-route-authorization",
+            "mandatory",
+            "public-route",
+            ROUTE,
+            "Route \"GET /\" &amp; 'POST /' have no authorizer &amp; anyone can call them",
+        ],
+    ]
 
 
 MARKDOWN_RAW = {
@@ -111,7 +135,8 @@ def test_junit_attributes_round_trip() -> None:
     root = ET.fromstring(junit.render(REPORT))
     messages = {case.get("message") for case in root.iter("failure")}
     assert {QUOTED_MESSAGE, f"Lambda function '{SCRIPT_NAME}' is unbounded"} <= messages
-    assert any(case.get("name", "").endswith(IMG_NAME) for case in root.iter("testcase"))
+    assert [case.get("name") for case in root.iter("testcase")] == [f.urn for f in RUN.findings]
+    assert f"urn:pulumi:dev::shop::{LAMBDA}::{IMG_NAME}" in {f.urn for f in RUN.findings}
 
 
 def test_sarif_messages_round_trip() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import replace
 from html.parser import HTMLParser
 from typing import Any
@@ -30,7 +31,13 @@ def page_data(page: str) -> dict[str, Any]:
 
 
 def test_sample_run_has_every_outcome() -> None:
-    assert all(REPORT.by_outcome[outcome] for outcome in Outcome)
+    assert REPORT.by_outcome == {
+        Outcome.PASS: 2,
+        Outcome.FAIL: 5,
+        Outcome.UNKNOWN: 1,
+        Outcome.NOT_APPLICABLE: 1,
+        Outcome.EXEMPT: 1,
+    }
 
 
 def test_json_report_follows_its_schema() -> None:
@@ -83,14 +90,16 @@ def test_junit_failure_carries_message_level_and_remediation() -> None:
     assert failure is not None
     assert failure.get("message") == QUOTED_MESSAGE
     assert failure.get("type") == "mandatory"
-    assert "Remediation:\nSet `authorization_type`" in (failure.text or "")
+    assert failure.text == (
+        f"{QUOTED_MESSAGE}\n\nRemediation:\nSet `authorization_type` to JWT, AWS_IAM or CUSTOM on every route."
+    )
 
 
 def test_junit_skipped_names_the_outcome() -> None:
     root = ET.fromstring(junit.render(REPORT))
     skipped = root.find("testsuite[@name='stage-throttling']/testcase/skipped")
     assert skipped is not None
-    assert skipped.get("message", "").startswith("not-applicable: ")
+    assert skipped.get("message") == "not-applicable: the route's API has no stage with throttling"
 
 
 def test_junit_drops_characters_xml_cannot_carry() -> None:
@@ -216,13 +225,26 @@ EDGE_RUNS = {
     "finding_of_an_undescribed_policy": replace(sample_run(), policies=()),
     "finding_on_an_unlisted_resource": replace(sample_run(), resources=()),
 }
-RENDERERS = {"html": html.render, "json": json_report.render, "junit": junit.render, "sarif": sarif.render}
+EVERY_OUTCOME = frozenset(Outcome)
+RENDERERS: dict[str, tuple[Callable[[Report], str], Callable[[str], int], frozenset[Outcome]]] = {
+    # format: (render, how many findings the output carries, the outcomes it carries)
+    "html": (html.render, lambda page: sum(len(row[3]) // 3 for row in page_data(page)["resources"]), EVERY_OUTCOME),
+    "json": (json_report.render, lambda text: len(json.loads(text)["findings"]), EVERY_OUTCOME),
+    "junit": (junit.render, lambda text: len(ET.fromstring(text).findall("testsuite/testcase")), EVERY_OUTCOME),
+    "sarif": (
+        sarif.render,
+        lambda text: len(json.loads(text)["runs"][0]["results"]),
+        frozenset({Outcome.FAIL, Outcome.UNKNOWN}),
+    ),
+}
 
 
 @pytest.mark.parametrize("run", EDGE_RUNS.values(), ids=list(EDGE_RUNS))
-@pytest.mark.parametrize("render", RENDERERS.values(), ids=list(RENDERERS))
-def test_edge_runs_render(run: Any, render: Any) -> None:
-    assert render(Report(run))
+@pytest.mark.parametrize(("render", "carried", "outcomes"), RENDERERS.values(), ids=list(RENDERERS))
+def test_edge_runs_render(
+    run: Any, render: Callable[[Report], str], carried: Callable[[str], int], outcomes: frozenset[Outcome]
+) -> None:
+    assert carried(render(Report(run))) == sum(f.outcome in outcomes for f in run.findings)
 
 
 @pytest.mark.parametrize("run", EDGE_RUNS.values(), ids=list(EDGE_RUNS))

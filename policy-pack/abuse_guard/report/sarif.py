@@ -3,8 +3,10 @@
 Levels: a fail is `error` when its policy blocks at the mandatory level, `warning` when advisory;
 an unknown is a `note`, so "cannot be determined at preview" stays visible next to the alerts.
 Each result names the resource URN as its logical location and, when known, the repository file
-it comes from as its physical location (GitHub rejects results without one). The fingerprint is
-policy + URN, so an alert keeps its identity across runs.
+it comes from as its physical location (GitHub rejects results without one), percent-encoded: the
+schema wants a URI reference, and a path with a space, `%`, `#`, `:` or a non-ASCII letter is not one
+as it stands (or names another file). The fingerprint is policy + URN, so an alert keeps its identity
+across runs.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any
+from urllib.parse import quote
 
 from ..findings import Finding, Outcome
 from .model import Report, level_rank
@@ -45,12 +48,17 @@ def _rule(report: Report, policy_id: str) -> dict[str, Any]:
     return rule
 
 
+def _artifact_uri(path: str) -> str:
+    """A relative POSIX path as a relative URI reference: UTF-8, percent-encoded, `/` kept."""
+    return quote(path, safe="/")
+
+
 def _result(report: Report, finding: Finding, rule_index: int) -> dict[str, Any]:
     location: dict[str, Any] = {
         "logicalLocations": [{"fullyQualifiedName": finding.urn, "name": finding.name, "kind": "resource"}]
     }
     if report.artifact:
-        location["physicalLocation"] = {"artifactLocation": {"uri": report.artifact}}
+        location["physicalLocation"] = {"artifactLocation": {"uri": _artifact_uri(report.artifact)}}
     fingerprint = hashlib.sha256(f"{finding.policy}\n{finding.urn}".encode()).hexdigest()
     return {
         "ruleId": finding.policy,
