@@ -29,12 +29,30 @@ def finding(policy: Policy, resource: Resource, verdict: Verdict, settings: Sett
     return Finding(policy.id, resource.urn, resource.type, resource.name, outcome, message)
 
 
-def evaluate_resource(policy: Policy, resource: Resource, settings: Settings) -> Finding | None:
-    """The finding of a resource policy for one resource, or None when the type is out of scope."""
-    check = policy.check
+def evaluate_resource(
+    policy: Policy, resource: Resource, settings: Settings, graph: Graph | None = None
+) -> Finding | None:
+    """The finding of a resource policy for one resource, or None when it is out of scope (a type the policy does
+    not check, or a resource that defines nothing it checks).
+
+    With the stack's `graph` (a stack-level evaluation) the policy's `in_graph` check runs, if it has one.
+    """
+    check, in_graph = policy.check, policy.in_graph
     if check is None or not policy.applies_to(resource.type):
         return None
-    return finding(policy, resource, verdict_of(lambda: check(resource, settings), resource.label), settings)
+    out_of_scope = Verdict(Outcome.NOT_APPLICABLE, "")
+
+    def run() -> Verdict:
+        if graph is not None and in_graph is not None:
+            found = in_graph(resource, settings, graph)
+        else:
+            found = check(resource, settings)
+        return out_of_scope if found is None else found
+
+    verdict = verdict_of(run, resource.label)
+    if verdict is out_of_scope:
+        return None
+    return finding(policy, resource, verdict, settings)
 
 
 def evaluate_stack(policy: Policy, graph: Graph, settings: Settings) -> list[Finding]:
@@ -152,7 +170,7 @@ def assess(
             continue
         in_scope = set(policy.resource_types)  # most resources are of other types: skip them without a call
         for resource in (r for r in graph.resources if r.type in in_scope):
-            result = evaluate_resource(policy, resource, settings[policy.id])
+            result = evaluate_resource(policy, resource, settings[policy.id], graph)
             if result is not None and (note := notes.get((policy.id, resource.urn))):
                 result = replace(result, message=f"{REMEDIATED}{note}; {result.message}")
             if result is not None:

@@ -22,10 +22,14 @@ if TYPE_CHECKING:
     from .graph import Graph
 
 Settings = Mapping[str, Any]
-ResourceCheck = Callable[[Resource, Settings], Verdict]
+ResourceCheck = Callable[[Resource, Settings], Verdict | None]
+"""A resource's verdict; None when the resource defines nothing the policy checks (a RestApi without a body
+is no operation), which, like a type the policy does not check, gives no finding."""
 ResourceRemedy = Callable[[Resource, Settings], Mapping[str, Any] | None]
 """The top-level inputs a safe default would change on a resource (`{"reservedConcurrentExecutions": 1}`), or None."""
 StackCheck = Callable[["Graph", Settings], Iterable[tuple[Resource, Verdict]]]
+InGraphCheck = Callable[[Resource, Settings, "Graph"], Verdict | None]
+"""A resource check given the stack's graph: it may decide what the check of the resource alone leaves unknown."""
 
 SEVERITIES = ("low", "medium", "high", "critical")
 ENFORCEMENT_LEVELS = ("advisory", "mandatory", "remediate", "disabled")
@@ -67,6 +71,9 @@ class Policy:
     config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     check: ResourceCheck | None = None
     check_stack: StackCheck | None = None
+    in_graph: InGraphCheck | None = None
+    """The resource check where the stack's graph is at hand (offline preview, reports), if it differs from `check`;
+    the engine's per-resource Analyze has no graph and runs `check`."""
     remediate: ResourceRemedy | None = None
     """At enforcement level `remediate`, what the engine may fill in before the check runs (see evaluate.remedy)."""
     references: tuple[str, ...] = ()

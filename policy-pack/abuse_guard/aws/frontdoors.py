@@ -7,12 +7,17 @@ Lambda function behind it. The authorization rules, the timeout and stage rules 
 read doors here, never the resources that define them, so a new way to define operations is one
 new source in this module and no rule changes.
 
-Sources today:
+Sources:
 - `aws:apigateway/method:Method`: one REST operation; its integration is the
   `aws:apigateway/integration:Integration` whose httpMethod comes from the method (or whose restApi,
   resourceId and httpMethod match the method's); its path is joined from the API's Resources.
 - `aws:apigatewayv2/route:Route`: one HTTP or WebSocket operation (the protocol is its API's
   protocolType); its integration is the `aws:apigatewayv2/integration:Integration` its target comes from.
+- the `body` of an `aws:apigateway/restApi:RestApi` or `aws:apigatewayv2/api:Api`: one operation per
+  OpenAPI operation, with its integration (openapi.py); Method resources of the same API add to them.
+- `aws:apigatewayv2/api:Api` with `target` (quick create): AWS creates a route (`routeKey`, default
+  `$default`) with no authorization and an auto-deployed `$default` stage with no throttling, neither
+  of which is a resource of the program (Amazon API Gateway v2 API Reference, CreateApi: Target).
 - `aws:lambda/functionUrl:FunctionUrl`: a door with no API in front.
 The function behind an integration is the one its `uri` / `integrationUri` comes from, and behind a
 function URL the one its `functionName` comes from (or names); an `aws:lambda/alias:Alias` in between
@@ -31,6 +36,8 @@ from typing import Any
 from ..graph import Graph
 from ..resources import Resource
 from ..values import Malformed, Undetermined, choice, filled, flag, literal, path_label, text
+from . import openapi
+from .names import safe_route_key
 from .types import (
     API_ROUTE,
     HTTP_API,
@@ -61,10 +68,11 @@ INTEGRATION_TYPES = ("AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK")
 LAMBDA_INTEGRATIONS = ("AWS", "AWS_PROXY")
 PROTOCOLS = ("HTTP", "WEBSOCKET")
 FUNCTION_IN_ARN = re.compile(r":function:([^:/]+)")
+AUTONAME = re.compile(r"(.+)-[0-9a-f]{7}")
 
-REST_OPERATION_TYPES = (REST_METHOD,)
+REST_OPERATION_TYPES = (REST_METHOD, REST_API)
 """Resource types that define REST operations: what the REST authorization rule checks."""
-ROUTE_OPERATION_TYPES = (API_ROUTE,)
+ROUTE_OPERATION_TYPES = (API_ROUTE, HTTP_API)
 """Resource types that define HTTP or WebSocket operations: what the route authorization rule checks."""
 DOOR_TYPES = (*REST_OPERATION_TYPES, *ROUTE_OPERATION_TYPES, LAMBDA_FUNCTION_URL)
 """Resource types that define a front door: what the cost budget reports on."""
@@ -85,9 +93,24 @@ class Operation:
     """A REST method; else an HTTP or WebSocket route (which one, its API tells: `FrontDoors.protocol`)."""
     props: Mapping[str, Any]
     at: str = ""
+    origin: str = "resource"
+    """How it is defined: RESOURCE (a Method or Route), BODY (an OpenAPI operation) or QUICK_CREATE."""
+    title: str | None = None
+    """How messages name an operation that is one of several on its resource: `GET /items`."""
+    integration: Resource | None = None
+    """The integration defined with the operation (a body's), shaped as an Integration resource."""
+    problem: Malformed | None = None
+    """Why the operation's definition cannot be read; every read raises it."""
 
     def _at(self, at: str | None) -> str:
+        if self.problem is not None:
+            raise self.problem
         return self.at if at is None else at
+
+    @property
+    def label(self) -> str | None:
+        """`GET /items in RestApi 'api'` for an operation that is one of several on its resource, else None."""
+        return None if self.title is None else f"{self.title} in {self.resource.label}"
 
     def http_method(self, at: str | None = None) -> str | None:
         """A REST operation's HTTP verb as written (`GET`, `ANY`, ...)."""
@@ -112,16 +135,36 @@ class Operation:
 
     def sets_websocket_only_input(self) -> bool:
         """Whether a route sets an input only WebSocket routes have (what tells a WebSocket `$default` alone)."""
-        return any(filled(self.props, name, at=self.at) is not None for name in WEBSOCKET_ONLY_INPUTS)
+        return any(filled(self.props, name, at=self._at(None)) is not None for name in WEBSOCKET_ONLY_INPUTS)
+
+
+RESOURCE, BODY, QUICK_CREATE = "resource", "body", "quick create"
+QUICK_CREATE_ROUTE = "$default"
+"""The route key quick create uses when `routeKey` is not set (CreateApi: RouteKey)."""
 
 
 def operations(resource: Resource) -> tuple[Operation, ...]:
-    """The operations `resource` defines, from its own inputs (no graph: what the engine's Analyze sees)."""
-    if resource.type in REST_OPERATION_TYPES:
+    """The operations `resource` defines, from its own inputs (no graph: what the engine's Analyze sees).
+
+    Raises Undetermined when a body is not known until deployment, Malformed when it is not a document.
+    """
+    if resource.type == REST_METHOD:
         return (Operation(resource, rest=True, props=resource.props),)
-    if resource.type in ROUTE_OPERATION_TYPES:
+    if resource.type == API_ROUTE:
         return (Operation(resource, rest=False, props=resource.props),)
-    return ()
+    if resource.type not in (REST_API, HTTP_API):
+        return ()
+    rest = resource.type == REST_API
+    found = [
+        Operation(resource, rest, op.props, op.at, BODY, op.shown, op.integration, op.problem)
+        for op in openapi.operations(resource, rest)
+    ]
+    if not rest and filled(resource.props, "target") is not None:
+        key = text(resource.props, "routeKey") or QUICK_CREATE_ROUTE
+        shown = safe_route_key(key) or "its routeKey"
+        props = {"routeKey": key, "authorizationType": "NONE"}
+        found.append(Operation(resource, False, props, "", QUICK_CREATE, f"{shown} (quick create)"))
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -132,6 +175,14 @@ class Door:
     kind: str
     """REST, URL, or HTTP for a route (HTTP or WebSocket: `FrontDoors.protocol` tells from its API)."""
     operation: Operation | None
+    unreadable: Undetermined | Malformed | None = None
+    """Why the operations of the resource cannot be told (a body not known until deployment, ...)."""
+
+    @property
+    def name(self) -> str:
+        """The resource's logical name, followed by the operation's title when it is one of several."""
+        title = self.operation.title if self.operation is not None else None
+        return self.resource.name if title is None else f"{self.resource.name} {title}"
 
 
 class FrontDoors:
@@ -139,9 +190,11 @@ class FrontDoors:
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
-        self.functions_by_name = {
-            r.props["name"]: r for r in graph.of_type(LAMBDA_FUNCTION) if isinstance(r.props.get("name"), str)
-        }
+        functions = graph.of_type(LAMBDA_FUNCTION)
+        self.functions_by_name = {r.props["name"]: r for r in functions if isinstance(r.props.get("name"), str)}
+        # functions whose physical name the provider will choose: Pulumi's auto-name is the logical name,
+        # a dash and seven random hex digits (Pulumi docs, "Resource names: autonaming")
+        self._autonamed = {r.name: r for r in functions if "name" not in r.props}
         self._integrations_by_method: dict[str, list[Resource]] = defaultdict(list)
         self._integrations_by_match: dict[tuple[Any, Any, Any], list[Resource]] = defaultdict(list)
         for integration in graph.of_type(REST_INTEGRATION):
@@ -159,16 +212,22 @@ class FrontDoors:
         """Every front door of the graph: REST operations, then routes, then function URLs."""
         found: list[Door] = []
         for resource in self.graph.of_type(*DOOR_TYPES):
-            ops = operations(resource)
-            if not ops:
+            if resource.type == LAMBDA_FUNCTION_URL:
                 found.append(Door(resource, URL, None))
-            for op in ops:
-                found.append(Door(resource, REST if op.rest else HTTP, op))
+                continue
+            kind = REST if resource.type in REST_OPERATION_TYPES else HTTP
+            try:
+                ops = operations(resource)
+            except (Undetermined, Malformed) as error:
+                found.append(Door(resource, kind, None, error))
+                continue
+            found.extend(Door(resource, kind, op) for op in ops)
         return found
 
     def rest_operations(self, api: Resource) -> list[Operation]:
-        """The operations of one REST API: its Methods."""
-        return [op for m in self.graph.referrers(api, REST_METHOD, "restApi") for op in operations(m)]
+        """The operations of one REST API: its body's and its Methods'; raises as `operations` for the body."""
+        methods = [op for m in self.graph.referrers(api, REST_METHOD, "restApi") for op in operations(m)]
+        return [*operations(api), *methods]
 
     # -- APIs, protocols and paths --
 
@@ -189,11 +248,20 @@ class FrontDoors:
         """HTTP or WEBSOCKET kind of a v2 API's routes, from its protocolType."""
         return WEBSOCKET if choice(api.props, "protocolType", PROTOCOLS, at=api.label) == "WEBSOCKET" else HTTP
 
+    def operation_api(self, op: Operation) -> Resource | None:
+        """The REST API (or v2 API) an operation belongs to: its own resource for a body or quick-create one."""
+        if op.origin != RESOURCE:
+            return op.resource
+        return self.rest_api(op.resource) if op.rest else self.route_api(op)
+
     def method_path(self, op: Operation) -> str:
         """'refresh-cache/POST': how MethodSettings and usage plan throttles name one REST operation."""
         verb = op.http_method(at=op.resource.label)
         if verb is None:
             raise Malformed(f"{op.resource.label}.httpMethod", "an HTTP method", None)
+        if op.origin == BODY:
+            path = (op.title or "").partition(" ")[2]
+            return f"{path.strip('/')}/{verb.upper()}"
         return f"{self.resource_path(op.resource, 'resourceId')}/{verb.upper()}"
 
     def resource_path(self, resource: Resource, key: str) -> str:
@@ -221,9 +289,18 @@ class FrontDoors:
     def function_behind(self, door: Door) -> Resource | str:
         """The Lambda function a door invokes, or why it invokes none; raises Undetermined or Malformed."""
         resource = door.resource
-        if door.operation is None:
+        if door.unreadable is not None:
+            raise door.unreadable
+        op = door.operation
+        if op is None:
             return self.function_from(resource, "functionName")
-        if door.operation.rest:
+        if op.origin == QUICK_CREATE:
+            return self.function_from(resource, "target")
+        if op.origin == BODY:
+            if op.integration is None:
+                return f"{op.label} has no x-amazon-apigateway-integration"
+            return self.integration_function(op.integration)
+        if op.rest:
             integrations = self._integrations_by_method.get(resource.urn) or self._integrations_by_match.get(
                 _match(resource), []
             )
@@ -247,7 +324,13 @@ class FrontDoors:
         """(REST integration, function) for every REST integration that invokes a Lambda function of the stack;
         one whose function cannot be told is left out (entrypoint-cost-budget reports it on the operation)."""
         found = []
-        for integration in self.graph.of_type(REST_INTEGRATION):
+        bodies: list[Resource] = []
+        for api in self.graph.of_type(REST_API):
+            try:
+                bodies += [op.integration for op in operations(api) if op.integration is not None]
+            except (Undetermined, Malformed):
+                continue  # rest-method-authorization reports an unreadable body on the API
+        for integration in [*self.graph.of_type(REST_INTEGRATION), *bodies]:
             try:
                 target = self.integration_function(integration)
             except (Undetermined, Malformed):
@@ -284,12 +367,17 @@ class FrontDoors:
             return f"{resource.label} sets no {key}"
         in_arn = FUNCTION_IN_ARN.search(value)
         if in_arn is None and (key != "functionName" or value.startswith("arn:")):
-            return f"{resource.label} invokes {value}, not a Lambda function"
+            return f"{resource.label} invokes something other than a Lambda function"
         name = in_arn.group(1) if in_arn else value
-        function = self.functions_by_name.get(name)
+        function = self.functions_by_name.get(name) or self._autonamed_function(name)
         if function is None:
             raise Undetermined(label, f"names Lambda function '{name}', which is not in this stack")
         return function
+
+    def _autonamed_function(self, name: str) -> Resource | None:
+        """The function of the stack Pulumi would auto-name `name` (logical name, dash, seven hex digits)."""
+        match = AUTONAME.fullmatch(name)
+        return self._autonamed.get(match.group(1)) if match else None
 
     @staticmethod
     def unlinked(resource: Resource, key: str, what: str) -> str | None:

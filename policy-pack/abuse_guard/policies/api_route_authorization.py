@@ -2,51 +2,107 @@
 
 from __future__ import annotations
 
-from ..aws.frontdoors import ROUTE_OPERATION_TYPES, Operation
-from ..findings import Verdict, failed, not_applicable, passed
+from functools import partial
+
+from ..aws.frontdoors import BODY, QUICK_CREATE, RESOURCE, ROUTE_OPERATION_TYPES, Operation
+from ..aws.names import safe_route_key
+from ..aws.types import HTTP_API
+from ..findings import Verdict, failed, not_applicable, passed, undetermined
+from ..graph import Graph
 from ..policy import Policy, Settings
 from ..resources import Resource
+from ..values import literal
 from .authorization import authorizer_verdict, each_operation
 
 WEBSOCKET_CONNECT_TYPES = ("AWS_IAM", "CUSTOM")
+HTTP, WEBSOCKET = "HTTP", "WEBSOCKET"
+QUICK_CREATE_FIX = (
+    "define the route instead of using quick create: aws.apigatewayv2.Integration for the function, "
+    "aws.apigatewayv2.Route with authorization_type and authorizer_id, and aws.apigatewayv2.Stage with "
+    "default_route_settings, in place of the API's target"
+)
 
 
-def cannot_authorize(op: Operation, key: str) -> bool:
-    """WebSocket routes other than $connect: HTTP route keys have a space ('GET /items'), `$default`
-    is HTTP unless it sets an input that only WebSocket routes have."""
-    if key == "$connect" or " " in key:
-        return False
-    return key != "$default" or op.sets_websocket_only_input()
+def protocol(op: Operation, key: str, graph: Graph | None) -> str | None:
+    """HTTP or WEBSOCKET: from the route's API in the graph when there is one, else from what the route
+    alone shows (HTTP route keys have a space, `$connect`, `$disconnect` and action keys are WebSocket
+    ones, a WebSocket-only input marks a WebSocket route); None for a `$default` route that shows neither.
+    Bodies and quick create exist for HTTP APIs only (API Gateway v2 CreateApi: Body, Target)."""
+    if op.origin != RESOURCE:
+        return HTTP
+    if graph is not None:
+        for api in graph.referenced(op.resource, "apiId", HTTP_API):
+            kind = literal(api.props, "protocolType")
+            if kind in (HTTP, WEBSOCKET):
+                return str(kind)
+    if " " in key:
+        return HTTP
+    if key != "$default" or op.sets_websocket_only_input():
+        return WEBSOCKET
+    return None
 
 
-def check(resource: Resource, settings: Settings) -> Verdict:
-    return each_operation(resource, judge)
+def check(resource: Resource, settings: Settings) -> Verdict | None:
+    return each_operation(resource, partial(judge, settings=settings, graph=None))
 
 
-def judge(op: Operation) -> Verdict:
+def in_graph(resource: Resource, settings: Settings, graph: Graph) -> Verdict | None:
+    return each_operation(resource, partial(judge, settings=settings, graph=graph))
+
+
+def judge(op: Operation, settings: Settings, graph: Graph | None) -> Verdict:
     key = op.route_key()
     name = op.resource.name
     if key is None:
         return failed(f"API route '{name}' has no routeKey; set route_key ('GET /items', '$connect', ...)")
-    label = f"API route '{name}' ({key})"
-    if cannot_authorize(op, key):
+    shown = safe_route_key(key)
+    label = op.label or f"API route '{name}'" + (f" ({shown})" if shown else "")
+    kind = protocol(op, key, graph)
+    connect = key == "$connect"
+    if kind == WEBSOCKET and not connect:
         return not_applicable(
             f"{label} is a WebSocket route other than $connect: API Gateway authorizes a WebSocket client "
             "once, when it connects, so only $connect can carry authorization"
         )
-    connect = key == "$connect"
+    if kind == HTTP and key.upper().startswith("OPTIONS "):
+        return not_applicable(
+            f"{label} answers CORS preflight: browsers send it without credentials, so it cannot require them "
+            "(what it invokes still counts in entrypoint-cost-budget)"
+        )
     authorization = op.authorization()
     if authorization in (None, "NONE"):
-        allowed = (
-            "AWS_IAM or CUSTOM (with authorizer_id)" if connect else "AWS_IAM, or JWT or CUSTOM with authorizer_id"
+        keyed = op.api_key_required()
+        if connect and keyed:
+            if settings["apiKeyAloneIsEnough"]:
+                return passed(f"{label} requires an API key, which a usage plan can throttle and meter")
+            return failed(
+                f"{label} relies on an API key alone, which this pack is configured not to accept "
+                "(apiKeyAloneIsEnough is false); set authorization_type to AWS_IAM or CUSTOM (with authorizer_id)"
+            )
+        what = f"is open to anyone (authorizationType {authorization or 'absent, so NONE'})"
+        if op.origin == QUICK_CREATE:
+            return failed(f"{label} is open to anyone: quick create makes it with no authorization; {QUICK_CREATE_FIX}")
+        if kind is None:
+            return undetermined(
+                f"{label} {what}, which fails if its API is an HTTP API ($default is the catch-all route) and is "
+                "not-applicable if it is a WebSocket API; the API's protocolType decides, and the API is not "
+                "part of this check (the stack-level evaluation of the offline preview and the report sees it)"
+            )
+        if op.origin == BODY:
+            fix = (
+                "add a security requirement naming a scheme with x-amazon-apigateway-authorizer (jwt or request) "
+                "or x-amazon-apigateway-authtype awsSigv4 to the operation or the document"
+            )
+        elif connect:
+            fix = "set authorization_type to AWS_IAM or CUSTOM (with authorizer_id)"
+        else:
+            fix = "set authorization_type to AWS_IAM, or JWT or CUSTOM with authorizer_id"
+        ignored = (
+            "; api_key_required does nothing on an HTTP API route: HTTP APIs have no API keys or usage plans"
+            if keyed and kind == HTTP
+            else ""
         )
-        hint = ""
-        if key == "$default":
-            hint = "; if this is a WebSocket API's $default route, set route_response_selection_expression"
-        return failed(
-            f"{label} is open to anyone (authorizationType {authorization or 'absent, so NONE'}); set "
-            f"authorization_type to {allowed}{hint}"
-        )
+        return failed(f"{label} {what}; {fix}{ignored}")
     if connect and authorization not in WEBSOCKET_CONNECT_TYPES:
         return failed(f"{label} uses {authorization}, which WebSocket APIs do not support; use AWS_IAM or CUSTOM")
     if authorization == "AWS_IAM":
@@ -65,14 +121,18 @@ POLICY = Policy(
         "An HTTP API route without authorization lets anyone invoke its integration, so every request is a "
         "billed Lambda invocation; HTTP APIs have no usage plans or API keys, so authorization (IAM, JWT or a "
         "Lambda authorizer) is the only lock. authorizationType absent or NONE (the provider default) fails "
-        "on HTTP routes ('GET /items', 'ANY /{proxy+}', '$default') and on the WebSocket $connect route. "
-        "Other WebSocket routes ($disconnect, action keys such as 'sendMessage') are not-applicable: API "
-        "Gateway authorizes a WebSocket client once, at $connect. '$default' exists in both kinds of API; it "
-        "is treated as an HTTP catch-all (must authorize) unless it sets a WebSocket-only input "
-        "(routeResponseSelectionExpression or modelSelectionExpression). JWT and CUSTOM without authorizerId "
-        "fail: nothing would be checked. JWT on $connect fails: WebSocket APIs support only IAM and Lambda "
-        "authorizers. An unrecognised value fails as malformed. Routes have no tags: exempt them in the "
-        "policy config."
+        "on HTTP routes ('GET /items', 'ANY /{proxy+}', '$default') and on the WebSocket $connect route, unless "
+        "$connect requires an API key (WebSocket APIs have API keys and usage plans; apiKeyAloneIsEnough, as for "
+        "REST methods). Other WebSocket routes ($disconnect, $default, action keys such as 'sendMessage') are "
+        "not-applicable: API Gateway authorizes a WebSocket client once, at $connect. So are HTTP 'OPTIONS' "
+        "routes, which answer CORS preflight without credentials. A route's protocol is its API's "
+        "protocolType, read from the graph; the engine's per-resource check has no graph, so there a "
+        "'$default' route that shows no WebSocket-only input is unknown until the stack-level evaluation. "
+        "Operations of an HTTP API's OpenAPI body are judged like routes, and an API created by quick create "
+        "(target) fails: AWS makes its route with no authorization. apiKeyRequired on an HTTP route does "
+        "nothing (HTTP APIs have no API keys). JWT and CUSTOM without authorizerId fail: nothing would be "
+        "checked. JWT on $connect fails: WebSocket APIs support only IAM and Lambda authorizers. An "
+        "unrecognised value fails as malformed. Routes have no tags: exempt them in the policy config."
     ),
     remediation=(
         "Attach an authorizer (or require IAM) on every HTTP route and on $connect:\n"
@@ -80,7 +140,15 @@ POLICY = Policy(
         "        target=integration.id.apply(lambda i: f'integrations/{i}'),\n"
         "        authorization_type='JWT', authorizer_id=jwt_authorizer.id)"
     ),
+    config={
+        "apiKeyAloneIsEnough": {
+            "type": "boolean",
+            "default": True,
+            "description": "Whether a WebSocket $connect route with authorization NONE and apiKeyRequired true passes.",
+        },
+    },
     check=check,
+    in_graph=in_graph,
     references=(
         "Checkov CKV_AWS_309",
         "AWS Security Hub APIGateway.8",

@@ -6,18 +6,19 @@ from collections.abc import Callable
 from functools import partial
 
 from ..aws.frontdoors import Operation, operations
-from ..findings import Verdict, all_of, failed, not_applicable, passed
+from ..findings import Verdict, all_of, failed, passed
 from ..resources import Resource
 
 
-def each_operation(resource: Resource, judge: Callable[[Operation], Verdict]) -> Verdict:
+def each_operation(resource: Resource, judge: Callable[[Operation], Verdict]) -> Verdict | None:
     """`judge` over every operation `resource` defines: one operation is its verdict; several are judged apart,
-    so a definite fail of one is never hidden by an unknown elsewhere (findings.all_of)."""
+    so a definite fail of one is never hidden by an unknown elsewhere (findings.all_of). None when it defines
+    none (a RestApi without a body: its methods are Method resources, each checked on its own)."""
     ops = operations(resource)
     if len(ops) == 1:
         return judge(ops[0])
     if not ops:
-        return not_applicable(f"{resource.label} defines no API operation")
+        return None
     return all_of("", *(partial(judge, op) for op in ops))
 
 

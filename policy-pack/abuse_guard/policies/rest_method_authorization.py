@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from ..aws.frontdoors import REST_OPERATION_TYPES, Operation
+from ..aws.frontdoors import BODY, REST_OPERATION_TYPES, Operation
+from ..aws.names import safe_verb
 from ..findings import Verdict, failed, not_applicable, passed
 from ..policy import Policy, Settings
 from ..resources import Resource
@@ -13,13 +14,14 @@ from .authorization import authorizer_verdict, each_operation
 AUTHORIZER_BACKED = ("CUSTOM", "COGNITO_USER_POOLS")
 
 
-def check(resource: Resource, settings: Settings) -> Verdict:
+def check(resource: Resource, settings: Settings) -> Verdict | None:
     return each_operation(resource, partial(judge, settings=settings))
 
 
 def judge(op: Operation, settings: Settings) -> Verdict:
     http_method = op.http_method()
-    label = f"API Gateway method '{op.resource.name}'" + (f" ({http_method})" if http_method else "")
+    verb = safe_verb(http_method) if http_method else None
+    label = op.label or f"API Gateway method '{op.resource.name}'" + (f" ({verb})" if verb else "")
     if http_method is not None and http_method.upper() == "OPTIONS":
         return not_applicable(
             f"{label} answers CORS preflight: browsers send it without credentials, so it cannot require them"
@@ -29,9 +31,17 @@ def judge(op: Operation, settings: Settings) -> Verdict:
         return passed(f"{label} requires IAM-signed requests")
     if authorization in AUTHORIZER_BACKED:
         return authorizer_verdict(label, authorization, op)
-    fix = "set authorization to AWS_IAM, CUSTOM or COGNITO_USER_POOLS (with authorizer_id)" + (
-        ", or api_key_required=True with a usage plan" if settings["apiKeyAloneIsEnough"] else ""
-    )
+    if op.origin == BODY:
+        fix = (
+            "add a security requirement naming a scheme with x-amazon-apigateway-authorizer, "
+            "x-amazon-apigateway-authtype awsSigv4"
+            + (", or an apiKey scheme with a usage plan" if settings["apiKeyAloneIsEnough"] else "")
+            + " to the operation or the document"
+        )
+    else:
+        fix = "set authorization to AWS_IAM, CUSTOM or COGNITO_USER_POOLS (with authorizer_id)" + (
+            ", or api_key_required=True with a usage plan" if settings["apiKeyAloneIsEnough"] else ""
+        )
     if op.api_key_required():
         if settings["apiKeyAloneIsEnough"]:
             return passed(f"{label} requires an API key, which a usage plan can throttle and meter")
@@ -61,7 +71,8 @@ POLICY = Policy(
         "alone pass by default (apiKeyAloneIsEnough): they are one of those three and the only thing usage "
         "plans meter, though a key identifies a client rather than proving who it is; set "
         "apiKeyAloneIsEnough to false to demand IAM or an authorizer. CUSTOM and COGNITO_USER_POOLS without "
-        "authorizerId fail: no authorizer means nothing is checked. OPTIONS methods are not-applicable by "
+        "authorizerId fail: no authorizer means nothing is checked. Each operation of a RestApi's OpenAPI body "
+        "is judged like its Method twin and named by its verb and path. OPTIONS methods are not-applicable by "
         "design, not by exemption: CORS preflight requests carry no credentials, so requiring them breaks "
         "every browser client. An absent authorization is read as NONE; an unrecognised value fails as "
         "malformed. Methods have no tags: exempt them in the policy config."
