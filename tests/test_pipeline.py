@@ -83,3 +83,15 @@ def test_only_the_pipeline_builds_a_run() -> None:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Run":
                 builders.append(path.relative_to(PACKAGE).as_posix())
     assert builders == ["pipeline.py"]
+
+
+def test_the_pulumi_aws_apigateway_component_state_fails_its_open_body_operation() -> None:
+    """A real state written by pulumi_aws_apigateway.RestAPI: a Swagger body with an open GET / to a Lambda,
+    no Method resources (../shared/fixtures/pulumi/SOURCE.md)."""
+    run = read_state(FIXTURES / "state-aws-apigateway-component.json")
+    failing = {(f.policy, f.name) for f in run.findings if f.outcome is Outcome.FAIL}
+    assert {("rest-method-authorization", "api"), ("entrypoint-cost-budget", "api")} <= failing
+    [authorization] = [f for f in run.findings if f.policy == "rest-method-authorization"]
+    assert authorization.message.startswith("GET / in RestApi 'api' is open to anyone")
+    [bound] = run.entrypoints
+    assert (bound.name, bound.kind, bound.function, bound.over_budget) == ("api GET /", "REST method", "lambda", True)

@@ -139,6 +139,14 @@ class Operation:
 
 
 RESOURCE, BODY, QUICK_CREATE = "resource", "body", "quick create"
+
+
+def quick_created(resource: Resource) -> bool:
+    """Whether a v2 API is made by quick create (`target` set): AWS then also creates its route and an
+    auto-deployed `$default` stage with no throttling (API Gateway v2 API Reference, CreateApi: Target)."""
+    return resource.type == HTTP_API and filled(resource.props, "target") is not None
+
+
 QUICK_CREATE_ROUTE = "$default"
 """The route key quick create uses when `routeKey` is not set (CreateApi: RouteKey)."""
 
@@ -159,7 +167,7 @@ def operations(resource: Resource) -> tuple[Operation, ...]:
         Operation(resource, rest, op.props, op.at, BODY, op.shown, op.integration, op.problem)
         for op in openapi.operations(resource, rest)
     ]
-    if not rest and filled(resource.props, "target") is not None:
+    if quick_created(resource):
         key = text(resource.props, "routeKey") or QUICK_CREATE_ROUTE
         shown = safe_route_key(key) or "its routeKey"
         props = {"routeKey": key, "authorizationType": "NONE"}
@@ -226,8 +234,11 @@ class FrontDoors:
 
     def rest_operations(self, api: Resource) -> list[Operation]:
         """The operations of one REST API: its body's and its Methods'; raises as `operations` for the body."""
-        methods = [op for m in self.graph.referrers(api, REST_METHOD, "restApi") for op in operations(m)]
-        return [*operations(api), *methods]
+        return [*operations(api), *self.rest_operations_of_methods(api)]
+
+    def rest_operations_of_methods(self, api: Resource) -> list[Operation]:
+        """The operations of one REST API that are Method resources."""
+        return [op for m in self.graph.referrers(api, REST_METHOD, "restApi") for op in operations(m)]
 
     # -- APIs, protocols and paths --
 
@@ -387,6 +398,21 @@ class FrontDoors:
         except Undetermined:
             why = f"is not known until deployment and comes from no {what} in this stack"
             raise Undetermined(f"{resource.label}.{key}", why) from None
+
+
+INVOCATION_TYPE = "integration.request.header.X-Amz-Invocation-Type"
+
+
+def invokes_asynchronously(integration: Resource) -> bool:
+    """Whether a REST integration of type AWS invokes Lambda asynchronously: its request parameter
+    integration.request.header.X-Amz-Invocation-Type is the static value 'Event' (quoted, as API Gateway
+    writes static values). Source: API Gateway Developer Guide, "Set up asynchronous invocation of the
+    backend Lambda function"; a value not known yet or malformed counts as synchronous (the stricter reading)."""
+    if literal(integration.props, "type") != "AWS":
+        return False
+    parameters = integration.props.get("requestParameters")
+    value = parameters.get(INVOCATION_TYPE) if isinstance(parameters, Mapping) else None
+    return isinstance(value, str) and value.strip() == "'Event'"
 
 
 def _ref(resource: Resource, key: str) -> Any:

@@ -42,7 +42,6 @@ AUTHORIZER_TYPES = {"token": "CUSTOM", "request": "CUSTOM", "cognito_user_pools"
 REST_AUTHORIZER_TYPES = ("token", "request", "cognito_user_pools")
 HTTP_AUTHORIZER_TYPES = ("request", "jwt")
 INTEGRATION_TYPES = ("aws", "aws_proxy", "http", "http_proxy", "mock")
-INVOCATION_TYPE = "integration.request.header.X-Amz-Invocation-Type"
 
 IAM, API_KEY = "AWS_IAM", "API_KEY"
 

@@ -30,8 +30,8 @@ class Api:
     """What hangs off one RestApi, grouped once so each of its stages looks up only what names it."""
 
     resource: Resource
-    keyed: list[Resource] = field(default_factory=list)  # resources defining operations with apiKeyRequired true
-    key_unknown: list[Resource] = field(default_factory=list)  # ... not known until deployment
+    keyed: list[str] = field(default_factory=list)  # operations with apiKeyRequired true, as messages name them
+    key_unknown: list[str] = field(default_factory=list)  # ... not known until deployment
     key_malformed: list[str] = field(default_factory=list)
     # '*/*' MethodSettings that name their stage with a literal stageName (a stageName taken from a
     # stage is found from that stage), and those whose stageName is not known yet
@@ -43,18 +43,32 @@ class Api:
 
 
 def _key_label(op: Operation) -> str:
-    return f"method '{op.resource.name}'"
+    return f"method '{op.resource.name}'" if op.label is None else op.label
+
+
+def _named(op: Operation) -> str:
+    """How a message names an operation in a list: `'get-items'` for a Method, `GET /items` for a body's."""
+    return f"'{op.resource.name}'" if op.title is None else op.title
 
 
 def index_api(graph: Graph, api: Resource) -> Api:
     """One pass over the API's operations, MethodSettings and usage plans, for all its stages."""
     index = Api(api)
-    for op in graph.derived(FrontDoors).rest_operations(api):
+    doors = graph.derived(FrontDoors)
+    try:
+        ops = doors.rest_operations(api)
+    except Undetermined:
+        ops = doors.rest_operations_of_methods(api)
+        index.key_unknown.append(f"(those of the body of {api.label})")
+    except Malformed as error:
+        ops = doors.rest_operations_of_methods(api)
+        index.key_malformed.append(str(error))
+    for op in ops:
         try:
             if op.api_key_required(at=_key_label(op)):
-                index.keyed.append(op.resource)
+                index.keyed.append(_named(op))
         except Undetermined:
-            index.key_unknown.append(op.resource)
+            index.key_unknown.append(_named(op))
         except Malformed as error:
             index.key_malformed.append(str(error))
     for settings in graph.referrers(api, METHOD_SETTINGS, "restApi"):

@@ -22,6 +22,7 @@ from typing import Any
 from ..findings import Verdict, failed, passed
 from ..resources import Resource
 from ..values import Malformed, Undetermined, figure, number, path_label, text
+from .names import safe_method_path
 
 OFF = -1.0
 STAGE_WIDE = "*/*"
@@ -167,7 +168,8 @@ def check_method_settings(resource: Resource, bounds: Maxima | None) -> Verdict:
             "stage or '<resource path>/<HTTP method>' for one method"
         )
     stage_wide = path == STAGE_WIDE
-    where = "" if path is None else f" ({'stage-wide ' if stage_wide else ''}{path})"
+    shown = safe_method_path(path) if path is not None else None
+    where = "" if shown is None else f" ({'stage-wide ' if stage_wide else ''}{shown})"
     label = f"MethodSettings '{resource.name}'{where}"
     problems = violations(throttle, bounds, TURNED_OFF if stage_wide else None)
     if problems:

@@ -63,7 +63,7 @@ def _bound(
     return EntrypointBound(
         kind=kind,
         urn=resource.urn,
-        name=resource.name,
+        name=door.name,
         type=resource.type,
         function=function.name if function else "",
         budget=budget(resource, function),

@@ -11,9 +11,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..aws.frontdoors import REST, WEBSOCKET, Door, FrontDoors, Operation
+from ..aws.frontdoors import HTTP, QUICK_CREATE, REST, WEBSOCKET, Door, FrontDoors, Operation
 from ..aws.functions import positive, reservation
 from ..aws.limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT, SECONDS_PER_DAY
+from ..aws.names import safe_route_key
 from ..aws.rest import Api, index_api
 from ..aws.throttles import STAGE_KEYS, STAGE_WIDE, USAGE_PLAN_KEYS, Throttle, read
 from ..aws.types import HTTP_STAGE, METHOD_SETTINGS, REST_STAGE, USAGE_PLAN, USAGE_PLAN_KEY
@@ -132,7 +133,7 @@ class Links:
     def rest_lanes(self, op: Operation, lanes: list[Lane], notes: list[str], model: CostModel) -> str:
         """Each stage of the operation's REST API that admits calls, as a lane; why none does, if none."""
         method = op.resource
-        api = self.doors.rest_api(method)
+        api = self.doors.operation_api(op)
         if api is None:
             why = "comes from no REST API in this stack, so its stages are unseen"
             raise Undetermined(f"{method.label}.restApi", why)
@@ -291,7 +292,12 @@ class Links:
     def route_lanes(self, op: Operation, lanes: list[Lane]) -> str:
         """Each stage of the route's API as a lane; the route's kind (HTTP or WebSocket)."""
         route = op.resource
-        api = self.doors.route_api(op)
+        if op.origin == QUICK_CREATE:
+            what = "quick create's auto-deployed $default stage sets no throttle"
+            lanes.append(Lane("stage '$default'", Limit(math.inf, what), Limit(math.inf, ""), keyed=False, keys=0))
+            return HTTP
+        api = self.doors.operation_api(op)
+        assert api is not None  # a route's API, or Undetermined raised
         kind = self.doors.protocol(api)
         stages = self.graph.referrers(api, HTTP_STAGE, "apiId")
         if not stages:
@@ -302,7 +308,7 @@ class Links:
             throttle, scope = links.default, "default route throttle"
             own = links.by_route.get(key.get()) if links.by_route else None
             if own is not None and own.rate is not None:
-                throttle, scope = own, f"throttle for {key.get()}"
+                throttle, scope = own, f"throttle for {safe_route_key(key.get()) or 'this route'}"
             rate = _rate(throttle)
             what = f"{links.name} sets no throttle" if math.isinf(rate) else f"{links.name} {scope}: {per_second(rate)}"
             lanes.append(Lane(links.name, Limit(rate, what), Limit(math.inf, ""), keyed=False, keys=0))

@@ -15,7 +15,7 @@ from typing import Any
 from .. import cost
 from ..aws.frontdoors import DOOR_TYPES, HTTP, REST, WEBSOCKET
 from ..cost.model import CostModel, EntrypointBound
-from ..findings import Verdict, failed, not_applicable, passed, undetermined
+from ..findings import Verdict, all_of, failed, not_applicable, passed, undetermined
 from ..graph import Graph
 from ..policy import Policy, Settings, matches
 from ..resources import Resource
@@ -92,12 +92,22 @@ def fix(bound: EntrypointBound) -> str:
 
 
 def check_stack(graph: Graph, settings: Settings) -> Iterator[tuple[Resource, Verdict]]:
-    assessed = cost.assess(graph, cost_model(settings), partial(budget, settings))
-    for door, bound in assessed:
-        if isinstance(bound, str):
-            yield door.resource, not_applicable(f"{bound}, so it invokes no Lambda function this policy can price")
-        else:
-            yield door.resource, verdict(bound)
+    by_resource: dict[str, list[Verdict]] = {}
+    resources: dict[str, Resource] = {}
+    for door, bound in cost.assess(graph, cost_model(settings), partial(budget, settings)):
+        resources.setdefault(door.resource.urn, door.resource)
+        by_resource.setdefault(door.resource.urn, []).append(
+            not_applicable(f"{bound}, so it invokes no Lambda function this policy can price")
+            if isinstance(bound, str)
+            else verdict(bound)
+        )
+    for urn, verdicts in by_resource.items():
+        # one finding per resource: the operations of one body are judged apart, a fail never hidden
+        yield resources[urn], verdicts[0] if len(verdicts) == 1 else all_of("", *(partial(_given, v) for v in verdicts))
+
+
+def _given(verdict: Verdict) -> Verdict:
+    return verdict
 
 
 def price(default: float, description: str) -> dict[str, Any]:

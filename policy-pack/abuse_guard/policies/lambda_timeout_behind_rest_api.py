@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from functools import partial
 
-from ..aws.frontdoors import FrontDoors
+from ..aws.frontdoors import FrontDoors, invokes_asynchronously
 from ..aws.functions import positive
 from ..aws.limits import DEFAULT_TIMEOUT, INTEGRATION_TIMEOUT_MS
 from ..aws.types import LAMBDA_FUNCTION
@@ -65,7 +65,19 @@ def check_stack(graph: Graph, settings: Settings) -> Iterator[tuple[Resource, Ve
         if integrations is None:
             yield function, not_applicable(f"Lambda function '{function.name}' is behind no REST API integration")
         else:
-            yield function, verdict_of(partial(timeout_verdict, function, integrations), function.label)
+            yield function, verdict_of(partial(synchronous_verdict, function, integrations), function.label)
+
+
+def synchronous_verdict(function: Resource, integrations: list[Resource]) -> Verdict:
+    """Only integrations that wait for the function count: an asynchronous one answers at once."""
+    waiting = [i for i in integrations if not invokes_asynchronously(i)]
+    if not waiting:
+        return not_applicable(
+            f"Lambda function '{function.name}' is invoked asynchronously (X-Amz-Invocation-Type 'Event') by "
+            f"{', '.join(i.label for i in integrations)}: API Gateway answers at once, so the function's timeout "
+            "cannot cause a 504"
+        )
+    return timeout_verdict(function, waiting)
 
 
 POLICY = Policy(
@@ -87,7 +99,10 @@ POLICY = Policy(
         "set; the integration's as 29 s. A function behind several integrations is compared with the shortest. "
         "The function is found through the integration's uri (a property dependency at preview); a uri that "
         "cannot be traced to a function of the stack is left to entrypoint-cost-budget, which reports it on "
-        "the method. Advisory: a long timeout can be deliberate for a function also invoked another way."
+        "the method. An integration of type AWS that sets the request parameter "
+        "integration.request.header.X-Amz-Invocation-Type to 'Event' invokes the function asynchronously and "
+        "answers at once, so it does not count. Advisory: a long timeout can be deliberate for a function also "
+        "invoked another way."
     ),
     remediation=(
         "Keep the function's timeout within the integration's:\n"

@@ -37,12 +37,11 @@ def distinct(*groups: list[Resource]) -> list[Resource]:
     return list({r.urn: r for group in groups for r in group}.values())
 
 
-def methods(resources: list[Resource], verb: str) -> str:
-    """'method 'a' requires' or 'methods 'a', 'b' and 2 more require', for a message."""
-    names = ", ".join(f"'{r.name}'" for r in resources[:3]) + (
-        f" and {len(resources) - 3} more" if len(resources) > 3 else ""
-    )
-    return f"method {names} {verb}s" if len(resources) == 1 else f"methods {names} {verb}"
+def methods(named: list[str], verb: str) -> str:
+    """'method 'a' requires' or 'methods 'a', GET /items and 2 more require', for a message."""
+    unique = list(dict.fromkeys(named))
+    names = ", ".join(unique[:3]) + (f" and {len(unique) - 3} more" if len(unique) > 3 else "")
+    return f"method {names} {verb}s" if len(unique) == 1 else f"methods {names} {verb}"
 
 
 # -- stage-wide throttle ---------------------------------------------------------------------------

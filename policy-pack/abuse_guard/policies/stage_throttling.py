@@ -5,9 +5,10 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from ..aws.frontdoors import quick_created
 from ..aws.throttles import STAGE_KEYS, TURNED_OFF, Maxima, check_method_settings, maxima, read, violations
-from ..aws.types import HTTP_STAGE, METHOD_SETTINGS
-from ..findings import Verdict, all_of, unless
+from ..aws.types import HTTP_API, HTTP_STAGE, METHOD_SETTINGS
+from ..findings import Verdict, all_of, failed, unless
 from ..policy import Policy, Settings
 from ..resources import Resource
 from ..values import items, mapping
@@ -50,7 +51,16 @@ def route_override(at: str, route: Any, bounds: Maxima) -> Verdict:
     return unless(violations(throttle, bounds, SENT_AS_ZERO), f"{at} overrides it with {throttle.describe()}")
 
 
-def check(resource: Resource, settings: Settings) -> Verdict:
+def check(resource: Resource, settings: Settings) -> Verdict | None:
+    if resource.type == HTTP_API:
+        if not quick_created(resource):
+            return None  # its stages are Stage resources, each checked on its own
+        return failed(
+            f"API Gateway v2 API '{resource.name}' is made by quick create (target), so AWS auto-deploys a $default "
+            "stage with no throttling, limited only by the account's quota; replace target with an "
+            "aws.apigatewayv2.Integration, Route and Stage(default_route_settings={'throttling_rate_limit': ..., "
+            "'throttling_burst_limit': ...})"
+        )
     if resource.type == METHOD_SETTINGS:
         return check_method_settings(resource, maxima(settings))
     return check_http_stage(resource, maxima(settings))
@@ -90,7 +100,7 @@ POLICY = Policy(
     ),
     severity="high",
     enforcement="mandatory",
-    resource_types=(METHOD_SETTINGS, HTTP_STAGE),
+    resource_types=(METHOD_SETTINGS, HTTP_STAGE, HTTP_API),
     rationale=(
         "A stage throttle caps what all callers of a stage together can send, with or without an API key; "
         "usage plans only limit keyed callers one by one. Without it a stage is limited only by the account's "
@@ -105,8 +115,10 @@ POLICY = Policy(
         "stage-wide value, which rest-stage-protected requires; values it does set must be within the "
         "maxima. For HTTP/WebSocket APIs defaultRouteSettings must set both values, and every routeSettings "
         "entry must set both too, because the provider sends a value left out of a settings block as 0 "
-        "(pulumi/pulumi-aws#2363). 0 fails everywhere: it rejects every request, which is an outage, not a "
-        "throttle; exempt a stage that is closed on purpose. MethodSettings have no tags: exempt them in the "
+        "(pulumi/pulumi-aws#2363). An HTTP API made by quick create (target) fails: AWS auto-deploys its $default "
+        "stage with no throttling and nothing in the program can set one. 0 fails everywhere: it rejects every "
+        "request, which is an outage, not a throttle; exempt a stage that is closed on purpose. MethodSettings "
+        "have no tags: exempt them in the "
         "policy config; v2 stages also take the tag abuse-guard:exempt:stage-throttling. At enforcement level "
         "remediate an HTTP/WebSocket stage gets the configured default route throttle (100 requests/s, burst "
         "200) for each value that is absent or -1. A REST '*/*' MethodSettings is not remediated: the stage "
