@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
+from .resources import Resource
 from .values import Malformed, Undetermined
 
 
@@ -42,6 +44,30 @@ def not_applicable(message: str) -> Verdict:
 
 
 @dataclass(frozen=True)
+class Component:
+    """The component resource a resource belongs to (see `Graph.component_of`): what a user of the component
+    changes to fix a finding on one of its children."""
+
+    urn: str
+    type: str
+    """Type token, e.g. aws-apigateway:index:RestAPI."""
+    name: str
+    """Logical name."""
+
+    @classmethod
+    def of(cls, resource: Resource | None) -> Component | None:
+        return None if resource is None else cls(resource.urn, resource.type, resource.name)
+
+    @property
+    def label(self) -> str:
+        """How reports name it: "aws-apigateway:index:RestAPI 'api'" (the whole type token, then the logical name)."""
+        return f"{self.type} '{self.name}'"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"urn": self.urn, "type": self.type, "name": self.name}
+
+
+@dataclass(frozen=True)
 class Finding:
     """A verdict attached to a policy and a resource: the unit every output is made of."""
 
@@ -51,9 +77,13 @@ class Finding:
     name: str
     outcome: Outcome
     message: str
+    component: Component | None = None
+    """The component the resource belongs to; None for a resource directly under the stack, or where the
+    source does not say (the engine's per-resource Analyze, an event log without the resource's step event)."""
 
-    def to_dict(self) -> dict[str, str]:
-        return {
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, in the shape of the JSON report's findings: `component` only when there is one."""
+        found: dict[str, Any] = {
             "policy": self.policy,
             "urn": self.urn,
             "type": self.type,
@@ -61,6 +91,9 @@ class Finding:
             "outcome": self.outcome.value,
             "message": self.message,
         }
+        if self.component is not None:
+            found["component"] = self.component.to_dict()
+        return found
 
 
 def verdict_of(check: Callable[[], Verdict], subject: str = "") -> Verdict:
@@ -75,6 +108,18 @@ def verdict_of(check: Callable[[], Verdict], subject: str = "") -> Verdict:
         return undetermined(f"{prefix}cannot be determined yet: {error}")
     except Malformed as error:
         return failed(f"{prefix}malformed input: {error}")
+
+
+def verdict_if_any(check: Callable[[], Verdict | None], subject: str = "") -> Verdict | None:
+    """`verdict_of` for a check that may find nothing to judge (None): None then, else the verdict."""
+    found: list[Verdict | None] = []
+
+    def run() -> Verdict:
+        found.append(check())
+        return found[0] or not_applicable("")
+
+    verdict = verdict_of(run, subject)
+    return None if found and found[0] is None else verdict
 
 
 def unless(problems: list[str], ok: str) -> Verdict:

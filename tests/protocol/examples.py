@@ -12,11 +12,15 @@ from abuse_guard.aws.types import (
     LAMBDA_FUNCTION,
     LAMBDA_FUNCTION_URL,
     LAMBDA_PERMISSION,
+    LISTENERS,
+    LOAD_BALANCERS,
     METHOD_SETTINGS,
     REST_API,
     REST_INTEGRATION,
     REST_METHOD,
     REST_STAGE,
+    TARGET_GROUP_ATTACHMENTS,
+    TARGET_GROUPS,
     USAGE_PLAN,
 )
 from abuse_guard.resources import STACK_TYPE, UNKNOWN, Resource
@@ -108,6 +112,30 @@ def rest_integration_graph(*, timeout: float) -> tuple[Resource, ...]:
     return (STACK, fn, integration)
 
 
+def load_balancer_graph(*, internal: bool, reserved: float | None = 1.0) -> tuple[Resource, ...]:
+    """An ALB whose HTTPS listener forwards to a Lambda target group with no authenticate action first."""
+    fn = function("alb-handler", reserved, timeout=3.0)
+    alb = resource(
+        LOAD_BALANCERS[0], {"internal": internal, "loadBalancerType": "application"}, "alb", parent=STACK.urn
+    )
+    group = resource(TARGET_GROUPS[0], {"targetType": "lambda"}, "lambda-targets", parent=STACK.urn)
+    attachment = resource(
+        TARGET_GROUP_ATTACHMENTS[0],
+        {"targetGroupArn": UNKNOWN, "targetId": UNKNOWN},
+        "attach",
+        parent=STACK.urn,
+        property_dependencies={"targetGroupArn": (group.urn,), "targetId": (fn.urn,)},
+    )
+    listener = resource(
+        LISTENERS[0],
+        {"loadBalancerArn": UNKNOWN, "port": 443.0, "defaultActions": [{"type": "forward", "targetGroupArn": UNKNOWN}]},
+        "https",
+        parent=STACK.urn,
+        property_dependencies={"loadBalancerArn": (alb.urn,), "defaultActions": (group.urn,)},
+    )
+    return (STACK, fn, alb, group, attachment, listener)
+
+
 RESOURCE_EXAMPLES: dict[str, tuple[Resource, Resource]] = {
     "lambda-reserved-concurrency": (function("worker", 5.0), function("worker", None)),
     "lambda-function-url-auth": (
@@ -160,6 +188,7 @@ STACK_EXAMPLES: dict[str, tuple[tuple[Resource, ...], tuple[Resource, ...]]] = {
     "rest-stage-protected": (rest_api_graph(throttled=True), rest_api_graph(throttled=False)),
     "entrypoint-cost-budget": (function_url_graph(reserved=1.0), function_url_graph(reserved=None)),
     "lambda-timeout-behind-rest-api": (rest_integration_graph(timeout=10.0), rest_integration_graph(timeout=60.0)),
+    "load-balancer-lambda-auth": (load_balancer_graph(internal=True), load_balancer_graph(internal=False)),
 }
 
 

@@ -19,6 +19,8 @@ Sources:
   `$default`) with no authorization and an auto-deployed `$default` stage with no throttling, neither
   of which is a resource of the program (Amazon API Gateway v2 API Reference, CreateApi: Target).
 - `aws:lambda/functionUrl:FunctionUrl`: a door with no API in front.
+- a listener or listener rule of a load balancer that forwards to a target group of type lambda
+  (load_balancers.py): a door with no throttle of its own.
 The function behind an integration is the one its `uri` / `integrationUri` comes from, and behind a
 function URL the one its `functionName` comes from (or names); an `aws:lambda/alias:Alias` in between
 leads to its function, because reservations are per function. At preview IDs and ARNs are unknown,
@@ -36,7 +38,7 @@ from typing import Any
 from ..graph import Graph
 from ..resources import Resource
 from ..values import Malformed, Undetermined, choice, filled, flag, literal, path_label, text
-from . import openapi
+from . import load_balancers, openapi
 from .names import safe_route_key
 from .types import (
     API_ROUTE,
@@ -45,6 +47,8 @@ from .types import (
     LAMBDA_ALIAS,
     LAMBDA_FUNCTION,
     LAMBDA_FUNCTION_URL,
+    LISTENER_RULES,
+    LISTENERS,
     REST_API,
     REST_INTEGRATION,
     REST_METHOD,
@@ -55,6 +59,7 @@ REST = "REST method"
 HTTP = "HTTP route"
 WEBSOCKET = "WebSocket route"
 URL = "function URL"
+LB = "load balancer listener"
 """The kinds of front door, as messages and reports name them."""
 
 REST_AUTHORIZATIONS = ("NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS")
@@ -74,7 +79,9 @@ REST_OPERATION_TYPES = (REST_METHOD, REST_API)
 """Resource types that define REST operations: what the REST authorization rule checks."""
 ROUTE_OPERATION_TYPES = (API_ROUTE, HTTP_API)
 """Resource types that define HTTP or WebSocket operations: what the route authorization rule checks."""
-DOOR_TYPES = (*REST_OPERATION_TYPES, *ROUTE_OPERATION_TYPES, LAMBDA_FUNCTION_URL)
+LOAD_BALANCER_DOOR_TYPES = (*LISTENERS, *LISTENER_RULES)
+"""Resource types that can forward requests to a Lambda function from a load balancer."""
+DOOR_TYPES = (*REST_OPERATION_TYPES, *ROUTE_OPERATION_TYPES, LAMBDA_FUNCTION_URL, *LOAD_BALANCER_DOOR_TYPES)
 """Resource types that define a front door: what the cost budget reports on."""
 
 
@@ -223,6 +230,15 @@ class FrontDoors:
             if resource.type == LAMBDA_FUNCTION_URL:
                 found.append(Door(resource, URL, None))
                 continue
+            if resource.type in LOAD_BALANCER_DOOR_TYPES:
+                try:
+                    forwards = load_balancers.forwarding(self.graph, resource)
+                except (Undetermined, Malformed) as error:
+                    found.append(Door(resource, LB, None, error))
+                    continue
+                if forwards is not None:
+                    found.append(Door(resource, LB, None))
+                continue
             kind = REST if resource.type in REST_OPERATION_TYPES else HTTP
             try:
                 ops = operations(resource)
@@ -303,6 +319,8 @@ class FrontDoors:
         if door.unreadable is not None:
             raise door.unreadable
         op = door.operation
+        if door.kind == LB:
+            return self.function_behind_listener(resource)
         if op is None:
             return self.function_from(resource, "functionName")
         if op.origin == QUICK_CREATE:
@@ -330,6 +348,18 @@ class FrontDoors:
                 resource.label, f"matches several integrations ({names}), so which one it uses is unclear"
             )
         return self.integration_function(integrations[0])
+
+    def function_behind_listener(self, resource: Resource) -> Resource | str:
+        """The Lambda function a listener or rule forwards to, or why none; raises Undetermined for several."""
+        forwards = load_balancers.forwarding(self.graph, resource)
+        groups = forwards.lambda_groups if forwards is not None else ()
+        functions = {f.urn: f for g in groups for f in load_balancers.functions_of(self.graph, g)}
+        if not functions:
+            return f"{resource.label} forwards to a Lambda target group with no function attached in this stack"
+        if len(functions) > 1:
+            names = ", ".join(f"'{f.name}'" for f in functions.values())
+            raise Undetermined(resource.label, f"forwards to several Lambda functions ({names}); each is bounded alone")
+        return next(iter(functions.values()))
 
     def rest_lambda_integrations(self) -> list[tuple[Resource, Resource]]:
         """(REST integration, function) for every REST integration that invokes a Lambda function of the stack;

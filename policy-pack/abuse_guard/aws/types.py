@@ -23,3 +23,13 @@ HTTP_API = "aws:apigatewayv2/api:Api"
 API_ROUTE = "aws:apigatewayv2/route:Route"
 HTTP_INTEGRATION = "aws:apigatewayv2/integration:Integration"
 HTTP_STAGE = "aws:apigatewayv2/stage:Stage"
+
+LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+"""An Elastic Load Balancing v2 load balancer; `aws:alb/...` is pulumi-aws's alias of `aws:lb/...` (so below)."""
+LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+LISTENER_RULES = ("aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule")
+TARGET_GROUPS = ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup")
+TARGET_GROUP_ATTACHMENTS = (
+    "aws:lb/targetGroupAttachment:TargetGroupAttachment",
+    "aws:alb/targetGroupAttachment:TargetGroupAttachment",
+)

@@ -30,7 +30,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from ..aws.frontdoors import REST, URL
+from ..aws.frontdoors import LB, REST, URL
 from ..aws.limits import LAMBDA_REQUESTS_PER_EXECUTION, SECONDS_PER_DAY
 from ..values import figure
 from ..wording import amount, dollars, keys_of, per_second, requests
@@ -47,7 +47,8 @@ class CostModel:
     gb_second_price: float
     """Dollars per GB-second of Lambda duration."""
     api_request_price: dict[str, float]
-    """Dollars per million API Gateway requests (or WebSocket messages), by entrypoint kind."""
+    """Dollars per million API Gateway requests (or WebSocket messages, or load balancer requests, each
+    counted as a new connection's share of a capacity unit), by entrypoint kind."""
     seconds_per_month: float
     account_rate: float
     """The account's regional API Gateway limit, requests/s."""
@@ -103,6 +104,8 @@ class Cost:
     lambda_requests: float
     lambda_duration: float
     api_requests: float
+    """What the front door bills for the requests: API Gateway, or a load balancer's capacity units."""
+    front: str = "API Gateway"
 
     @property
     def total(self) -> float:
@@ -111,7 +114,7 @@ class Cost:
     def describe(self) -> str:
         return (
             f"{dollars(self.lambda_requests)} Lambda requests + {dollars(self.lambda_duration)} Lambda duration + "
-            f"{dollars(self.api_requests)} API Gateway"
+            f"{dollars(self.api_requests)} {self.front}"
         )
 
 
@@ -198,6 +201,10 @@ def worst_case(exposure: Exposure, model: CostModel) -> Worst:
         rate = Limit(lambda_rate.value, f"{lambda_rate.what}: a function URL has no request-rate limit of its own")
         api_month = Limit(0.0, "")
         invocations = Limit(rate.value * month, rate.what)
+    elif exposure.kind == LB:
+        rate = Limit(lambda_rate.value, f"{lambda_rate.what}: a load balancer has no request-rate limit of its own")
+        api_month = Limit(rate.value * month, rate.what)
+        invocations = api_month
     else:
         rate, api_month = _api_traffic(exposure, model)
         invocations = tightest(api_month, Limit(lambda_rate.value * month, lambda_rate.what))
@@ -212,6 +219,7 @@ def worst_case(exposure: Exposure, model: CostModel) -> Worst:
         lambda_requests=invocations.value * model.lambda_request_price / 1e6,
         lambda_duration=busy.value * exposure.memory_mb / 1024 * model.gb_second_price,
         api_requests=api_month.value * model.api_request_price.get(exposure.kind, 0.0) / 1e6,
+        front="load balancer capacity units" if exposure.kind == LB else "API Gateway",
     )
     parts = ((cost.api_requests, api_month), (cost.lambda_duration, busy), (cost.lambda_requests, invocations))
     binding = max(parts, key=lambda part: part[0])[1].what
@@ -270,7 +278,7 @@ def cheapest_fix(exposure: Exposure, model: CostModel, budget: float) -> Fix | N
     candidates: list[tuple[str, float]] = []
     if exposure.reserved is None or exposure.reserved > 1:
         candidates.append(("reserved concurrency 1", cost(replace(exposure, reserved=1.0))))
-    if exposure.kind != URL and exposure.lanes:
+    if exposure.kind not in (URL, LB) and exposure.lanes:
         stages = f" on each of its {len(exposure.lanes)} stages" if len(exposure.lanes) > 1 else ""
 
         def throttled(rate: int) -> float:

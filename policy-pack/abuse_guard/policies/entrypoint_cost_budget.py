@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from .. import cost
-from ..aws.frontdoors import DOOR_TYPES, HTTP, REST, WEBSOCKET
+from ..aws.frontdoors import DOOR_TYPES, HTTP, LB, REST, WEBSOCKET
 from ..cost.model import CostModel, EntrypointBound
 from ..findings import Verdict, all_of, failed, not_applicable, passed, undetermined
 from ..graph import Graph
@@ -32,6 +32,7 @@ def cost_model(settings: Settings) -> CostModel:
             REST: settings["restApiRequestPricePerMillion"],
             HTTP: settings["httpApiRequestPricePerMillion"],
             WEBSOCKET: settings["webSocketMessagePricePerMillion"],
+            LB: load_balancer_price_per_million(settings),
         },
         seconds_per_month=settings["secondsPerMonth"],
         account_rate=settings["accountRateLimit"],
@@ -40,6 +41,13 @@ def cost_model(settings: Settings) -> CostModel:
         fix_stage_rate=MAX_STAGE_RATE,
         fix_daily_quota=MAX_QUOTA_PER_DAY,
     )
+
+
+def load_balancer_price_per_million(settings: Settings) -> float:
+    """USD per million requests through an Application Load Balancer, each request counted as a new connection:
+    an LCU-hour's price over the new connections an LCU covers in an hour (Elastic Load Balancing pricing:
+    an LCU is 25 new connections per second, among other dimensions; the largest dimension is billed)."""
+    return settings["loadBalancerLcuPricePerHour"] / (settings["loadBalancerNewConnectionsPerLcu"] * 3600) * 1e6
 
 
 def stack_name(urn: str) -> str:
@@ -191,6 +199,13 @@ POLICY = Policy(
         "restApiRequestPricePerMillion": price(3.50, "Dollars per million REST API requests (us-east-1)."),
         "httpApiRequestPricePerMillion": price(1.00, "Dollars per million HTTP API requests (us-east-1)."),
         "webSocketMessagePricePerMillion": price(1.00, "Dollars per million WebSocket API messages (us-east-1)."),
+        "loadBalancerLcuPricePerHour": price(0.008, "Dollars per Application Load Balancer LCU-hour (us-east-1)."),
+        "loadBalancerNewConnectionsPerLcu": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "default": 25,
+            "description": "New connections per second one LCU covers; each request counts as one (worst case).",
+        },
         "secondsPerMonth": {
             "type": "number",
             "exclusiveMinimum": 0,
