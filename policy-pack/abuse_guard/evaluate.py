@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
-from .findings import Finding, Outcome, Verdict, verdict_of
+from .findings import Component, Finding, Outcome, Verdict, verdict_of
 from .graph import Graph
 from .policy import Policy, Settings, exemption
 from .resources import Resource
@@ -150,7 +150,8 @@ def assess(
 
     The policies named in `remediating` (those at enforcement level remediate) first fix every
     resource, so all checks, stack checks included, judge the inputs the engine would deploy; a
-    remediated finding's message starts with "remediated: <path> <before> -> <after>".
+    remediated finding's message starts with "remediated: <path> <before> -> <after>". Each finding
+    names the component its resource belongs to (`Graph.component_of`).
     """
     config = config or {}
     policies = list(policies)
@@ -175,7 +176,43 @@ def assess(
                 result = replace(result, message=f"{REMEDIATED}{note}; {result.message}")
             if result is not None:
                 findings.append(result)
-    return Assessment(remediated, findings)
+    covering = [covered(f, policies, graph, settings) for f in findings]
+    return Assessment(remediated, _in_components(covering, graph))
+
+
+def covered(found: Finding, policies: list[Policy], graph: Graph, settings: Mapping[str, Settings]) -> Finding:
+    """`found` made exempt when its policy's `covered_by` exemption covers it (a function URL's exemption covers
+    the URL's companion grants); the reason names the covering resource and policy."""
+    policy = next((p for p in policies if p.id == found.policy), None)
+    cover = policy.covered_by if policy is not None else None
+    if cover is None or found.outcome in (Outcome.EXEMPT, Outcome.NOT_APPLICABLE) or cover.policy not in settings:
+        return found
+    resource = graph.get(found.urn)
+    covering = next((p for p in policies if p.id == cover.policy), None)
+    if resource is None or covering is None:
+        return found
+    for related in cover.related(resource, graph):
+        reason = exemption(covering, related, settings[cover.policy])
+        if reason is not None:
+            message = (
+                f"exempt: {reason}, the exemption of {related.label} from {cover.policy}, which covers this; "
+                f"without it: {found.outcome.value}: {found.message}"
+            )
+            return replace(found, outcome=Outcome.EXEMPT, message=message)
+    return found
+
+
+def _in_components(findings: list[Finding], graph: Graph) -> list[Finding]:
+    """`findings`, each with the component its resource belongs to (found once per resource)."""
+    components: dict[str, Component | None] = {}
+    placed: list[Finding] = []
+    for found in findings:
+        if found.urn not in components:
+            resource = graph.get(found.urn)
+            components[found.urn] = None if resource is None else Component.of(graph.component_of(resource))
+        component = components[found.urn]
+        placed.append(found if component is None else replace(found, component=component))
+    return placed
 
 
 def evaluate(

@@ -7,10 +7,12 @@ config resolution and error handling are shared here, so a check only states its
 
 from __future__ import annotations
 
-import fnmatch
 import json
+import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -35,9 +37,28 @@ SEVERITIES = ("low", "medium", "high", "critical")
 ENFORCEMENT_LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 EXEMPT_TAG_PREFIX = "abuse-guard:exempt:"
 
+MAX_PATTERN_LENGTH = 1024
+"""Longest name pattern (exemptions, per-function overrides): a URN is a few hundred characters."""
+MAX_PATTERN_STARS = 16
+"""Most `*` in one name pattern."""
+MAX_EXEMPTIONS = 500
+"""Most exemptions per policy: each resource is compared with each of them."""
+MAX_REASON_LENGTH = 1024
+"""Longest exemption reason, in characters: it is repeated in every finding it covers."""
+
+NAME_PATTERN_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": MAX_PATTERN_LENGTH,
+    "pattern": f"^[^*]*(\\*[^*]*){{0,{MAX_PATTERN_STARS}}}$",
+}
+"""A name pattern, as `matches` reads it: `*` and `?` are wildcards, every other character is itself; at most
+MAX_PATTERN_LENGTH characters and MAX_PATTERN_STARS stars."""
+
 EXEMPTIONS_SCHEMA: dict[str, Any] = {
     "type": "array",
     "default": [],
+    "maxItems": MAX_EXEMPTIONS,
     "description": (
         "Resources this policy does not apply to, each with the reason: "
         '[{"resource": "<logical name, physical name or URN; * and ? match>", "reason": "..."}].'
@@ -47,8 +68,8 @@ EXEMPTIONS_SCHEMA: dict[str, Any] = {
         "additionalProperties": False,
         "required": ["resource", "reason"],
         "properties": {
-            "resource": {"type": "string", "minLength": 1},
-            "reason": {"type": "string", "minLength": 1},
+            "resource": NAME_PATTERN_SCHEMA,
+            "reason": {"type": "string", "minLength": 1, "maxLength": MAX_REASON_LENGTH},
         },
     },
 }
@@ -56,6 +77,15 @@ EXEMPTIONS_SCHEMA: dict[str, Any] = {
 
 class ConfigError(UserError, ValueError):
     """Invalid policy configuration; the message names the policy and the field."""
+
+
+@dataclass(frozen=True)
+class Covered:
+    """Where another policy's exemption covers this one's findings: `related(resource, graph)` are the resources
+    whose exemption from `policy` also exempts `resource` (a public function URL's companion grants)."""
+
+    policy: str
+    related: Callable[[Resource, Graph], list[Resource]]
 
 
 @dataclass(frozen=True)
@@ -74,6 +104,8 @@ class Policy:
     in_graph: InGraphCheck | None = None
     """The resource check where the stack's graph is at hand (offline preview, reports), if it differs from `check`;
     the engine's per-resource Analyze has no graph and runs `check`."""
+    covered_by: Covered | None = None
+    """In a stack-level evaluation, another policy's exemption of related resources that covers this one's."""
     remediate: ResourceRemedy | None = None
     """At enforcement level `remediate`, what the engine may fill in before the check runs (see evaluate.remedy)."""
     references: tuple[str, ...] = ()
@@ -114,6 +146,12 @@ _SETTINGS_CACHE: dict[tuple[str, str], Settings] = {}
 def _validated(policy: Policy, given: dict[str, Any]) -> dict[str, Any]:
     import jsonschema  # imported on first use: keeps the pack's start-up light
 
+    non_finite = _non_finite(given)
+    if non_finite is not None:
+        raise ConfigError(
+            f"policy '{policy.id}': config field '{non_finite[0]}': {non_finite[1]} is not a finite number "
+            "(NaN and infinities are not allowed)"
+        )
     validator = jsonschema.Draft7Validator(policy.config_schema())
     errors = sorted(validator.iter_errors(given), key=lambda e: list(e.absolute_path))
     if errors:
@@ -130,13 +168,72 @@ def _validated(policy: Policy, given: dict[str, Any]) -> dict[str, Any]:
     return given
 
 
+def _non_finite(value: Any) -> tuple[str, float] | None:
+    """(dotted path, value) of the first NaN or infinity in a config value, or None; iterative, so any depth."""
+    pending: list[tuple[str, Any]] = [("", value)]
+    while pending:
+        where, item = pending.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return where or "(root)", item
+        if isinstance(item, Mapping):
+            pending.extend((f"{where}.{key}" if where else str(key), v) for key, v in reversed(list(item.items())))
+        elif isinstance(item, (list, tuple)):
+            pending.extend((f"{where}[{index}]", v) for index, v in reversed(list(enumerate(item))))
+    return None
+
+
 def matches(resource: Resource, pattern: str) -> bool:
-    """A name pattern matches the logical name, the physical `name` input, or the URN."""
+    """A name pattern matches the logical name, the physical `name` input, or the URN (see `wildcard_match`)."""
     physical = resource.props.get("name")
     candidates = [resource.name, resource.urn]
     if isinstance(physical, str):
         candidates.append(physical)
-    return any(fnmatch.fnmatchcase(candidate, pattern) for candidate in candidates)
+    return any(wildcard_match(candidate, pattern) for candidate in candidates)
+
+
+def wildcard_match(name: str, pattern: str) -> bool:
+    """Whether `pattern` matches all of `name`: `*` any run of characters, `?` any one, the rest themselves.
+
+    No character classes, unlike fnmatch (whose translation to a regular expression took time quadratic
+    in a pattern of `[`s). The parts between stars are found left to right, each at its first place after
+    the one before (the first anchored at the start, the last at the end), so the time is at most
+    len(name) x len(pattern), linear in the name for the patterns the schema allows.
+    """
+    first, *middle = pattern.split("*")
+    if not middle:
+        return len(name) == len(pattern) and _fits(name, 0, pattern)
+    last = middle.pop()
+    end = len(name) - len(last)
+    if end < len(first) or not _fits(name, 0, first) or not _fits(name, end, last):
+        return False
+    position = len(first)
+    for part in filter(None, middle):
+        found = _find(name, part, position, end)
+        if found < 0:
+            return False
+        position = found + len(part)
+    return True
+
+
+def _fits(name: str, at: int, part: str) -> bool:
+    """`part` (with `?` for any character) matches `name` at `at` (the caller has checked it fits in length)."""
+    if "?" not in part:
+        return name.startswith(part, at)
+    return all(p == "?" or p == n for p, n in zip(part, name[at : at + len(part)], strict=True))
+
+
+def _find(name: str, part: str, start: int, end: int) -> int:
+    """Where `part` (with `?` for any character) first matches within name[start:end], or -1."""
+    if "?" not in part:
+        return name.find(part, start, end)
+    found = _part_expression(part).search(name, start, end)
+    return -1 if found is None else found.start()
+
+
+@lru_cache(maxsize=256)
+def _part_expression(part: str) -> re.Pattern[str]:
+    """Literal characters and `.` for each `?`: no repetition, so a search is at most len(name) x len(part)."""
+    return re.compile("".join("." if c == "?" else re.escape(c) for c in part), re.DOTALL)
 
 
 def exemption(policy: Policy, resource: Resource, settings: Settings) -> str | None:

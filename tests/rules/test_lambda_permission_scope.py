@@ -2,11 +2,13 @@ from typing import Any
 
 import pytest
 
-from abuse_guard.aws.types import LAMBDA_PERMISSION
+from abuse_guard.aws.types import LAMBDA_FUNCTION, LAMBDA_FUNCTION_URL, LAMBDA_PERMISSION, REST_API
+from abuse_guard.evaluate import evaluate
 from abuse_guard.findings import Outcome
+from abuse_guard.policies import BY_ID
 from abuse_guard.policies.lambda_permission_scope import POLICY
 from abuse_guard.resources import SECRET, UNKNOWN
-from tests.support import check
+from tests.support import check, resource
 
 # The statement id Pulumi generates is unknown at preview; the rule never needs it. Permissions have no tags.
 BASE = {"action": "lambda:InvokeFunction", "function": "webhook", "statementId": UNKNOWN}
@@ -110,6 +112,61 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any] | None, Outcome]] = {
         None,
         Outcome.FAIL,
     ),
+    # Issue 11, item 1: a bucket ARN names no account (AWS Config lambda-function-public-access-prohibited,
+    # Security Hub Lambda.1 require the account condition; Lambda Developer Guide, resource-based policies)
+    "s3_bucket_arn_without_account": (
+        {"principal": "s3.amazonaws.com", "sourceArn": "arn:aws:s3:::uploads-bucket"},
+        None,
+        Outcome.FAIL,
+    ),
+    "s3_bucket_arn_with_account": (
+        {"principal": "s3.amazonaws.com", "sourceArn": "arn:aws:s3:::uploads-bucket", "sourceAccount": "123456789012"},
+        None,
+        Outcome.PASS,
+    ),
+    # Issue 11, item 2: wildcards are not scope (Checkov and Prowler reports of arn:aws:sns:*:*:* passing)
+    "sns_every_account_wildcard": (
+        {"principal": "sns.amazonaws.com", "sourceArn": "arn:aws:sns:*:*:*"},
+        None,
+        Outcome.FAIL,
+    ),
+    "sns_account_pattern": (
+        {"principal": "sns.amazonaws.com", "sourceArn": "arn:aws:sns:us-east-1:12345678901?:alerts"},
+        None,
+        Outcome.FAIL,
+    ),
+    "sns_empty_account": (
+        {"principal": "sns.amazonaws.com", "sourceArn": "arn:aws:sns:us-east-1::alerts"},
+        None,
+        Outcome.FAIL,
+    ),
+    "sns_wildcard_after_the_account": (
+        {"principal": "sns.amazonaws.com", "sourceArn": "arn:aws:sns:us-east-1:123456789012:*"},
+        None,
+        Outcome.PASS,
+    ),
+    "wildcard_arn_limited_by_account": (
+        {"principal": "sns.amazonaws.com", "sourceArn": "arn:aws:sns:*:*:*", "sourceAccount": "123456789012"},
+        None,
+        Outcome.PASS,
+    ),
+    "source_arn_that_is_not_an_arn": ({"principal": "sns.amazonaws.com", "sourceArn": "alerts"}, None, Outcome.FAIL),
+    "source_account_that_is_not_an_account": (
+        {"principal": "s3.amazonaws.com", "sourceAccount": "any"},
+        None,
+        Outcome.FAIL,
+    ),
+    # Issue 10, item 4: the companion grants of a public function URL
+    "public_url_companion_invoke_function_url": (
+        {"action": "lambda:InvokeFunctionUrl", "principal": "*", "functionUrlAuthType": "NONE"},
+        None,
+        Outcome.FAIL,
+    ),
+    "public_url_companion_invoked_via_function_url": (
+        {"action": "lambda:InvokeFunction", "principal": "*", "invokedViaFunctionUrl": True},
+        None,
+        Outcome.FAIL,
+    ),
     "exempt_by_config": (
         {"principal": "*"},
         {"exemptions": [{"resource": "res", "reason": "public demo, function only echoes"}]},
@@ -123,7 +180,109 @@ def test_permission_scope(props: dict[str, Any], config: dict[str, Any] | None, 
     assert check(POLICY, LAMBDA_PERMISSION, {**BASE, **props}, config).outcome is expected
 
 
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        (
+            {"principal": "*", "sourceAccount": "123456789012"},
+            "Lambda permission 'res': lets any principal of account 123456789012 invoke the function (principal '*' "
+            "limited by source_account); set principal to the role or service that calls it",
+        ),
+        (
+            {"action": "lambda:GetFunction", "principal": "*"},
+            "Lambda permission 'res': lets anyone (principal '*') call lambda:GetFunction on the function; set "
+            "principal to the account, role or service principal that calls it (with source_arn for a service)",
+        ),
+        (
+            {"principal": "sns.amazonaws.com", "sourceAccount": "123456789012"},
+            "Lambda permission 'res': lets any sns.amazonaws.com resource of account 123456789012 invoke the function "
+            "(source_account alone is not enough for this service); set source_arn to the resource that should call it",
+        ),
+    ],
+    ids=["account_is_not_any_account", "non_invoke_action", "account_scoped_but_not_enough"],
+)
+def test_messages_say_what_the_grant_allows(props: dict[str, Any], message: str) -> None:
+    """Issue 11, messages: source_account set is not 'any AWS account'; an action that is not an invoke is named."""
+    assert check(POLICY, LAMBDA_PERMISSION, {**BASE, **props}).message == message
+
+
+def test_a_public_url_companion_grant_points_to_the_url_not_to_the_principal() -> None:
+    props = {**BASE, "action": "lambda:InvokeFunction", "principal": "*", "invokedViaFunctionUrl": True}
+    message = check(POLICY, LAMBDA_PERMISSION, props).message
+    assert "set principal" not in message
+    assert message.startswith("Lambda permission 'res' is the companion grant of public the function's URL")
+
+
+FUNCTION = resource(LAMBDA_FUNCTION, {"reservedConcurrentExecutions": 1.0}, "fn")
+URL = resource(
+    LAMBDA_FUNCTION_URL,
+    {"authorizationType": "NONE"},
+    "fn-url",
+    property_dependencies={"functionName": (FUNCTION.urn,)},
+)
+COMPANION = resource(
+    LAMBDA_PERMISSION,
+    {**BASE, "principal": "*", "functionUrlAuthType": "NONE", "action": "lambda:InvokeFunctionUrl"},
+    "fn-url-public",
+    property_dependencies={"function": (FUNCTION.urn,)},
+)
+
+
+def test_the_url_exemption_covers_its_companion_grants() -> None:
+    config = {"lambda-function-url-auth": {"exemptions": [{"resource": "fn-url", "reason": "public status page"}]}}
+    findings = evaluate([BY_ID["lambda-function-url-auth"], POLICY], [FUNCTION, URL, COMPANION], config)
+    outcomes = {(f.policy, f.name): f.outcome for f in findings}
+    assert outcomes == {
+        ("lambda-function-url-auth", "fn-url"): Outcome.EXEMPT,
+        ("lambda-permission-scope", "fn-url-public"): Outcome.EXEMPT,
+    }
+    [grant] = [f for f in findings if f.name == "fn-url-public"]
+    assert grant.message.startswith(
+        "exempt: public status page (policy config exemption 'fn-url'), the exemption of FunctionUrl 'fn-url' from "
+        "lambda-function-url-auth, which covers this; without it: fail: Lambda permission 'fn-url-public' is the "
+        "companion grant of public FunctionUrl 'fn-url'"
+    )
+
+
+def test_without_the_url_exemption_the_companion_grant_fails() -> None:
+    findings = evaluate([BY_ID["lambda-function-url-auth"], POLICY], [FUNCTION, URL, COMPANION])
+    assert {f.name: f.outcome for f in findings} == {"fn-url": Outcome.FAIL, "fn-url-public": Outcome.FAIL}
+
+
+# Issue 11, item 7: a link to the right resource in the same stack is a pass in the stack-level evaluation
+API_URN = f"urn:pulumi:dev::proj::{REST_API}::api"
+
+
+def test_a_source_arn_from_an_api_of_this_stack_passes_in_the_stack_evaluation() -> None:
+    api = resource(REST_API, {"name": "api"}, "api")
+    grant = resource(
+        LAMBDA_PERMISSION,
+        {**BASE, "principal": API, "sourceArn": UNKNOWN},
+        "grant",
+        property_dependencies={"sourceArn": (API_URN,)},
+    )
+    [finding] = evaluate([POLICY], [api, grant])
+    assert (finding.outcome, finding.message) == (
+        Outcome.PASS,
+        "Lambda permission 'grant': lets apigateway.amazonaws.com invoke the function for sourceArn from RestApi "
+        "'api' in this stack",
+    )
+    assert check(POLICY, LAMBDA_PERMISSION, grant.props).outcome is Outcome.UNKNOWN
+
+
+def test_a_bucket_of_this_stack_still_needs_the_account() -> None:
+    bucket = resource("aws:s3/bucketV2:BucketV2", {}, "uploads")
+    grant = resource(
+        LAMBDA_PERMISSION,
+        {**BASE, "principal": "s3.amazonaws.com", "sourceArn": UNKNOWN},
+        "grant",
+        property_dependencies={"sourceArn": (bucket.urn,)},
+    )
+    [finding] = evaluate([POLICY], [bucket, grant])
+    assert finding.outcome is Outcome.FAIL
+
+
 def test_message_names_the_permission_and_the_fix() -> None:
     message = check(POLICY, LAMBDA_PERMISSION, {**BASE, "principal": "s3.amazonaws.com"}).message
     assert message.startswith("Lambda permission 'res': lets any s3.amazonaws.com resource, in any AWS account")
-    assert "set source_arn or source_account" in message
+    assert message.endswith("invoke the function; set source_account (with source_arn to name one resource)")

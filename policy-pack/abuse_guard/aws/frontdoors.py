@@ -361,6 +361,17 @@ class FrontDoors:
             raise Undetermined(resource.label, f"forwards to several Lambda functions ({names}); each is bounded alone")
         return next(iter(functions.values()))
 
+    def function_urls_granted(self, permission: Resource) -> list[Resource]:
+        """The function URLs of the function a Lambda permission is for (its `function` input's source)."""
+        functions = {f.urn: f for f in self.graph.referenced(permission, "function", LAMBDA_FUNCTION)}
+        for alias in self.graph.referenced(permission, "function", LAMBDA_ALIAS):
+            functions.update((f.urn, f) for f in self.graph.referenced(alias, "functionName", LAMBDA_FUNCTION))
+        return [
+            url
+            for function in functions.values()
+            for url in self.graph.referrers(function, LAMBDA_FUNCTION_URL, "functionName")
+        ]
+
     def rest_lambda_integrations(self) -> list[tuple[Resource, Resource]]:
         """(REST integration, function) for every REST integration that invokes a Lambda function of the stack;
         one whose function cannot be told is left out (entrypoint-cost-budget reports it on the operation)."""

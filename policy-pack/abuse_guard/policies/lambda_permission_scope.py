@@ -5,109 +5,255 @@ from __future__ import annotations
 import re
 from functools import partial
 
+from ..aws.arns import ACCOUNT_ID, ACCOUNTLESS_ARN_SERVICES, ORGANIZATION_ID, SERVICE_PRINCIPAL, parse
+from ..aws.frontdoors import FrontDoors
 from ..aws.types import LAMBDA_PERMISSION
 from ..findings import Verdict, all_of, failed, passed
-from ..policy import Policy, Settings
+from ..graph import Graph
+from ..policy import Covered, Policy, Settings
 from ..resources import Resource
-from ..values import Undetermined, choice, filled
+from ..values import Malformed, Undetermined, choice, filled, flag, text
 
 URL_AUTH_TYPES = ("AWS_IAM", "NONE")
-ACCOUNT_ID = re.compile(r"\d{12}")
-SERVICE_PRINCIPAL = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.amazon(aws)?\.com(\.cn)?")
-
-
-def scoped_by(resource: Resource, inputs: list[str]) -> str | None:
-    """The first of `inputs` that narrows the grant, as 'input value'; unknown only if none known does.
-
-    A wildcard scopes nothing, so `*` counts as absent.
-    """
-    pending: Undetermined | None = None
-    for name in inputs:
-        try:
-            value = filled(resource.props, name)
-        except Undetermined as error:
-            pending = pending or error
-            continue
-        if value is not None and value != "*":
-            return f"{name} {value}"
-    if pending is not None:
-        raise pending
-    return None
+ARN_SOURCE_MODULES = {
+    "apigateway.amazonaws.com": ("apigateway", "apigatewayv2"),
+    "events.amazonaws.com": ("cloudwatch", "events", "scheduler"),
+    "logs.amazonaws.com": ("cloudwatch", "logs"),
+    "cognito-idp.amazonaws.com": ("cognito",),
+    "elasticloadbalancing.amazonaws.com": ("lb", "alb", "elasticloadbalancingv2"),
+}
+"""Provider modules whose resources a service principal's source ARNs name, where they differ from its name."""
+INVOKE_ACTIONS = ("lambda:InvokeFunction", "lambda:InvokeFunctionUrl", "lambda:*")
+ACTION = re.compile(r"lambda:[A-Za-z*]{1,64}")
 
 
 def check(resource: Resource, settings: Settings) -> Verdict:
+    return judge(resource, settings, None)
+
+
+def in_graph(resource: Resource, settings: Settings, graph: Graph) -> Verdict:
+    return judge(resource, settings, graph)
+
+
+def judge(resource: Resource, settings: Settings, graph: Graph | None) -> Verdict:
     """The function URL grant and the principal are judged apart: one not known at preview hides nothing."""
+    companion = companion_of_public_url(resource)
+    if companion:
+        return url_companion(resource, graph)
     return all_of(
         f"Lambda permission '{resource.name}'",
         partial(url_grant, resource),
-        partial(principal_scope, resource, settings),
+        partial(principal_scope, resource, settings, graph),
     )
+
+
+def companion_of_public_url(resource: Resource) -> bool:
+    """A grant with functionUrlAuthType NONE or invokedViaFunctionUrl true: what a public function URL needs
+    (AWS requires both lambda:InvokeFunctionUrl and, since October 2025, a lambda:InvokeFunction grant with
+    invokedViaFunctionUrl for public URLs; Lambda Developer Guide, "Control access to function URLs")."""
+    try:
+        auth = choice(resource.props, "functionUrlAuthType", URL_AUTH_TYPES)
+        via_url = flag(resource.props, "invokedViaFunctionUrl")
+    except (Undetermined, Malformed):
+        return False
+    return principal_is_everyone(resource) and (auth == "NONE" or via_url is True)
+
+
+def principal_is_everyone(resource: Resource) -> bool:
+    try:
+        return filled(resource.props, "principal") == "*"
+    except (Undetermined, Malformed):
+        return False
+
+
+def url_companion(resource: Resource, graph: Graph | None) -> Verdict:
+    """A public URL's companion grant is as public as the URL: its fix is the URL's, never the principal's."""
+    urls = graph.derived(FrontDoors).function_urls_granted(resource) if graph is not None else []
+    url = " and ".join(u.label for u in urls) if urls else "the function's URL"
+    return failed(
+        f"Lambda permission '{resource.name}' is the companion grant of public {url} (principal '*' with "
+        "functionUrlAuthType NONE or invokedViaFunctionUrl): it makes the URL public, and changing its principal "
+        "would break the URL, not close it; set the URL's authorization_type='AWS_IAM' and remove this grant, or "
+        "exempt the URL in lambda-function-url-auth's config, which covers its companion grants"
+    )
+
+
+def companion_urls(resource: Resource, graph: Graph) -> list[Resource]:
+    """The function URLs whose exemption covers this grant: those it is the public companion grant of."""
+    return graph.derived(FrontDoors).function_urls_granted(resource) if companion_of_public_url(resource) else []
 
 
 def url_grant(resource: Resource) -> Verdict:
     if choice(resource.props, "functionUrlAuthType", URL_AUTH_TYPES) == "NONE":
         return failed(
-            "grants unauthenticated function URL access (functionUrlAuthType NONE); use "
+            "grants unauthenticated function URL access (functionUrlAuthType NONE) to a named principal; use "
             "function_url_auth_type='AWS_IAM', or exempt it in the policy config with the reason it must be public"
         )
     return passed("")
 
 
-def principal_scope(resource: Resource, settings: Settings) -> Verdict:
+def what_it_allows(resource: Resource) -> str:
+    """'invoke the function' for an invoke action, else 'call lambda:GetFunction on it' (an action of safe form)."""
+    action = text(resource.props, "action")
+    if action is None or action in INVOKE_ACTIONS:
+        return "invoke the function"
+    return f"call {action} on the function" if ACTION.fullmatch(action) else "use the function as its action allows"
+
+
+def principal_scope(resource: Resource, settings: Settings, graph: Graph | None) -> Verdict:
     principal = filled(resource.props, "principal")
+    allows = what_it_allows(resource)
     if principal is None:
-        return failed("names no principal; set principal to the account, role or service that invokes it")
+        return failed("names no principal; set principal to the account, role or service that calls it")
     if principal == "*":
-        org = scoped_by(resource, ["principalOrgId"])
+        org = filled(resource.props, "principalOrgId")
         if org is not None:
-            return passed(f"lets principals of one AWS Organization invoke the function ({org})")
+            shown = org if ORGANIZATION_ID.fullmatch(org) else "principal_org_id"
+            return passed(f"lets principals of one AWS Organization {allows} ({shown})")
+        account = account_scope(resource)
+        if account is not None:
+            return failed(
+                f"lets any principal of account {account} {allows} (principal '*' limited by source_account); "
+                "set principal to the role or service that calls it"
+            )
         return failed(
-            "lets anyone (principal '*') invoke the function; set principal to the account, role or "
-            "service principal that calls it (with source_arn for a service)"
+            f"lets anyone (principal '*') {allows}; set principal to the account, role or service principal "
+            "that calls it (with source_arn for a service)"
         )
     if ACCOUNT_ID.fullmatch(principal) or principal.startswith("arn:"):
-        return passed(f"grants invoke to the account or IAM principal {principal}")
+        shown = principal if ACCOUNT_ID.fullmatch(principal) or parse(principal) else "its principal"
+        return passed(f"lets the account or IAM principal {shown} {allows}")
     if not SERVICE_PRINCIPAL.fullmatch(principal):
         return failed(
             "has a principal that is not an account ID, an IAM ARN or an AWS service principal; name one of these"
         )
-    account_scoped = principal in settings["accountScopedServices"]
-    inputs = ["sourceArn", "sourceAccount", "eventSourceToken"] if account_scoped else ["sourceArn", "eventSourceToken"]
-    scope = scoped_by(resource, inputs)
-    if scope is not None:
-        return passed(f"grants invoke to {principal}, limited by {scope}")
-    accepted = "source_arn or source_account" if account_scoped else "source_arn"
-    return failed(
-        f"lets any {principal} resource, in any AWS account, invoke the function; set {accepted} "
-        "to the resource that should call it"
-    )
+    return service_scope(resource, principal, settings, graph, allows)
+
+
+def account_scope(resource: Resource) -> str | None:
+    """The one account `sourceAccount` names; None when it names none (absent, blank or `*`).
+
+    Raises Undetermined when it is not known until deployment, Malformed when it is not an account ID."""
+    account = filled(resource.props, "sourceAccount")
+    if account is None or account == "*":
+        return None
+    if not ACCOUNT_ID.fullmatch(account):
+        raise Malformed("sourceAccount", "a 12-digit AWS account ID", account)
+    return account
+
+
+def service_scope(resource: Resource, principal: str, settings: Settings, graph: Graph | None, allows: str) -> Verdict:
+    """A service principal must be tied to one resource (sourceArn) in one account: per service, see the README.
+
+    The ARN is read by field: an account field that is a pattern or empty scopes no owner, so sourceAccount
+    must name it; services in accountScopedServices may be scoped by sourceAccount alone.
+    """
+    accountless = principal in ACCOUNTLESS_ARN_SERVICES
+    account_pending: Undetermined | None = None
+    try:
+        account = account_scope(resource)
+    except Undetermined as error:
+        account, account_pending = None, error
+    arn_pending: Undetermined | None = None
+    try:
+        arn_text = filled(resource.props, "sourceArn")
+    except Undetermined as error:
+        arn_text, arn_pending = None, error
+        linked = _linked(resource, graph)
+        if linked is not None and (account is not None or not accountless):
+            owner = f", limited by source_account {account}" if account is not None else ""
+            return passed(f"lets {principal} {allows} for sourceArn from {linked} in this stack{owner}")
+    pending = account_pending or arn_pending
+    token = filled(resource.props, "eventSourceToken")
+    names_a_source = arn_pending is not None or (arn_text is not None and arn_text != "*")
+    if accountless and names_a_source and account is None and account_pending is None and token is None:
+        return failed(
+            f"lets {principal} {allows} for a source whose ARN names no account (an S3 bucket ARN carries none), so "
+            "a bucket of that name in any AWS account can; set source_account to the account that owns it"
+        )
+    if arn_text is not None and arn_text != "*":
+        arn = parse(arn_text)
+        if arn is None:
+            return failed(f"has a sourceArn that is not an ARN; set source_arn to the ARN of the {principal} resource")
+        if arn.names_one_account and not accountless:
+            return passed(f"lets {principal} {allows} for one resource of account {arn.account} (source_arn)")
+        if account is not None:
+            return passed(f"lets {principal} {allows} for source_arn resources of account {account} (source_account)")
+        if pending is not None:
+            raise pending
+        why = "names no account" if arn.names_no_account else "matches every account"
+        return failed(
+            f"lets {principal} {allows} for a sourceArn that {why}, so a resource of that name in any AWS account "
+            "can; set source_account to the account that owns it"
+        )
+    if token is not None:
+        return passed(f"lets {principal} {allows} for one Alexa skill (event_source_token)")
+    if account is not None and principal in settings["accountScopedServices"]:
+        return passed(f"lets {principal} {allows} for resources of account {account} (source_account)")
+    if pending is not None:
+        raise pending
+    if account is not None:
+        return failed(
+            f"lets any {principal} resource of account {account} {allows} (source_account alone is not enough for "
+            "this service); set source_arn to the resource that should call it"
+        )
+    by_account = principal in settings["accountScopedServices"]
+    if accountless:
+        accepted = (
+            "source_account (with source_arn to name one resource)" if by_account else "source_arn and source_account"
+        )
+    else:
+        accepted = "source_arn or source_account" if by_account else "source_arn"
+    return failed(f"lets any {principal} resource, in any AWS account, {allows}; set {accepted}")
+
+
+def _linked(resource: Resource, graph: Graph | None) -> str | None:
+    """The resource of this stack, of the principal's service, that the sourceArn comes from (so the ARN is one
+    of this stack's account), if any."""
+    if graph is None:
+        return None
+    principal = filled(resource.props, "principal") or ""
+    modules = ARN_SOURCE_MODULES.get(principal, (principal.split(".", 1)[0],))
+    for urn in resource.property_dependencies.get("sourceArn", ()):
+        source = graph.get(urn)
+        if source is not None and module_of(source.type) in modules:
+            return source.label
+    return None
+
+
+def module_of(token: str) -> str:
+    """`apigateway` from `aws:apigateway/restApi:RestApi` (and from `aws-native:apigateway:RestApi`)."""
+    parts = token.split(":")
+    return parts[1].split("/", 1)[0] if len(parts) > 2 else ""
 
 
 POLICY = Policy(
     id="lambda-permission-scope",
     title="Lambda permissions are scoped to their caller",
-    description=(
-        "Lambda permissions must not grant invoke to '*', and a service principal must be limited by "
-        "sourceArn (or sourceAccount for account-scoped services)."
-    ),
+    description="Lambda permissions must name their caller: never everyone, never every resource of a service.",
     severity="high",
     enforcement="mandatory",
     resource_types=(LAMBDA_PERMISSION,),
     rationale=(
         "A resource policy is the other way into a function besides API Gateway. Principal '*' lets anyone "
         "with the function's ARN invoke it, bypassing every throttle and usage plan; it fails even with a "
-        "sourceArn (name the service principal instead). A service principal without sourceArn (e.g. "
-        "sns.amazonaws.com alone) lets any topic, bucket or API of that service in any account trigger the "
-        "function: the confused-deputy path to someone else's traffic on your bill. A sourceArn of plain '*' "
-        "scopes nothing; an unknown sourceArn (an ARN computed from another resource) is unknown at preview "
-        "and checked again at deployment. For the services in accountScopedServices sourceAccount also "
-        "suffices, because that is how AWS scopes them: an S3 bucket ARN carries no account ID (a deleted "
-        "bucket's name can be claimed by another account), and the Lambda API documents SourceAccount as the "
-        "owner check for S3 and SES sources. eventSourceToken (the Alexa skill ID) also "
-        "scopes a service grant. Account IDs and IAM ARNs pass: they name the caller. functionUrlAuthType "
-        "NONE fails (a public function URL grant; see lambda-function-url-auth). Principal '*' with "
-        "principalOrgId passes: it is an organization-wide grant, not a public one, and this rule does not "
-        "judge how large the organization is. Permissions have no tags: exempt them in the policy config."
+        "sourceArn (name the service principal instead), and with sourceAccount it still lets every principal "
+        "of that account in. A service principal must be tied to its source: sourceArn is read by field, and "
+        "only an ARN whose account field is one concrete account ID scopes the grant (a wildcard after the "
+        "account, as in arn:aws:sns:us-east-1:123456789012:*, still does); an account field that is '*', a "
+        "pattern or empty matches every account, so sourceAccount must then name the owner. S3 bucket ARNs "
+        "carry no account at all (a deleted bucket's name can be claimed by another account), so an S3 grant "
+        "always needs sourceAccount (AWS Config lambda-function-public-access-prohibited and Security Hub "
+        "Lambda.1 require it). For the services in accountScopedServices sourceAccount alone suffices (S3 and "
+        "SES by default, as the Lambda API documents SourceAccount as their owner check); eventSourceToken "
+        "(the Alexa skill ID) also scopes a grant. Account IDs and IAM ARNs pass: they name the caller. A "
+        "grant with functionUrlAuthType NONE or invokedViaFunctionUrl is a public function URL's companion "
+        "grant (AWS requires it for a public URL): it fails with the URL, its fix is the URL's, and the URL's "
+        "exemption in lambda-function-url-auth covers it in the stack-level evaluation. An unknown sourceArn "
+        "(an ARN computed from another resource) is unknown at the engine's per-resource preview; in the "
+        "stack-level evaluation one that comes from a resource of the principal's service in the same stack "
+        "passes. Principal '*' with principalOrgId passes: an organization-wide grant. Permissions have no "
+        "tags: exempt them in the policy config."
     ),
     remediation=(
         "Name the caller and, for a service, the resource that calls:\n"
@@ -128,6 +274,8 @@ POLICY = Policy(
         },
     },
     check=check,
+    in_graph=in_graph,
+    covered_by=Covered("lambda-function-url-auth", lambda r, g: companion_urls(r, g)),
     references=(
         "Checkov CKV_AWS_301",
         "AWS Security Hub Lambda.1",
