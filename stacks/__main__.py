@@ -11,6 +11,9 @@ import pulumi_aws as aws
 from components import (
     AuthorizedWebSocketApi,
     JwtHttpApi,
+    LambdaBehindLoadBalancer,
+    OpenApiHttpApi,
+    OpenApiRestEndpoint,
     ProtectedRestEndpoint,
     Quota,
     Throttle,
@@ -18,7 +21,7 @@ from components import (
     iam_function_url,
     lambda_role,
 )
-from handlers import CONNECT_AUTHORIZER, ITEMS, MESSAGES, REFRESH_CACHE, REPORT
+from handlers import CATALOG, CONNECT_AUTHORIZER, ITEMS, MESSAGES, ORDERS, REFRESH_CACHE, REPORT
 
 config = pulumi.Config()
 role = lambda_role("lambda-role")
@@ -74,6 +77,35 @@ live = AuthorizedWebSocketApi(
     throttle=Throttle(rate=10, burst=20),
 )
 
+# 5. A REST API defined by an OpenAPI document, as Pulumi's own examples write them: the document's
+#    security requires an API key, a usage plan meters it, the stage throttles everyone together.
+orders = guarded_function("orders", source=ORDERS, role=role, reserved_concurrency=2)
+orders_api = OpenApiRestEndpoint(
+    "orders",
+    function=orders,
+    path="orders",
+    stage_name="prod",
+    stage_throttle=Throttle(rate=5, burst=10),
+    key_throttle=Throttle(rate=2, burst=5),
+    quota=Quota(limit=5000, period="DAY"),
+)
+
+# 6. An HTTP API defined by an OpenAPI document whose operations name a JWT authorizer (the same Cognito pool).
+catalog = guarded_function("catalog", source=CATALOG, role=role, reserved_concurrency=2)
+catalog_api = OpenApiHttpApi(
+    "catalog",
+    function=catalog,
+    routes=["GET /catalog"],
+    issuer=users.endpoint.apply(lambda endpoint: f"https://{endpoint}"),
+    audience=app_client.id,
+    throttle=Throttle(rate=20, burst=40),
+)
+
+# 7. A function behind an internal Application Load Balancer: reachable only from inside its VPC.
+internal_alb = LambdaBehindLoadBalancer(
+    "internal", function=guarded_function("alb-echo", source=REPORT, role=role, reserved_concurrency=1)
+)
+
 if config.get_bool("insecure"):
     anti_patterns.add(role=role, refresh_cache=refresh_cache, webhook=webhook, items=items, items_api=items_api)
 
@@ -84,3 +116,6 @@ pulumi.export("itemsUrl", items_api.url)
 pulumi.export("userPoolId", users.id)
 pulumi.export("appClientId", app_client.id)
 pulumi.export("liveUrl", live.url)
+pulumi.export("ordersUrl", orders_api.url)
+pulumi.export("catalogUrl", catalog_api.url)
+pulumi.export("internalAlbDnsName", internal_alb.dns_name)

@@ -7,7 +7,12 @@ the policy that stops it at `pulumi preview`. The fix is in components.py.
 import pulumi_aws as aws
 from components import (
     JwtHttpApi,
+    LambdaBehindLoadBalancer,
+    OpenApiRestEndpoint,
     ProtectedRestEndpoint,
+    Quota,
+    Throttle,
+    allow_api_gateway,
     guarded_function,
     integration_target,
 )
@@ -88,3 +93,30 @@ def add(
 
     # stage-throttling: a second stage of the HTTP API with no default route throttle.
     aws.apigatewayv2.Stage("items-beta", api_id=items_api.api.id, name="beta", auto_deploy=True)
+
+    # rest-method-authorization: the OpenAPI twin of the orders API whose operation's security is empty,
+    # so API Gateway imports it with no authorization and no API key (its stage is throttled and its
+    # function reserved, so nothing else fails).
+    open_orders = guarded_function("open-orders", source=REPORT, role=role, reserved_concurrency=1)
+    OpenApiRestEndpoint(
+        "open-orders",
+        function=open_orders,
+        path="orders",
+        stage_name="prod",
+        stage_throttle=Throttle(rate=2, burst=5),
+        key_throttle=Throttle(rate=2, burst=5),
+        quota=Quota(limit=5000),
+        require_api_key=False,
+    )
+
+    # api-route-authorization and stage-throttling (and, bound only by the account, entrypoint-cost-budget):
+    # quick create, as the HTTP API quickstart writes it: AWS makes an open $default route and an
+    # unthrottled auto-deployed stage, neither of which is in the program.
+    quick = guarded_function("quick", source=REPORT, role=role, reserved_concurrency=1)
+    quick_api = aws.apigatewayv2.Api("quick-api", protocol_type="HTTP", target=quick.arn)
+    allow_api_gateway("quick-invoke", quick, quick_api.execution_arn.apply(lambda arn: f"{arn}/*/*"), quick_api)
+
+    # load-balancer-lambda-auth: an internet-facing load balancer forwards to a function with no
+    # authenticate action first, so anyone can call it as fast as its reservation allows.
+    public = guarded_function("public-alb-echo", source=REPORT, role=role, reserved_concurrency=1)
+    LambdaBehindLoadBalancer("public", function=public, internal=False)

@@ -7,13 +7,21 @@ webhook sender, a scraper, a client stuck in a retry loop) from becoming a flood
   permission scoped to the API;
 - `iam_function_url`: a function URL only IAM-signed requests can call;
 - `JwtHttpApi`: HTTP API routes behind a JWT (Cognito) authorizer, throttled on the stage;
-- `AuthorizedWebSocketApi`: a WebSocket API whose $connect runs a Lambda authorizer, throttled on the stage.
+- `AuthorizedWebSocketApi`: a WebSocket API whose $connect runs a Lambda authorizer, throttled on the stage;
+- `OpenApiRestEndpoint`: a REST API defined by an OpenAPI document (as Pulumi's own examples write them),
+  its operation requiring an API key through the document's security, with usage plan and stage throttle;
+- `OpenApiHttpApi`: an HTTP API defined by an OpenAPI document whose operations name a JWT authorizer;
+- `LambdaBehindLoadBalancer`: an Application Load Balancer forwarding to a Lambda target group, internal
+  (reachable only inside its VPC) unless it is the insecure demo's public one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -349,3 +357,238 @@ def slug(route_key: str) -> str:
     """A resource name from a route key: 'GET /items' -> 'get-items', '$disconnect' -> 'disconnect'."""
     words = "".join(c.lower() if c.isalnum() else " " for c in route_key).split()
     return "-".join(words) or "root"
+
+
+def redeploy_on(body: pulumi.Output[str]) -> dict[str, pulumi.Input[str]]:
+    """Deployment triggers: a new REST deployment whenever the OpenAPI document changes."""
+    return {"redeployment": body.apply(lambda text: hashlib.sha256(text.encode()).hexdigest())}
+
+
+class OpenApiRestEndpoint(pulumi.ComponentResource):
+    """A REST API whose one operation is defined in an OpenAPI `body`, with every REST API defence.
+
+    API Gateway imports each operation of the document as a method, with its authorization from the
+    document's security (here an API key scheme) and its integration from x-amazon-apigateway-integration;
+    the stage, its `*/*` throttle, the usage plan and the permission are resources as for Method-built APIs.
+    `require_api_key=False` is the insecure demo's open twin: the operation's security is empty.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        function: aws.lambda_.Function,
+        path: str,
+        stage_name: str,
+        stage_throttle: Throttle,
+        key_throttle: Throttle,
+        quota: Quota,
+        require_api_key: bool = True,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(f"{PACKAGE}:index:OpenApiRestEndpoint", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        security: list[dict[str, list[str]]] = [{"api_key": []}] if require_api_key else []
+
+        def document(invoke_arn: str) -> str:
+            return json.dumps(
+                {
+                    "openapi": "3.0.1",
+                    "info": {"title": name, "version": "1.0"},
+                    "components": {
+                        "securitySchemes": {"api_key": {"type": "apiKey", "name": "x-api-key", "in": "header"}}
+                    },
+                    "paths": {
+                        f"/{path}": {
+                            "get": {
+                                "security": security,
+                                "x-amazon-apigateway-integration": {
+                                    "type": "aws_proxy",
+                                    "httpMethod": "POST",
+                                    "uri": invoke_arn,
+                                },
+                            }
+                        }
+                    },
+                }
+            )
+
+        body = function.invoke_arn.apply(document)
+        self.rest_api = aws.apigateway.RestApi(f"{name}-api", body=body, opts=child)
+        deployment = aws.apigateway.Deployment(
+            f"{name}-deployment", rest_api=self.rest_api.id, triggers=redeploy_on(body), opts=child
+        )
+        self.stage = aws.apigateway.Stage(
+            f"{name}-stage", rest_api=self.rest_api.id, deployment=deployment.id, stage_name=stage_name, opts=child
+        )
+        aws.apigateway.MethodSettings(
+            f"{name}-stage-throttle",
+            rest_api=self.rest_api.id,
+            stage_name=self.stage.stage_name,
+            method_path="*/*",
+            settings={"throttling_rate_limit": stage_throttle.rate, "throttling_burst_limit": stage_throttle.burst},
+            opts=child,
+        )
+        if require_api_key:
+            plan = aws.apigateway.UsagePlan(
+                f"{name}-plan",
+                api_stages=[{"api_id": self.rest_api.id, "stage": self.stage.stage_name}],
+                throttle_settings={"rate_limit": key_throttle.rate, "burst_limit": key_throttle.burst},
+                quota_settings={"limit": quota.limit, "period": quota.period},
+                opts=child,
+            )
+            key = aws.apigateway.ApiKey(f"{name}-key", description=f"caller of {name}", opts=child)
+            aws.apigateway.UsagePlanKey(
+                f"{name}-plan-key", key_id=key.id, key_type="API_KEY", usage_plan_id=plan.id, opts=child
+            )
+        allow_api_gateway(
+            f"{name}-invoke", function, pulumi.Output.concat(self.rest_api.execution_arn, "/*/GET/", path), self
+        )
+        self.url = pulumi.Output.concat(self.stage.invoke_url, "/", path)
+        self.register_outputs({"url": self.url})
+
+
+class OpenApiHttpApi(pulumi.ComponentResource):
+    """An HTTP API whose routes are defined in an OpenAPI `body`, each behind a JWT authorizer the document
+    defines (x-amazon-apigateway-authorizer of type jwt), throttled on its `$default` stage."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        function: aws.lambda_.Function,
+        routes: Sequence[str],
+        issuer: pulumi.Input[str],
+        audience: pulumi.Input[str],
+        throttle: Throttle,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(f"{PACKAGE}:index:OpenApiHttpApi", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        def document(args: list[Any]) -> str:
+            invoke_arn, issuer_url, client = args
+            paths: dict[str, dict[str, Any]] = {}
+            for key in routes:
+                verb, path = key.split(" ", 1)
+                paths.setdefault(path, {})[verb.lower()] = {
+                    "security": [{"jwt": []}],
+                    "x-amazon-apigateway-integration": {
+                        "type": "aws_proxy",
+                        "httpMethod": "POST",
+                        "uri": invoke_arn,
+                        "payloadFormatVersion": "2.0",
+                    },
+                }
+            jwt = {
+                "type": "oauth2",
+                "x-amazon-apigateway-authorizer": {
+                    "type": "jwt",
+                    "identitySource": "$request.header.Authorization",
+                    "jwtConfiguration": {"issuer": issuer_url, "audience": [client]},
+                },
+            }
+            return json.dumps(
+                {
+                    "openapi": "3.0.1",
+                    "info": {"title": name, "version": "1.0"},
+                    "components": {"securitySchemes": {"jwt": jwt}},
+                    "paths": paths,
+                }
+            )
+
+        self.api = aws.apigatewayv2.Api(
+            f"{name}-api",
+            protocol_type="HTTP",
+            body=pulumi.Output.all(function.invoke_arn, issuer, audience).apply(document),
+            opts=child,
+        )
+        aws.apigatewayv2.Stage(
+            f"{name}-stage",
+            api_id=self.api.id,
+            name="$default",
+            auto_deploy=True,
+            default_route_settings={"throttling_rate_limit": throttle.rate, "throttling_burst_limit": throttle.burst},
+            opts=child,
+        )
+        allow_api_gateway(f"{name}-invoke", function, self.api.execution_arn.apply(lambda arn: f"{arn}/*/*"), self)
+        self.url = self.api.api_endpoint
+        self.register_outputs({"url": self.url})
+
+
+class LambdaBehindLoadBalancer(pulumi.ComponentResource):
+    """An Application Load Balancer that forwards HTTP requests to a Lambda function (a target group of type
+    lambda). A load balancer has no API keys, usage plans or throttles: internal, it is reachable only inside
+    its VPC (here a VPC of its own, two subnets in two Availability Zones of the configured region);
+    `internal=False` is the insecure demo's internet-facing one, with no authenticate action."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        function: aws.lambda_.Function,
+        internal: bool = True,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(f"{PACKAGE}:index:LambdaBehindLoadBalancer", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        region = aws.config.region or "us-east-1"
+        vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block="10.20.0.0/16", opts=child)
+        subnets = [
+            aws.ec2.Subnet(
+                f"{name}-subnet-{zone}",
+                vpc_id=vpc.id,
+                cidr_block=f"10.20.{index}.0/24",
+                availability_zone=f"{region}{zone}",
+                opts=child,
+            )
+            for index, zone in enumerate("ab")
+        ]
+        if not internal:
+            aws.ec2.InternetGateway(f"{name}-gateway", vpc_id=vpc.id, opts=child)
+        security_group = aws.ec2.SecurityGroup(
+            f"{name}-http",
+            vpc_id=vpc.id,
+            ingress=[
+                {
+                    "protocol": "tcp",
+                    "from_port": 80,
+                    "to_port": 80,
+                    "cidr_blocks": ["10.20.0.0/16" if internal else "0.0.0.0/0"],
+                }
+            ],
+            opts=child,
+        )
+        balancer = aws.lb.LoadBalancer(
+            f"{name}-alb",
+            internal=internal,
+            load_balancer_type="application",
+            subnets=[subnet.id for subnet in subnets],
+            security_groups=[security_group.id],
+            opts=child,
+        )
+        targets = aws.lb.TargetGroup(f"{name}-targets", target_type="lambda", opts=child)
+        permission = aws.lambda_.Permission(
+            f"{name}-invoke",
+            action="lambda:InvokeFunction",
+            function=function.name,
+            principal="elasticloadbalancing.amazonaws.com",
+            source_arn=targets.arn,
+            opts=child,
+        )
+        aws.lb.TargetGroupAttachment(
+            f"{name}-attach",
+            target_group_arn=targets.arn,
+            target_id=function.arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
+        )
+        aws.lb.Listener(
+            f"{name}-http",
+            load_balancer_arn=balancer.arn,
+            port=80,
+            protocol="HTTP",
+            default_actions=[{"type": "forward", "target_group_arn": targets.arn}],
+            opts=child,
+        )
+        self.dns_name = balancer.dns_name
+        self.register_outputs({"dnsName": self.dns_name})

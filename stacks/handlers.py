@@ -36,6 +36,24 @@ def handler(event, context):
     return {"statusCode": 200, "body": json.dumps({"items": [], "for": claims.get("sub")})}
 """
 
+ORDERS = """
+import json
+
+
+def handler(event, context):
+    # API Gateway has checked the API key against the usage plan before this runs.
+    return {"statusCode": 200, "body": json.dumps({"orders": []})}
+"""
+
+CATALOG = """
+import json
+
+
+def handler(event, context):
+    claims = event.get("requestContext", {}).get("authorizer", {}).get("jwt", {}).get("claims", {})
+    return {"statusCode": 200, "body": json.dumps({"catalog": [], "for": claims.get("sub")})}
+"""
+
 MESSAGES = """
 import json
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from abuse_guard.aws.frontdoors import HTTP, REST, URL, WEBSOCKET
+from abuse_guard.aws.frontdoors import HTTP, LB, REST, URL, WEBSOCKET
 from abuse_guard.aws.types import LAMBDA_ALIAS, LAMBDA_FUNCTION_URL
 from abuse_guard.cost import assess, bounds
 from abuse_guard.cost.model import EntrypointBound
@@ -60,12 +60,22 @@ REFERENCE_ENTRYPOINTS = {
     "items-get-items": (HTTP, "items"),
     "items-post-items": (HTTP, "items"),
     "report-url": (URL, "report"),
+    "orders-api GET /orders": (REST, "orders"),
+    "catalog-api GET /catalog": (HTTP, "catalog"),
+    "internal-http": (LB, "alb-echo"),
 }
-INSECURE_ENTRYPOINTS = {"items-health": (HTTP, "items"), "items-public-url": (URL, "items")}
+INSECURE_ENTRYPOINTS = {
+    "items-health": (HTTP, "items"),
+    "items-public-url": (URL, "items"),
+    "open-orders-api GET /orders": (REST, "open-orders"),
+    "quick-api $default (quick create)": (HTTP, "quick"),
+    "public-http": (LB, "public-alb-echo"),
+}
 
 
-# the routes the insecure stack's unthrottled HTTP stage 'beta' opens to the account's 10,000 requests/s
-OVER_BUDGET = {"items-get-items", "items-post-items", "items-health"}
+# the routes the insecure stack's unthrottled HTTP stage 'beta' opens to the account's 10,000 requests/s,
+# and the quick-create API whose auto-deployed stage nothing throttles
+OVER_BUDGET = {"items-get-items", "items-post-items", "items-health", "quick-api $default (quick create)"}
 
 
 @pytest.mark.parametrize(
@@ -82,7 +92,7 @@ def test_every_reference_entrypoint_gets_a_bound_and_its_function(
     project = load_project(REPO)
     resources = [r.resource for r in record(program(project, load_stack(project, stack)))]
     assessed = assess(Graph(resources), MODEL, lambda entrypoint, fn: 100.0)
-    found = {d.resource.name: (b.kind, b.function) for d, b in assessed if isinstance(b, EntrypointBound)}
+    found = {d.name: (b.kind, b.function) for d, b in assessed if isinstance(b, EntrypointBound)}
     assert found == expected
     assert all(b.worst is not None for _, b in assessed if isinstance(b, EntrypointBound))
     assert {b.name for _, b in assessed if isinstance(b, EntrypointBound) and b.over_budget} == over_budget

@@ -64,7 +64,7 @@ def test_reserved_concurrency(props: dict[str, Any], config: dict[str, Any] | No
 def test_message_names_the_function_and_the_fix() -> None:
     message = check(POLICY, LAMBDA_FUNCTION, {"reservedConcurrentExecutions": -1.0}).message
     assert message.startswith("Lambda function 'res' has no reserved concurrency")
-    assert "reservedConcurrentExecutions to 1-900" in message
+    assert "reserved_concurrent_executions to 1-900" in message
 
 
 def test_exemption_keeps_what_it_hides() -> None:

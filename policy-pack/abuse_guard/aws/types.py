@@ -33,3 +33,7 @@ TARGET_GROUP_ATTACHMENTS = (
     "aws:lb/targetGroupAttachment:TargetGroupAttachment",
     "aws:alb/targetGroupAttachment:TargetGroupAttachment",
 )
+
+REST_AUTHORIZER = "aws:apigateway/authorizer:Authorizer"
+HTTP_AUTHORIZER = "aws:apigatewayv2/authorizer:Authorizer"
+AUTHORIZERS = (REST_AUTHORIZER, HTTP_AUTHORIZER)

@@ -107,7 +107,7 @@ def judge(op: Operation, settings: Settings, graph: Graph | None) -> Verdict:
         return failed(f"{label} uses {authorization}, which WebSocket APIs do not support; use AWS_IAM or CUSTOM")
     if authorization == "AWS_IAM":
         return passed(f"{label} requires IAM-signed requests")
-    return authorizer_verdict(label, authorization, op)
+    return authorizer_verdict(label, authorization, op, graph)
 
 
 POLICY = Policy(

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from ..aws.frontdoors import Operation, operations
+from ..aws.frontdoors import RESOURCE, Operation, operations
+from ..aws.types import AUTHORIZERS
 from ..findings import Verdict, all_of, failed, passed
+from ..graph import Graph
 from ..resources import Resource
+from ..values import Undetermined
 
 
 def each_operation(resource: Resource, judge: Callable[[Operation], Verdict]) -> Verdict | None:
@@ -22,9 +25,20 @@ def each_operation(resource: Resource, judge: Callable[[Operation], Verdict]) ->
     return all_of("", *(partial(judge, op) for op in ops))
 
 
-def authorizer_verdict(label: str, authorization: str, op: Operation) -> Verdict:
-    """An authorizer-backed method or route must name its authorizer: without one nothing is checked."""
-    authorizer = op.authorizer()
+def authorizer_verdict(label: str, authorization: str, op: Operation, graph: Graph | None = None) -> Verdict:
+    """An authorizer-backed method or route must name its authorizer: without one nothing is checked.
+
+    An authorizerId not known until deployment that comes from an Authorizer of the stack passes where the
+    graph is at hand (the stack-level evaluation); alone it stays unknown."""
+    try:
+        authorizer = op.authorizer()
+    except Undetermined:
+        linked = [a for t in AUTHORIZERS for a in graph.referenced(op.resource, "authorizerId", t)] if graph else []
+        if op.origin != RESOURCE or not linked:
+            raise
+        return passed(
+            f"{label} uses {authorization} authorization with authorizerId from {linked[0].label} in this stack"
+        )
     if authorizer is None:
         return failed(
             f"{label} uses {authorization} authorization but names no authorizer; set authorizer_id to "

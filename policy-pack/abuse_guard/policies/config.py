@@ -10,7 +10,10 @@ ACCOUNT_CONCURRENCY: dict[str, Any] = {
     "type": "integer",
     "minimum": UNRESERVED_FLOOR + 1,
     "default": ACCOUNT_CONCURRENCY_LIMIT,
-    "description": "The account's regional concurrency quota (AWS default 1000).",
+    "description": (
+        "The account's regional concurrency quota (AWS default 1000); at least 101, because AWS keeps 100 "
+        "executions unreserved."
+    ),
 }
 """`accountConcurrencyLimit`: Pulumi config is per policy, so each policy that needs it declares it."""
 

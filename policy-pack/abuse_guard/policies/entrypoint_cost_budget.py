@@ -125,11 +125,7 @@ def price(default: float, description: str) -> dict[str, Any]:
 POLICY = Policy(
     id="entrypoint-cost-budget",
     title="Each public entrypoint's worst-case cost fits a budget",
-    description=(
-        "The most a REST method, HTTP or WebSocket route or Lambda function URL can cost per month, whatever its "
-        "callers do (bounded by its throttles, usage plans, the function's reserved concurrency, timeout and "
-        "memory, and the account's limits), must be at most the monthly budget (default $100 per entrypoint)."
-    ),
+    description="Each public entrypoint's worst-case monthly cost must fit its budget (default $100).",
     severity="high",
     enforcement="mandatory",
     resource_types=DOOR_TYPES,

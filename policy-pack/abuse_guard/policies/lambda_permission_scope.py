@@ -23,7 +23,8 @@ ARN_SOURCE_MODULES = {
     "elasticloadbalancing.amazonaws.com": ("lb", "alb", "elasticloadbalancingv2"),
 }
 """Provider modules whose resources a service principal's source ARNs name, where they differ from its name."""
-INVOKE_ACTIONS = ("lambda:InvokeFunction", "lambda:InvokeFunctionUrl", "lambda:*")
+INVOKE_ACTIONS = ("lambda:invokefunction", "lambda:invokefunctionurl", "lambda:*")
+"""Actions that invoke, lower-cased: IAM action names are case-insensitive (IAM User Guide, "Action")."""
 ACTION = re.compile(r"lambda:[A-Za-z*]{1,64}")
 
 
@@ -95,7 +96,7 @@ def url_grant(resource: Resource) -> Verdict:
 def what_it_allows(resource: Resource) -> str:
     """'invoke the function' for an invoke action, else 'call lambda:GetFunction on it' (an action of safe form)."""
     action = text(resource.props, "action")
-    if action is None or action in INVOKE_ACTIONS:
+    if action is None or action.lower() in INVOKE_ACTIONS:
         return "invoke the function"
     return f"call {action} on the function" if ACTION.fullmatch(action) else "use the function as its action allows"
 

@@ -53,7 +53,7 @@ def check(resource: Resource, settings: Settings) -> Verdict:
     if reserved is None:
         return failed(
             f"Lambda function '{resource.name}' has no reserved concurrency, so a burst of calls can "
-            f"scale it to the whole account pool; set reservedConcurrentExecutions to {figure(minimum)}"
+            f"scale it to the whole account pool; set reserved_concurrent_executions to {figure(minimum)}"
             f"-{figure(maximum)}"
         )
     if reserved == 0:

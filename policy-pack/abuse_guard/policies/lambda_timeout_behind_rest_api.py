@@ -83,10 +83,7 @@ def synchronous_verdict(function: Resource, integrations: list[Resource]) -> Ver
 POLICY = Policy(
     id="lambda-timeout-behind-rest-api",
     title="Lambda functions behind a REST API time out when the API does",
-    description=(
-        "A Lambda function invoked by a REST API integration must have a timeout no longer than the "
-        "integration's (timeoutMilliseconds, 29 s when not set)."
-    ),
+    description="A Lambda function behind a REST API must time out no later than its integration (29 s by default).",
     severity="medium",
     enforcement="advisory",
     resource_types=(LAMBDA_FUNCTION,),

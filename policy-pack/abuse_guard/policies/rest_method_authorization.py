@@ -7,6 +7,7 @@ from functools import partial
 from ..aws.frontdoors import BODY, REST_OPERATION_TYPES, Operation
 from ..aws.names import safe_verb
 from ..findings import Verdict, failed, not_applicable, passed
+from ..graph import Graph
 from ..policy import Policy, Settings
 from ..resources import Resource
 from .authorization import authorizer_verdict, each_operation
@@ -15,10 +16,14 @@ AUTHORIZER_BACKED = ("CUSTOM", "COGNITO_USER_POOLS")
 
 
 def check(resource: Resource, settings: Settings) -> Verdict | None:
-    return each_operation(resource, partial(judge, settings=settings))
+    return each_operation(resource, partial(judge, settings=settings, graph=None))
 
 
-def judge(op: Operation, settings: Settings) -> Verdict:
+def in_graph(resource: Resource, settings: Settings, graph: Graph) -> Verdict | None:
+    return each_operation(resource, partial(judge, settings=settings, graph=graph))
+
+
+def judge(op: Operation, settings: Settings, graph: Graph | None) -> Verdict:
     http_method = op.http_method()
     verb = safe_verb(http_method) if http_method else None
     label = op.label or f"API Gateway method '{op.resource.name}'" + (f" ({verb})" if verb else "")
@@ -30,7 +35,7 @@ def judge(op: Operation, settings: Settings) -> Verdict:
     if authorization == "AWS_IAM":
         return passed(f"{label} requires IAM-signed requests")
     if authorization in AUTHORIZER_BACKED:
-        return authorizer_verdict(label, authorization, op)
+        return authorizer_verdict(label, authorization, op, graph)
     if op.origin == BODY:
         fix = (
             "add a security requirement naming a scheme with x-amazon-apigateway-authorizer, "
@@ -57,10 +62,7 @@ def judge(op: Operation, settings: Settings) -> Verdict:
 POLICY = Policy(
     id="rest-method-authorization",
     title="REST API methods authorize callers",
-    description=(
-        "API Gateway REST methods must use IAM, a Cognito or Lambda authorizer, or (unless configured "
-        "otherwise) require an API key."
-    ),
+    description="REST API methods must authorize callers: IAM, an authorizer or an API key.",
     severity="high",
     enforcement="mandatory",
     resource_types=REST_OPERATION_TYPES,
@@ -92,6 +94,7 @@ POLICY = Policy(
         },
     },
     check=check,
+    in_graph=in_graph,
     references=("Checkov CKV_AWS_59", "tfsec aws-api-gateway-no-public-access"),
     tags=("api-gateway", "authorization", "public-access"),
 )

@@ -156,15 +156,14 @@ def check_stack(graph: Graph, settings: Settings) -> Iterator[tuple[Resource, Ve
 POLICY = Policy(
     id="rest-stage-protected",
     title="REST API stages are throttled and their API keys metered",
-    description=(
-        "Every API Gateway REST stage must have a stage-wide ('*/*') MethodSettings that throttles, and a "
-        "stage whose REST API has methods with apiKeyRequired must be listed by a usage plan that throttles "
-        "each key."
-    ),
+    description="REST API stages must be throttled stage-wide and, when they take API keys, listed by a usage plan.",
     severity="high",
     enforcement="mandatory",
     resource_types=(REST_STAGE,),
     rationale=(
+        "Every API Gateway REST stage must have a stage-wide ('*/*') MethodSettings that throttles, and a sta"
+        "ge whose REST API has methods with apiKeyRequired must be listed by a usage plan that throttles each"
+        " key. "
         "A REST stage is unthrottled unless a '*/*' MethodSettings says otherwise, and an API key limits "
         "nothing until a usage plan with a throttle lists the stage: without both, a webhook sender firing "
         "100 calls at once reaches the backend with all 100, each a billed Lambda invocation, up to the "

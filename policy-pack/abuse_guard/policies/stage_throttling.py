@@ -93,15 +93,14 @@ def remediate(resource: Resource, settings: Settings) -> dict[str, dict[str, Any
 POLICY = Policy(
     id="stage-throttling",
     title="API stages throttle every caller",
-    description=(
-        "REST API stage-wide MethodSettings ('*/*') and HTTP/WebSocket API stages (defaultRouteSettings) must "
-        "set throttlingRateLimit and throttlingBurstLimit above 0 and, by default, at most 1000 requests/s "
-        "and a burst of 2000; per-method and per-route overrides must stay within the same maxima."
-    ),
+    description="API stages must throttle all their callers within the configured maxima.",
     severity="high",
     enforcement="mandatory",
     resource_types=(METHOD_SETTINGS, HTTP_STAGE, HTTP_API),
     rationale=(
+        "REST API stage-wide MethodSettings ('*/*') and HTTP/WebSocket API stages (defaultRouteSettings) must"
+        " set throttlingRateLimit and throttlingBurstLimit above 0 and, by default, at most 1000 requests/s a"
+        "nd a burst of 2000; per-method and per-route overrides must stay within the same maxima. "
         "A stage throttle caps what all callers of a stage together can send, with or without an API key; "
         "usage plans only limit keyed callers one by one. Without it a stage is limited only by the account's "
         "regional API Gateway quota (10,000 requests/s, burst 5,000 by default, shared by every API), and "

@@ -104,17 +104,16 @@ def remediate(resource: Resource, settings: Settings) -> dict[str, dict[str, flo
 POLICY = Policy(
     id="usage-plan-limits",
     title="Usage plans throttle and meter every API key",
-    description=(
-        "API Gateway usage plans must set throttleSettings (rateLimit and burstLimit above 0, by default at "
-        "most 10 requests/s and a burst of 20 per API key) and quotaSettings (limit above 0 and by default at "
-        "most 10,000 a DAY, 70,000 a WEEK or 300,000 a MONTH per API key), and name at least one API stage; "
-        "per-stage method throttles must obey the same maxima. The defaults fit one partner integration or "
-        "webhook sender per key; raise them in the policy config for plans sold to heavier clients."
-    ),
+    description="Usage plans must throttle and cap each API key within the configured maxima.",
     severity="high",
     enforcement="mandatory",
     resource_types=(USAGE_PLAN,),
     rationale=(
+        "API Gateway usage plans must set throttleSettings (rateLimit and burstLimit above 0, by default at m"
+        "ost 10 requests/s and a burst of 20 per API key) and quotaSettings (limit above 0 and by default at "
+        "most 10,000 a DAY, 70,000 a WEEK or 300,000 a MONTH per API key), and name at least one API stage; p"
+        "er-stage method throttles must obey the same maxima. The defaults fit one partner integration or web"
+        "hook sender per key; raise them in the policy config for plans sold to heavier clients. "
         "An API key identifies a caller; the usage plan is what limits it. A webhook sender that fires once "
         "per changed record sent 100 calls at once: with a burst of 20 and 10 requests/s, 20 go through at "
         "once and the rest get 429 and are retried by the sender, so the Lambda behind the API never sees "
