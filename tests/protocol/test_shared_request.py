@@ -1,0 +1,436 @@
+"""One decoding per request, shared by the pack's policies: the answers stay pulumi-policy's own.
+
+`crossguard.serve` runs pulumi-policy's servicer behind `SharedRequests`, which decodes each Analyze
+and AnalyzeStack request once and hands pulumi-policy a stand-in naming it. That leans on private
+details of pulumi-policy 1.21.0 (its servicer class, how it builds resources from a request, what
+its PolicyPack starts), so the tests here pin them: the release itself; the served pack answers
+everything as the same policies under a plain `PolicyPack` do, valid requests or not, under every
+config; two requests in flight together keep their own resources; the shared decoding reads what
+pulumi-policy's servicer builds, edge cases included.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import grpc  # type: ignore[import-untyped]
+import pytest
+from google.protobuf import struct_pb2  # type: ignore[import-untyped]
+from pulumi.runtime.proto import analyzer_pb2
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyResource,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.deserialize import SPECIAL_ARCHIVE_SIG as ARCHIVE_SIG
+from pulumi_policy.deserialize import SPECIAL_ASSET_SIG as ASSET_SIG
+from pulumi_policy.policy import _PolicyAnalyzerServicer
+from pulumi_policy.proxy import (
+    UNKNOWN_ARCHIVE_VALUE,
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_ASSET_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_STRING_VALUE,
+)
+
+from abuse_guard import crossguard
+from abuse_guard.aws.types import LAMBDA_FUNCTION
+from abuse_guard.policies import POLICIES
+from abuse_guard.resources import SECRET_SIG, SIG_KEY, Resource
+from tests.harness.analyzer import (
+    CALL_TIMEOUT,
+    PolicyConfig,
+    RunningPack,
+    analyze_request,
+    analyzer_resource,
+    start_pack,
+)
+from tests.protocol.conftest import PACK_DIR
+from tests.protocol.examples import RESOURCE_EXAMPLES, STACK, STACK_EXAMPLES, function, rest_api_graph
+from tests.support import resource
+
+ROLE = "aws:iam/role:Role"
+"""A type no policy of the pack checks."""
+
+PLAIN_PACK = f'''\
+"""The abuse-guard pack served by pulumi-policy's own PolicyPack: what crossguard.serve must equal."""
+
+import runpy
+
+from abuse_guard import crossguard
+
+crossguard.SERVER_CHECKED_WITH = "no release"  # serve falls back to PolicyPack
+runpy.run_path({str(PACK_DIR / "__main__.py")!r}, run_name="__main__")
+'''
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPack]:
+    directory = tmp_path_factory.mktemp("plain-pack")
+    (directory / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (directory / "__main__.py").write_text(PLAIN_PACK)
+    with start_pack(directory) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def declared_config(pack: RunningPack) -> Iterator[None]:
+    pack.configure({})
+    yield
+    pack.configure({})
+
+
+# --- the pin ------------------------------------------------------------------------------------
+
+
+def test_pulumi_policy_is_the_release_serve_was_checked_with() -> None:
+    assert crossguard.PULUMI_POLICY_VERSION == crossguard.SERVER_CHECKED_WITH, (
+        f"pulumi-policy {crossguard.PULUMI_POLICY_VERSION} is installed, but crossguard.serve and SharedRequests "
+        f"were checked against {crossguard.SERVER_CHECKED_WITH}'s PolicyPack and servicer (on any other release "
+        "the pack runs as a plain PolicyPack, slower). Re-check them against the new release, then update "
+        "SERVER_CHECKED_WITH: this module's tests prove the served pack still answers as PolicyPack does."
+    )
+    assert list(inspect.signature(_PolicyAnalyzerServicer.__init__).parameters) == [
+        "self",
+        "name",
+        "version",
+        "policies",
+        "enforcement_level",
+        "initial_config",
+        "description",
+        "display_name",
+        "readme",
+        "provider",
+        "tags",
+        "repository",
+    ]
+
+
+def test_on_another_release_serve_is_a_plain_policy_pack(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(crossguard, "SERVER_CHECKED_WITH", "no release")
+    monkeypatch.setattr(crossguard, "PolicyPack", lambda *args, **options: built.append((*args, options)))
+    crossguard.serve(POLICIES, name="abuse-guard", provider="aws")
+    [(name, policies, options)] = built
+    assert (name, options) == ("abuse-guard", {"provider": "aws"})
+    assert [p.name for p in policies] == [p.id for p in POLICIES]
+
+
+# --- the served pack answers as PolicyPack does -------------------------------------------------
+
+
+def test_the_pack_describes_itself_as_under_policy_pack(pack: RunningPack, plain: RunningPack) -> None:
+    assert pack.info() == plain.info()
+    assert pack.plugin_info() == plain.plugin_info()
+
+
+def every_policy_at(level: str) -> dict[str, PolicyConfig]:
+    return {p.id: (level, p.defaults()) for p in POLICIES}
+
+
+CONFIGS: dict[str, dict[str, PolicyConfig]] = {
+    "none": {},
+    "declared levels and defaults": {p.id: (p.enforcement, p.defaults()) for p in POLICIES},
+    "all advisory": every_policy_at("advisory"),
+    "all remediate": every_policy_at("remediate"),
+    "all disabled": every_policy_at("disabled"),
+}
+
+
+def resources_to_analyze() -> list[Resource]:
+    """Every example, resources of types no policy checks, and one exempt by tag."""
+    examples = [r for pair in RESOURCE_EXAMPLES.values() for r in pair]
+    graphs = [r for pair in STACK_EXAMPLES.values() for graph in pair for r in graph]
+    exempt = function("legacy", None, tags={"abuse-guard:exempt:lambda-reserved-concurrency": "retired next week"})
+    return [*examples, *graphs, exempt, resource(ROLE, {"name": "role"}, "role")]
+
+
+def stacks_to_analyze() -> list[Sequence[Resource]]:
+    """Every example graph, all of them at once, edge cases of the graph itself."""
+    graphs: list[Sequence[Resource]] = [graph for pair in STACK_EXAMPLES.values() for graph in pair]
+    everything = {r.urn: r for graph in graphs for r in graph}
+    orphaned = [r for r in rest_api_graph(throttled=False) if r.type != "aws:apigateway/restApi:RestApi"]
+    return [*graphs, list(everything.values()), orphaned, [function("alone", None)], []]
+
+
+@pytest.mark.parametrize("config", CONFIGS.values(), ids=list(CONFIGS))
+def test_every_answer_is_policy_packs(pack: RunningPack, plain: RunningPack, config: dict[str, PolicyConfig]) -> None:
+    try:
+        for running in (pack, plain):
+            running.configure(config)
+        for r in resources_to_analyze():
+            assert pack.analyze(r) == plain.analyze(r), r.urn
+            assert pack.remediate(r) == plain.remediate(r), r.urn
+        for graph in stacks_to_analyze():
+            assert pack.analyze_stack(graph) == plain.analyze_stack(graph), [r.urn for r in graph]
+    finally:
+        plain.configure({})
+
+
+def answer(call: Callable[[RunningPack], Any], running: RunningPack) -> Any:
+    """The response of `running` to `call`, or the status and details of the error it answered with."""
+    try:
+        return call(running)
+    except grpc.RpcError as error:
+        return (error.code(), error.details())
+
+
+def undecodable_values() -> dict[str, Any]:
+    """Wire values pulumi-policy's decoding refuses (json_format, deserialize_properties)."""
+    return {
+        "nan": math.nan,
+        "infinity": -math.inf,
+        "nested nan": {"a": [1.0, {"b": math.nan}]},
+        "unknown signature": {SIG_KEY: "not-a-signature"},
+        "secret without value": {SIG_KEY: SECRET_SIG},
+        "asset without contents": {SIG_KEY: ASSET_SIG, "hash": "abc"},
+        "archive of a non-asset": {SIG_KEY: ARCHIVE_SIG, "assets": {"a.txt": "text"}},
+    }
+
+
+def wire_struct(props: dict[str, Any]) -> struct_pb2.Struct:
+    struct = struct_pb2.Struct()
+    struct.update(props)
+    return struct
+
+
+def with_provider(request: Any, props: dict[str, Any]) -> Any:
+    request.provider.CopyFrom(
+        analyzer_pb2.AnalyzerProviderResource(
+            type="pulumi:providers:aws", urn="urn:pulumi:dev::proj::pulumi:providers:aws::default", name="default"
+        )
+    )
+    request.provider.properties.CopyFrom(wire_struct(props))
+    return request
+
+
+def undecodable_requests() -> list[tuple[str, Callable[[RunningPack], Any]]]:
+    checked, unchecked = function("worker", None), resource(ROLE, {"name": "role"}, "role")
+    calls: list[tuple[str, Callable[[RunningPack], Any]]] = []
+    for label, value in undecodable_values().items():
+        for target in (checked, unchecked):
+            request = analyze_request(target)
+            request.properties.MergeFrom(wire_struct({"extra": value}))
+            provided = with_provider(analyze_request(target), {"region": "eu-west-1", "extra": value})
+            stack = analyzer_pb2.AnalyzeStackRequest(resources=[analyzer_resource(STACK), analyzer_resource(target)])
+            stack.resources[1].properties.MergeFrom(wire_struct({"extra": value}))
+            provided_stack = analyzer_pb2.AnalyzeStackRequest(resources=[analyzer_resource(target)])
+            with_provider(provided_stack.resources[0], {"extra": value})
+            for kind, call in (
+                ("props", lambda p, q=request: p.stub.Analyze(q, timeout=CALL_TIMEOUT)),
+                ("provider", lambda p, q=provided: p.stub.Analyze(q, timeout=CALL_TIMEOUT)),
+                ("stack props", lambda p, q=stack: p.stub.AnalyzeStack(q, timeout=CALL_TIMEOUT)),
+                ("stack provider", lambda p, q=provided_stack: p.stub.AnalyzeStack(q, timeout=CALL_TIMEOUT)),
+            ):
+                calls.append((f"{label} in {target.name} {kind}", call))
+    return calls
+
+
+@pytest.mark.parametrize("config", ["none", "all disabled"])
+def test_what_pulumi_policy_cannot_decode_is_answered_as_under_policy_pack(
+    pack: RunningPack, plain: RunningPack, config: str
+) -> None:
+    try:
+        for running in (pack, plain):
+            running.configure(CONFIGS[config])
+        calls, failures = undecodable_requests(), 0
+        for label, call in calls:
+            ours, theirs = answer(call, pack), answer(call, plain)
+            assert ours == theirs, label
+            failures += isinstance(theirs, tuple)
+        # pulumi-policy decodes for each policy it calls: with every policy disabled, it decodes nothing
+        assert failures == (len(calls) if config == "none" else 0)
+    finally:
+        plain.configure({})
+
+
+# --- concurrent requests ------------------------------------------------------------------------
+
+
+def padded(graph: Sequence[Resource], tag: str, size: int = 1500) -> analyzer_pb2.AnalyzeStackRequest:
+    """A graph among `size` resources no policy checks: a request long enough for two to overlap."""
+    filler = [
+        resource(ROLE, {"name": f"{tag}-{i}", "path": "/"}, f"{tag}-role-{i}", parent=STACK.urn) for i in range(size)
+    ]
+    return analyzer_pb2.AnalyzeStackRequest(resources=[analyzer_resource(r) for r in [*graph, *filler]])
+
+
+def test_two_concurrent_stack_requests_get_their_own_answers(pack: RunningPack) -> None:
+    requests = [
+        padded(STACK_EXAMPLES["rest-stage-protected"][1], "a"),
+        padded(STACK_EXAMPLES["entrypoint-cost-budget"][1], "b"),
+    ]
+    expected = [pack.stub.AnalyzeStack(r, timeout=CALL_TIMEOUT) for r in requests]
+    assert expected[0] != expected[1]
+    assert all(response.diagnostics for response in expected)
+
+    rounds, overlapped = 12, 0
+    start = threading.Barrier(2)
+    for _ in range(rounds):
+        said: list[Any] = [None, None]
+        spans: list[tuple[float, float]] = [(0.0, 0.0), (0.0, 0.0)]
+
+        def call(i: int, said: list[Any] = said, spans: list[tuple[float, float]] = spans) -> None:
+            start.wait()
+            began = time.perf_counter()
+            said[i] = pack.stub.AnalyzeStack(requests[i], timeout=CALL_TIMEOUT)
+            spans[i] = (began, time.perf_counter())
+
+        threads = [threading.Thread(target=call, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert said == expected
+        (a0, a1), (b0, b1) = spans
+        overlapped += a0 < b1 and b0 < a1
+    assert overlapped > rounds // 2, "the two requests were rarely in flight together"
+
+
+# --- the shared decoding reads what pulumi-policy builds ------------------------------------------
+
+
+WIRE_PROPS: dict[str, Any] = {
+    "text": "hello",
+    "number": 3.0,
+    "fraction": 0.25,
+    "negative": -1.0,
+    "yes": True,
+    "no": False,
+    "nothing": None,
+    "empty object": {},
+    "empty list": [],
+    "list": ["a", 1.0, None, True, [UNKNOWN_STRING_VALUE], {"k": UNKNOWN_NUMBER_VALUE}],
+    "unknowns": {
+        "boolean": UNKNOWN_BOOLEAN_VALUE,
+        "number": UNKNOWN_NUMBER_VALUE,
+        "string": UNKNOWN_STRING_VALUE,
+        "array": UNKNOWN_ARRAY_VALUE,
+        "asset": UNKNOWN_ASSET_VALUE,
+        "archive": UNKNOWN_ARCHIVE_VALUE,
+        "object": UNKNOWN_OBJECT_VALUE,
+    },
+    "secret": {SIG_KEY: SECRET_SIG, "value": "s3cr3t"},
+    "secret object": {SIG_KEY: SECRET_SIG, "value": {"token": UNKNOWN_STRING_VALUE, "n": 1.0}},
+    "secrets inside": {"env": {"variables": {"TOKEN": {SIG_KEY: SECRET_SIG, "value": ["x", 2.0]}}}},
+    "file asset": {SIG_KEY: ASSET_SIG, "path": "./handler.py", "hash": "abc"},
+    "string asset": {SIG_KEY: ASSET_SIG, "text": UNKNOWN_STRING_VALUE},
+    "remote asset": {SIG_KEY: ASSET_SIG, "uri": "https://example.com/a"},
+    "archive": {
+        SIG_KEY: ARCHIVE_SIG,
+        "assets": {
+            "index.py": {SIG_KEY: ASSET_SIG, "text": "def handler(e, c): pass"},
+            "lib": {SIG_KEY: ARCHIVE_SIG, "path": "./lib"},
+        },
+    },
+    "remote archive": {SIG_KEY: ARCHIVE_SIG, "uri": "https://example.com/a.zip"},
+    SIG_KEY: "at the top level a signature key is a plain property",
+}
+
+
+def wire_resource(name: str, **fields: Any) -> analyzer_pb2.AnalyzerResource:
+    urn = f"urn:pulumi:dev::proj::{LAMBDA_FUNCTION}::{name}"
+    props = fields.pop("props", WIRE_PROPS)
+    options = analyzer_pb2.AnalyzerResourceOptions(
+        parent=fields.pop("options_parent", ""), customTimeouts=analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts()
+    )
+    return analyzer_pb2.AnalyzerResource(
+        type=LAMBDA_FUNCTION, urn=urn, name=name, properties=wire_struct(props), options=options, **fields
+    )
+
+
+def urn_of(name: str) -> str:
+    return f"urn:pulumi:dev::proj::{LAMBDA_FUNCTION}::{name}"
+
+
+def tricky_stack() -> analyzer_pb2.AnalyzeStackRequest:
+    """Links to resources in and out of the request, as pulumi-policy resolves them."""
+    missing = urn_of("not-in-the-request")
+    return analyzer_pb2.AnalyzeStackRequest(
+        resources=[
+            wire_resource("root", props={}),
+            wire_resource("child", parent=urn_of("root"), options_parent=urn_of("root")),
+            wire_resource("stray", parent=missing, options_parent=missing),
+            wire_resource("options only", options_parent=urn_of("root")),
+            wire_resource(
+                "linked",
+                dependencies=[urn_of("root"), missing, urn_of("child"), urn_of("root")],
+                propertyDependencies={
+                    "role": analyzer_pb2.AnalyzerPropertyDependencies(urns=[urn_of("root"), missing]),
+                    "gone": analyzer_pb2.AnalyzerPropertyDependencies(urns=[missing]),
+                    "none": analyzer_pb2.AnalyzerPropertyDependencies(urns=[]),
+                },
+            ),
+            wire_resource("twice", props={"first": 1.0}),
+            wire_resource("twice", props={"second": 2.0}),
+        ]
+    )
+
+
+def pulumi_policy_servicer(policy: Any) -> _PolicyAnalyzerServicer:
+    return _PolicyAnalyzerServicer("capture", "0.0.1", [policy], EnforcementLevel.ADVISORY)
+
+
+def test_stack_resources_are_read_as_pulumi_policy_builds_them() -> None:
+    built: list[list[PolicyResource]] = []
+
+    def capture(args: StackValidationArgs, report_violation: Any) -> None:
+        built.append(args.resources)
+
+    request = tricky_stack()
+    pulumi_policy_servicer(StackValidationPolicy(name="capture", description="d", validate=capture)).AnalyzeStack(
+        request, None
+    )
+    [theirs] = built
+    ours = crossguard.resources_from_request(request)
+    expected = [crossguard.resource_from_policy_resource(r) for r in theirs]
+    assert ours == expected
+    assert repr(ours) == repr(expected)  # floats stay floats, keys keep their order
+    assert ours[4].dependencies == (urn_of("root"), urn_of("child"), urn_of("root"))
+    assert ours[2].parent == urn_of("not-in-the-request")
+
+
+def test_an_analyze_resource_is_read_as_pulumi_policy_builds_it() -> None:
+    built: list[ResourceValidationArgs] = []
+
+    def capture(args: ResourceValidationArgs, report_violation: Any) -> None:
+        built.append(args)
+
+    servicer = pulumi_policy_servicer(ResourceValidationPolicy(name="capture", description="d", validate=capture))
+    for options_parent in ("", urn_of("root")):
+        wire = wire_resource("fn", options_parent=options_parent)
+        request = analyzer_pb2.AnalyzeRequest(
+            type=wire.type, urn=wire.urn, name=wire.name, properties=wire.properties, options=wire.options
+        )
+        servicer.Analyze(request, None)
+        ours, expected = crossguard.resource_from_request(request), crossguard.resource_from_args(built.pop())
+        assert ours == expected
+        assert repr(ours) == repr(expected)
+
+
+def test_a_stand_in_is_known_only_while_its_call_lasts() -> None:
+    with crossguard.RESOURCES.holding(crossguard.resource_from_request(analyze_request(STACK))) as urn:
+        assert urn.startswith(crossguard.RESOURCE_STAND_IN)
+        assert crossguard.RESOURCES.named(urn) is not None
+        assert crossguard.RESOURCES.named(STACK.urn) is None
+    assert len(crossguard.RESOURCES) == 0
+    with pytest.raises(RuntimeError, match="names no request in flight"):
+        crossguard.RESOURCES.named(urn)
+
+
+def test_each_stand_in_is_new() -> None:
+    seen: set[str] = set()
+    for _ in range(3):
+        with crossguard.STACK_REQUESTS.holding(crossguard.StackRequest(tricky_stack())) as urn:
+            seen.add(urn)
+    assert len(seen) == 3
