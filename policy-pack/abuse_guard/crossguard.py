@@ -58,6 +58,7 @@ from pulumi_policy.policy import _GRPC_CHANNEL_OPTIONS, _PolicyAnalyzerServicer
 from pulumi_policy.proxy import UnknownValueError, _DictProxy, _ListProxy
 from pulumi_policy.version import VERSION as PULUMI_POLICY_VERSION
 
+from .aws.native import expanded
 from .evaluate import evaluate_resource, evaluate_stack, remedy
 from .findings import Finding, Outcome
 from .graph import Graph
@@ -224,7 +225,7 @@ class StackRequest:
                     check_provider(r)
             except Exception as error:
                 raise Undecodable from error
-            self._graph = Graph(resources)
+            self._graph = Graph(expanded(resources))
         return self._graph
 
 
@@ -350,7 +351,7 @@ def _resource(args: ResourceValidationArgs) -> Resource:
 def _graph(args: StackValidationArgs) -> Graph:
     if len(args.resources) == 1 and (shared := STACK_REQUESTS.named(args.resources[0].urn)) is not None:
         return shared.graph
-    return Graph(resource_from_policy_resource(r) for r in args.resources)
+    return Graph(expanded([resource_from_policy_resource(r) for r in args.resources]))
 
 
 def _resource_validation(policy: Policy) -> Callable[[ResourceValidationArgs, ReportViolation], None]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
+from .aws.native import NATIVE, declared, expanded, to_native, views
 from .findings import Component, Finding, Outcome, Verdict, verdict_of
 from .graph import Graph
 from .policy import Policy, Settings, exemption
@@ -20,13 +21,35 @@ from .values import Malformed, Undetermined, describe
 
 
 def finding(policy: Policy, resource: Resource, verdict: Verdict, settings: Settings) -> Finding:
-    """Attach a verdict to a resource, turning it into `exempt` when an exemption covers it."""
+    """Attach a verdict to a resource as declared (a view's verdict to the aws-native resource it stands for),
+    turning it into `exempt` when an exemption covers it."""
+    subject = declared(resource)
     outcome, message = verdict.outcome, verdict.message
     if outcome is not Outcome.NOT_APPLICABLE:
-        reason = exemption(policy, resource, settings)
+        reason = exemption(policy, resource if resource.urn == subject.urn else subject, settings)
         if reason is not None:
             outcome, message = Outcome.EXEMPT, f"exempt: {reason}; without it: {verdict.outcome.value}: {message}"
-    return Finding(policy.id, resource.urn, resource.type, resource.name, outcome, message)
+    return Finding(policy.id, subject.urn, subject.type, subject.name, outcome, message)
+
+
+MERGE_ORDER = (Outcome.FAIL, Outcome.UNKNOWN, Outcome.EXEMPT, Outcome.PASS, Outcome.NOT_APPLICABLE)
+
+
+def merged(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per policy and resource: the parts of one declared resource (the method settings of an
+    aws-native stage) judged apart, a fail never hidden, their messages joined."""
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for found in findings:
+        groups.setdefault((found.policy, found.urn), []).append(found)
+    result = []
+    for group in groups.values():
+        if len(group) == 1:
+            result.append(group[0])
+            continue
+        outcome = next(o for o in MERGE_ORDER if any(f.outcome is o for f in group))
+        message = "; ".join(dict.fromkeys(f.message for f in group if f.outcome is outcome))
+        result.append(replace(group[0], outcome=outcome, message=message))
+    return result
 
 
 def evaluate_resource(
@@ -37,6 +60,9 @@ def evaluate_resource(
 
     With the stack's `graph` (a stack-level evaluation) the policy's `in_graph` check runs, if it has one.
     """
+    if resource.declared is None and resource.type.startswith(NATIVE):
+        parts = [f for view in views(resource) if (f := evaluate_resource(policy, view, settings, graph))]
+        return merged(parts)[0] if parts else None
     check, in_graph = policy.check, policy.in_graph
     if check is None or not policy.applies_to(resource.type):
         return None
@@ -87,14 +113,15 @@ def remedy(policy: Policy, resource: Resource, settings: Settings) -> dict[str, 
     value it cannot read: an unknown or secret is not an absent value, and a malformed one is the
     user's to fix.
     """
+    view = views(resource)[0]  # an aws-native resource is remedied as its pulumi-aws twin, in its own names
     fix = policy.remediate
-    if fix is None or not policy.applies_to(resource.type) or exemption(policy, resource, settings) is not None:
+    if fix is None or not policy.applies_to(view.type) or exemption(policy, view, settings) is not None:
         return None
     try:
-        changes = fix(resource, settings)
+        changes = fix(view, settings)
     except (Undetermined, Malformed):
         return None
-    return dict(changes) if changes else None
+    return to_native(resource, changes) if changes else None
 
 
 def remediate(
@@ -163,7 +190,7 @@ def assess(
         fixed, said = remediate(fixers, resource, settings) if fixers else (resource, {})
         remediated.append(fixed)
         notes.update({(policy_id, fixed.urn): note for policy_id, note in said.items()})
-    graph = Graph(remediated)
+    graph = Graph(expanded(remediated))
     findings: list[Finding] = []
     for policy in policies:
         if policy.is_stack_policy:
@@ -176,7 +203,7 @@ def assess(
                 result = replace(result, message=f"{REMEDIATED}{note}; {result.message}")
             if result is not None:
                 findings.append(result)
-    covering = [covered(f, policies, graph, settings) for f in findings]
+    covering = [covered(f, policies, graph, settings) for f in merged(findings)]
     return Assessment(remediated, _in_components(covering, graph))
 
 

@@ -241,9 +241,19 @@ def exemption(policy: Policy, resource: Resource, settings: Settings) -> str | N
     for entry in settings["exemptions"]:
         if matches(resource, entry["resource"]):
             return f"{entry['reason']} (policy config exemption '{entry['resource']}')"
+    reason = tag(resource, EXEMPT_TAG_PREFIX + policy.id)
+    if isinstance(reason, str) and reason.strip():
+        return f"{reason.strip()} (tag {EXEMPT_TAG_PREFIX}{policy.id})"
+    return None
+
+
+def tag(resource: Resource, key: str) -> Any:
+    """A tag's value: `tags` is a map in pulumi-aws and a list of {key, value} in aws-native (CloudFormation)."""
     tags = resource.props.get("tags")
     if isinstance(tags, Mapping):
-        reason = tags.get(EXEMPT_TAG_PREFIX + policy.id)
-        if isinstance(reason, str) and reason.strip():
-            return f"{reason.strip()} (tag {EXEMPT_TAG_PREFIX}{policy.id})"
+        return tags.get(key)
+    if isinstance(tags, list):
+        for entry in tags:
+            if isinstance(entry, Mapping) and entry.get("key") == key:
+                return entry.get("value")
     return None

@@ -70,6 +70,9 @@ class Resource:
     parent: str | None = None
     dependencies: tuple[str, ...] = ()
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    declared: Resource | None = field(default=None, repr=False, compare=False)
+    """The resource as the program declared it, when this is a view of it (aws/native.py: an aws-native
+    resource seen as its pulumi-aws twin, or a part of one such as a method's embedded integration)."""
 
     @property
     def label(self) -> str:

@@ -27,9 +27,16 @@ def summary_table(policies: Iterable[Policy]) -> list[str]:
     rows = ["| Policy | Checks | Severity | Default level |", "| --- | --- | --- | --- |"]
     for p in policies:
         scope = "stack: " if p.is_stack_policy else ""
-        types = ", ".join("the stack" if t == STACK_TYPE else f"`{t.split(':')[1]}`" for t in p.resource_types)
+        types = ", ".join(_short(t) for t in p.resource_types)
         rows.append(f"| [`{p.id}`](#{p.id}) | {scope}{types} | {p.severity} | {p.enforcement} |")
     return rows
+
+
+def _short(token: str) -> str:
+    """How the reference names a type: `lambda/function` (pulumi-aws), `aws-native:lambda:Function` in full."""
+    if token == STACK_TYPE:
+        return "the stack"
+    return f"`{token}`" if token.startswith("aws-native:") else f"`{token.split(':')[1]}`"
 
 
 def policy_section(p: Policy) -> list[str]:

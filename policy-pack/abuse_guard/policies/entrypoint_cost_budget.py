@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import cost
 from ..aws.frontdoors import DOOR_TYPES, HTTP, LB, REST, WEBSOCKET
+from ..aws.native import expanded, with_native
 from ..cost.model import CostModel, EntrypointBound
 from ..findings import Verdict, all_of, failed, not_applicable, passed, undetermined
 from ..graph import Graph
@@ -69,7 +70,7 @@ def entrypoint_bounds(
 ) -> tuple[EntrypointBound, ...]:
     """Every entrypoint's bound under the pack config (policy id -> properties): what a Run shows."""
     settings = POLICY.settings((config or {}).get(POLICY.id))
-    return cost.bounds(Graph(resources), cost_model(settings), partial(budget, settings))
+    return cost.bounds(Graph(expanded(list(resources))), cost_model(settings), partial(budget, settings))
 
 
 def verdict(bound: EntrypointBound) -> Verdict:
@@ -128,7 +129,7 @@ POLICY = Policy(
     description="Each public entrypoint's worst-case monthly cost must fit its budget (default $100).",
     severity="high",
     enforcement="mandatory",
-    resource_types=DOOR_TYPES,
+    resource_types=with_native(*DOOR_TYPES),
     rationale=(
         "Each defence caps one thing; the bill is what they are for. A webhook receiver with reserved "
         "concurrency 1 runs one copy at a time, but behind an unthrottled REST stage API Gateway still admits "

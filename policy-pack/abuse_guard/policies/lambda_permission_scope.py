@@ -7,6 +7,7 @@ from functools import partial
 
 from ..aws.arns import ACCOUNT_ID, ACCOUNTLESS_ARN_SERVICES, ORGANIZATION_ID, SERVICE_PRINCIPAL, parse
 from ..aws.frontdoors import FrontDoors
+from ..aws.native import with_native
 from ..aws.types import LAMBDA_PERMISSION
 from ..findings import Verdict, all_of, failed, passed
 from ..graph import Graph
@@ -234,7 +235,7 @@ POLICY = Policy(
     description="Lambda permissions must name their caller: never everyone, never every resource of a service.",
     severity="high",
     enforcement="mandatory",
-    resource_types=(LAMBDA_PERMISSION,),
+    resource_types=with_native(LAMBDA_PERMISSION),
     rationale=(
         "A resource policy is the other way into a function besides API Gateway. Principal '*' lets anyone "
         "with the function's ARN invoke it, bypassing every throttle and usage plan; it fails even with a "

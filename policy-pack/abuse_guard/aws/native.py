@@ -1,0 +1,226 @@
+"""aws-native (Cloud Control) resources seen as their pulumi-aws twins, so every rule reads one shape.
+
+Pulumi's aws-native provider declares the same AWS resources as pulumi-aws with CloudFormation's
+property names and shapes. `views(resource)` turns one aws-native resource into the pulumi-aws
+resource(s) the rules know, each carrying the declared resource in `declared` (findings attach to it):
+
+- lambda:Function -> lambda/function:Function: functionName -> name; the tag list -> a map; an
+  absent reservation is unreserved (aws-native has no -1 sentinel).
+- lambda:Url -> lambda/functionUrl:FunctionUrl: authType -> authorizationType, targetFunctionArn -> functionName.
+- lambda:Permission -> lambda/permission:Permission: functionName -> function. lambda:Alias as is.
+- apigateway:RestApi -> apigateway/restApi:RestApi: body (an object) as is; apiKeySourceType -> apiKeySource.
+- apigateway:Resource, :Authorizer -> their twins: restApiId -> restApi. :UsagePlanKey as is.
+- apigateway:Method -> apigateway/method:Method (authorizationType -> authorization, restApiId -> restApi)
+  and an apigateway/integration:Integration from its embedded `integration` (timeoutInMillis ->
+  timeoutMilliseconds), linked to the method.
+- apigateway:Stage -> apigateway/stage:Stage (restApiId -> restApi, deploymentId -> deployment) and one
+  apigateway/methodSettings:MethodSettings per `methodSettings` entry, whose resourcePath and httpMethod
+  become methodPath (`/*` and `*` -> `*/*`; `~1` is `/`).
+- apigateway:UsagePlan -> apigateway/usagePlan:UsagePlan: throttle -> throttleSettings, quota ->
+  quotaSettings; apiStages[].throttle (a map keyed `/path/METHOD`) -> throttles.
+- apigatewayv2:Api, :Route, :Authorizer as is; :Integration timeoutInMillis -> timeoutMilliseconds.
+- apigatewayv2:Stage -> apigatewayv2/stage:Stage: stageName -> name; routeSettings (a map keyed by route
+  key) -> a list.
+
+Property dependencies are renamed with the properties, so a graph mixing both providers links as one.
+Sources: the pulumi-aws-native Python SDK 1.84.0 (`pulumi_aws_native.lambda_`, `.apigateway`,
+`.apigatewayv2`) and the CloudFormation resource reference (AWS::ApiGateway::Stage MethodSetting:
+"forward slashes (/) are encoded as ~1").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from ..resources import UNKNOWN, Resource
+from . import types as aws
+
+NATIVE = "aws-native:"
+
+_RENAMES: dict[str, tuple[str, dict[str, str]]] = {
+    "aws-native:lambda:Function": (aws.LAMBDA_FUNCTION, {"functionName": "name"}),
+    "aws-native:lambda:Url": (
+        aws.LAMBDA_FUNCTION_URL,
+        {"authType": "authorizationType", "targetFunctionArn": "functionName"},
+    ),
+    "aws-native:lambda:Permission": (aws.LAMBDA_PERMISSION, {"functionName": "function"}),
+    "aws-native:lambda:Alias": (aws.LAMBDA_ALIAS, {}),
+    "aws-native:apigateway:RestApi": (aws.REST_API, {"apiKeySourceType": "apiKeySource"}),
+    "aws-native:apigateway:Resource": (aws.REST_RESOURCE, {"restApiId": "restApi"}),
+    "aws-native:apigateway:Method": (aws.REST_METHOD, {"authorizationType": "authorization", "restApiId": "restApi"}),
+    "aws-native:apigateway:Stage": (aws.REST_STAGE, {"restApiId": "restApi", "deploymentId": "deployment"}),
+    "aws-native:apigateway:UsagePlan": (aws.USAGE_PLAN, {"throttle": "throttleSettings", "quota": "quotaSettings"}),
+    "aws-native:apigateway:UsagePlanKey": (aws.USAGE_PLAN_KEY, {}),
+    "aws-native:apigateway:Authorizer": (aws.REST_AUTHORIZER, {"restApiId": "restApi"}),
+    "aws-native:apigatewayv2:Api": (aws.HTTP_API, {}),
+    "aws-native:apigatewayv2:Route": (aws.API_ROUTE, {}),
+    "aws-native:apigatewayv2:Integration": (aws.HTTP_INTEGRATION, {"timeoutInMillis": "timeoutMilliseconds"}),
+    "aws-native:apigatewayv2:Authorizer": (aws.HTTP_AUTHORIZER, {}),
+    "aws-native:apigatewayv2:Stage": (aws.HTTP_STAGE, {"stageName": "name"}),
+}
+TWINS: dict[str, str] = {native: classic for native, (classic, _) in _RENAMES.items()}
+"""aws-native token -> the pulumi-aws token of its view."""
+
+
+PART_TYPES: dict[str, tuple[str, ...]] = {
+    "aws-native:apigateway:Method": (aws.REST_INTEGRATION,),
+    "aws-native:apigateway:Stage": (aws.METHOD_SETTINGS,),
+}
+"""The pulumi-aws resource types an aws-native resource also holds as parts."""
+
+
+def with_native(*classic: str) -> tuple[str, ...]:
+    """`classic` tokens followed by the aws-native tokens whose views are (or hold) one of them: what a policy
+    checking them lists."""
+    natives = [n for n, twin in TWINS.items() if twin in classic or set(PART_TYPES.get(n, ())) & set(classic)]
+    return (*classic, *natives)
+
+
+def views(resource: Resource) -> list[Resource]:
+    """The pulumi-aws resources an aws-native resource stands for (itself first), or [resource] for any other."""
+    if resource.type not in _RENAMES:
+        return [resource]
+    classic, renames = _RENAMES[resource.type]
+    props = {renames.get(key, key): value for key, value in resource.props.items()}
+    deps = {renames.get(key, key): urns for key, urns in resource.property_dependencies.items()}
+    if isinstance(props.get("tags"), list):
+        props["tags"] = _tag_map(props["tags"])
+    if resource.type == "aws-native:apigatewayv2:Stage" and isinstance(props.get("routeSettings"), Mapping):
+        props["routeSettings"] = [{"routeKey": key, **_mapping(value)} for key, value in props["routeSettings"].items()]
+    if resource.type == "aws-native:apigateway:UsagePlan":
+        props["apiStages"] = _plan_stages(props.get("apiStages"))
+    view = replace(resource, type=classic, props=props, property_dependencies=deps, declared=resource)
+    parts = _PARTS.get(resource.type)
+    return [view, *parts(view)] if parts is not None else [view]
+
+
+def declared(resource: Resource) -> Resource:
+    """The resource as the program declared it (itself unless it is a view)."""
+    return resource.declared if resource.declared is not None else resource
+
+
+def expanded(resources: list[Resource]) -> list[Resource]:
+    """Every resource's views, in order: the graph the rules and the cost model see."""
+    if not any(r.type.startswith(NATIVE) for r in resources):
+        return resources
+    return [view for r in resources for view in views(r)]
+
+
+def to_native(resource: Resource, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """A remediation's changes (pulumi-aws top-level input names) in the declared aws-native resource's names."""
+    if resource.type not in _RENAMES:
+        return dict(changes)
+    back = {classic: native for native, classic in _RENAMES[resource.type][1].items()}
+    return {back.get(key, key): value for key, value in changes.items()}
+
+
+# -- the parts of a resource that pulumi-aws declares as resources of their own ------------------------
+
+
+def _integration(method: Resource) -> list[Resource]:
+    embedded = method.props.get("integration")
+    if embedded is None:
+        return []
+    spec = _mapping(embedded)
+    props = {
+        "restApi": method.props.get("restApi"),
+        "resourceId": method.props.get("resourceId"),
+        "httpMethod": method.props.get("httpMethod"),
+        "type": spec.get("type"),
+        "uri": spec.get("uri"),
+        "timeoutMilliseconds": spec.get("timeoutInMillis"),
+        "requestParameters": spec.get("requestParameters"),
+    }
+    if embedded is UNKNOWN:
+        props = {key: UNKNOWN for key in props}
+    deps = {"httpMethod": (method.urn,), "uri": method.property_dependencies.get("integration", ())}
+    return [_part(method, aws.REST_INTEGRATION, "integration", props, deps)]
+
+
+def _method_settings(stage: Resource) -> list[Resource]:
+    entries = stage.props.get("methodSettings")
+    if entries is UNKNOWN:
+        return [_part(stage, aws.METHOD_SETTINGS, "methodSettings", {"methodPath": UNKNOWN}, _on_stage(stage))]
+    if not isinstance(entries, list):
+        return []
+    found = []
+    for index, entry in enumerate(entries):
+        setting = _mapping(entry)
+        props = {
+            "restApi": stage.props.get("restApi"),
+            "stageName": stage.props.get("stageName"),
+            "methodPath": _method_path(setting.get("resourcePath"), setting.get("httpMethod")),
+            "settings": {
+                "throttlingRateLimit": setting.get("throttlingRateLimit"),
+                "throttlingBurstLimit": setting.get("throttlingBurstLimit"),
+            },
+        }
+        found.append(_part(stage, aws.METHOD_SETTINGS, f"methodSettings[{index}]", props, _on_stage(stage)))
+    return found
+
+
+def _on_stage(stage: Resource) -> dict[str, tuple[str, ...]]:
+    return {"stageName": (stage.urn,), "restApi": stage.property_dependencies.get("restApi", ())}
+
+
+def _method_path(resource_path: Any, http_method: Any) -> Any:
+    """methodPath as pulumi-aws writes it (`*/*`, `items/GET`) from a CloudFormation MethodSetting."""
+    if resource_path is UNKNOWN or http_method is UNKNOWN:
+        return UNKNOWN
+    if not isinstance(resource_path, str) or not isinstance(http_method, str):
+        return None
+    if resource_path == "/*" and http_method == "*":
+        return "*/*"
+    path = resource_path.replace("~1", "/").strip("/")
+    return f"{path}/{http_method}"
+
+
+_PARTS: dict[str, Callable[[Resource], list[Resource]]] = {
+    "aws-native:apigateway:Method": _integration,
+    "aws-native:apigateway:Stage": _method_settings,
+}
+
+
+def _part(of: Resource, type_: str, what: str, props: dict[str, Any], deps: dict[str, tuple[str, ...]]) -> Resource:
+    """A part of `of` (a view) shaped as the pulumi-aws resource that would declare it on its own."""
+    return Resource(
+        urn=f"{of.urn}#{what}",
+        type=type_,
+        name=f"{of.name} {what}",
+        props={key: value for key, value in props.items() if value is not None},
+        parent=of.urn,
+        property_dependencies={key: urns for key, urns in deps.items() if urns},
+        declared=of.declared,
+    )
+
+
+def _plan_stages(stages: Any) -> Any:
+    """apiStages with each stage's throttle map (`/path/METHOD` -> limits) as pulumi-aws's throttles list."""
+    if not isinstance(stages, list):
+        return stages
+    converted = []
+    for stage in stages:
+        entry = dict(_mapping(stage))
+        throttle = entry.pop("throttle", None)
+        if isinstance(throttle, Mapping):
+            entry["throttles"] = [{"path": path, **_mapping(limits)} for path, limits in throttle.items()]
+        elif throttle is not None:
+            entry["throttles"] = throttle  # unknown or malformed: the rules say so
+        converted.append(entry)
+    return converted
+
+
+def _tag_map(tags: list[Any]) -> Any:
+    """CloudFormation's [{key, value}] tags as pulumi-aws's map; an entry that is not a pair makes it malformed."""
+    found: dict[str, Any] = {}
+    for tag in tags:
+        if not isinstance(tag, Mapping) or not isinstance(tag.get("key"), str):
+            return tags
+        found[tag["key"]] = tag.get("value")
+    return found
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
