@@ -1,8 +1,10 @@
 """`python -m benchmarks [--smoke] [--out DIR]`: every figure on one machine in one run, then the two files.
 
 Writes DIR/latest.json and DIR/latest.md (default benchmarks/out); a full run also copies the
-Markdown to benchmarks/RESULTS.md, the copy the README shows. `--smoke` runs every measurement at
-tiny sizes with one repetition (Chromium skipped when absent), to prove the benchmark works.
+Markdown to benchmarks/RESULTS.md, the copy the README shows. A full run first installs the Node
+packs it compares against (AWSGuard and an empty Node pack, benchmarks/node/) with `npm ci`, and
+stops with one line if npm fails. `--smoke` runs every measurement at tiny sizes with one repetition,
+without npm: the Node packs and Chromium (when absent) are reported as not run, with the reason.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from abuse_guard import gc_settings
-from benchmarks import engine, machine, preview, reports, rules
+from benchmarks import engine, machine, node_packs, preview, reports, rules
 from benchmarks.results import Section, write
 
 HERE = Path(__file__).resolve().parent
@@ -31,7 +33,12 @@ class Plan:
     analyze_size: int
     analyze_rounds: int
     stack_sizes: tuple[int, ...]
+    stack_scalings: tuple[tuple[int, int], ...]
+    """Pairs of stack_sizes whose AnalyzeStack times give a scaling exponent; the target is on the last."""
     stack_runs: int
+    peer_sizes: tuple[int, ...]
+    """Stack sizes at which every pack's AnalyzeStack time and whole preview overhead are measured."""
+    overhead_runs: int
     rule_sizes: tuple[int, ...]
     rule_runs: int
     previews: int
@@ -46,8 +53,11 @@ FULL = Plan(
     startups=7,
     analyze_size=1_000,
     analyze_rounds=7,
-    stack_sizes=(100, 1_000, 10_000),
+    stack_sizes=(100, 1_000, 2_000, 10_000, 20_000),
+    stack_scalings=((1_000, 10_000), (2_000, 20_000)),
     stack_runs=5,
+    peer_sizes=(1_000, 10_000),
+    overhead_runs=3,
     rule_sizes=(100, 1_000, 10_000),
     rule_runs=5,
     previews=3,
@@ -61,8 +71,11 @@ SMOKE = Plan(
     startups=1,
     analyze_size=30,
     analyze_rounds=1,
-    stack_sizes=(20, 30),
+    stack_sizes=(20, 30, 200, 300),
+    stack_scalings=((20, 200), (30, 300)),
     stack_runs=1,
+    peer_sizes=(20, 200),
+    overhead_runs=1,
     rule_sizes=(20, 30),
     rule_runs=1,
     previews=1,
@@ -82,22 +95,33 @@ def sections() -> dict[str, Section]:
             Section(
                 "startup",
                 "Pack start-up",
-                "`start_pack` as the engine starts a pack (`python -u -m pulumi.policy ADDRESS .`): process start "
-                "to the port printed, median of several starts.",
+                "`start_pack` as the engine starts a pack (`python -u -m pulumi.policy ADDRESS .`; a Node pack: "
+                "`node ./node_modules/@pulumi/pulumi/cmd/run-policy-pack ADDRESS .`): process start to the port "
+                "printed, median of several starts, the packs taking turns.",
             ),
             Section(
                 "analyze",
                 "Analyze throughput over gRPC",
                 "One Analyze request per resource of a generated stack, sent one after another (as the engine does "
-                "during preview), requests built beforehand. Our pack, benchmarks/empty_pack and a generated no-op "
-                "pack with as many policies as ours take turns round after round; a ratio is the median over rounds "
-                "of the baseline's time over ours.",
+                "during preview), requests built beforehand. Our pack, benchmarks/empty_pack, a generated no-op "
+                "pack with as many policies as ours, and the Node packs of benchmarks/node (Pulumi's AWSGuard, every "
+                "policy mandatory, and an empty pack) take turns round after round on the same requests; a ratio is "
+                "the median over rounds of the baseline's time over the pack's.",
             ),
             Section(
                 "analyze-stack",
                 "AnalyzeStack over gRPC",
                 "One AnalyzeStack request with every resource of a generated stack, parents, dependencies and "
-                "property dependencies as the engine sends them; median of several calls after a warm-up.",
+                "property dependencies as the engine sends them; median of several calls after a warm-up. Our pack "
+                "at every size, the other packs at the sizes of the whole-preview figures.",
+            ),
+            Section(
+                "overhead",
+                "Whole pack overhead of one preview",
+                "What a pack costs one `pulumi preview` of a generated stack: process start, Handshake, "
+                "ConfigureStack, GetAnalyzerInfo and Configure (our pack's exemptions), one Analyze per resource, "
+                "then one AnalyzeStack of the same resources, timed from process start to the AnalyzeStack answer. "
+                "A fresh process per run; the four packs take turns, median of several runs.",
             ),
             Section(
                 "rules",
@@ -135,14 +159,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(HERE / "out"), metavar="DIR", help="where latest.json and latest.md go")
     args = parser.parse_args(argv)
     plan = SMOKE if args.smoke else FULL
+    try:
+        peers = engine.Peers.with_reason(node_packs.prepare(args.smoke))
+    except node_packs.InstallError as error:
+        print(f"bench: cannot install the Node packs: {error}", file=sys.stderr)
+        return 1
     gc_settings.apply()  # as `python -m abuse_guard` runs: the in-process figures stand for the CLI's work
     started, started_at = time.perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
     load_at_start = machine.load()
     s = sections()
     steps = (
-        ("pack start-up", lambda: engine.startup(s["startup"], plan.startups)),
-        ("Analyze", lambda: engine.analyze(s["analyze"], plan.analyze_size, plan.analyze_rounds)),
-        ("AnalyzeStack", lambda: engine.analyze_stack(s["analyze-stack"], plan.stack_sizes, plan.stack_runs)),
+        ("pack start-up", lambda: engine.startup(s["startup"], plan.startups, peers)),
+        ("Analyze", lambda: engine.analyze(s["analyze"], plan.analyze_size, plan.analyze_rounds, peers)),
+        (
+            "AnalyzeStack",
+            lambda: engine.analyze_stack(
+                s["analyze-stack"], plan.stack_sizes, plan.stack_scalings, plan.peer_sizes, plan.stack_runs, peers
+            ),
+        ),
+        (
+            "whole preview overhead",
+            lambda: engine.preview_overhead(s["overhead"], plan.peer_sizes, plan.overhead_runs, peers),
+        ),
         ("rules", lambda: rules.rules(s["rules"], plan.rule_sizes, plan.rule_runs)),
         ("offline preview", lambda: preview.preview(s["preview"], plan.previews, plan.program_size)),
         (

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +30,18 @@ def describe() -> dict[str, Any]:
         "cores": os.cpu_count(),
         "memory_gib": int(memory_kib) / 2**20 if memory_kib.isdigit() else 0.0,
         "python": platform.python_version(),
+        "node": node_version(),
         "platform": platform.platform(),
     }
+
+
+def node_version() -> str:
+    """`node --version` (the Node packs' runtime), or "" where node is not on PATH."""
+    node = shutil.which("node")
+    if node is None:
+        return ""
+    done = subprocess.run([node, "--version"], capture_output=True, text=True, check=False, timeout=30)
+    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 def load() -> list[float]:

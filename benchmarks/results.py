@@ -28,16 +28,16 @@ class Target:
 class Figure:
     name: str
     value: float | None
-    """None when the figure could not be measured here (`note` says why)."""
+    """None when the figure was not measured in this run (`note` says why)."""
     unit: str
     target: Target | None = None
     note: str = ""
 
     @property
     def result(self) -> str:
-        """pass or miss against the target; "-" without a target; "skipped" when not measured."""
+        """pass or miss against the target; "-" without a target; "not run" when not measured."""
         if self.value is None:
-            return "skipped"
+            return "not run"
         if self.target is None:
             return "-"
         return "pass" if self.target.met(self.value) else "miss"
@@ -105,7 +105,9 @@ def to_markdown(document: Mapping[str, Any], sections: Iterable[Section]) -> str
         "# abuse-guard benchmark",
         smoke,
         f"Run {document['started']} in {document['seconds']:.0f} s (`make bench`). Machine: {machine['cpu']}, "
-        f"{machine['cores']} cores, {machine['memory_gib']:.0f} GiB; Python {machine['python']}; load {load}.",
+        f"{machine['cores']} cores, {machine['memory_gib']:.0f} GiB; Python {machine['python']}"
+        + (f", Node {machine['node']}" if machine.get("node") else "")
+        + f"; load {load}.",
         "",
         "| Figure | Value | Target | Result |",
         "| --- | ---: | --- | --- |",

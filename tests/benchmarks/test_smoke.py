@@ -16,6 +16,7 @@ SECTIONS = {
     "startup": "Pack start-up",
     "analyze": "Analyze throughput over gRPC",
     "analyze-stack": "AnalyzeStack over gRPC",
+    "overhead": "Whole pack overhead of one preview",
     "rules": "Rules in-process",
     "preview": "Offline preview end to end",
     "report": "Report generation",
@@ -47,8 +48,9 @@ def test_every_section_is_written_with_figures(smoke: tuple[dict[str, Any], str]
     assert section["title"] == title
     assert section["figures"]
     for figure in section["figures"]:
-        assert figure["result"] in ("pass", "miss", "-", "skipped")
-        assert (figure["value"] is None) == (figure["result"] == "skipped")
+        assert figure["result"] in ("pass", "miss", "-", "not run")
+        assert (figure["value"] is None) == (figure["result"] == "not run")
+        assert figure["value"] is not None or figure["note"], "a figure that was not measured says why"
     assert f"| **{title}** |" in markdown
 
 
@@ -57,3 +59,21 @@ def test_the_run_describes_its_machine(smoke: tuple[dict[str, Any], str]) -> Non
     assert document["mode"] == "smoke"
     assert [s["id"] for s in document["sections"]] == list(SECTIONS)
     assert set(document["machine"]) >= {"cpu", "cores", "memory_gib", "python", "load_at_start", "load_at_end"}
+
+
+def test_the_node_packs_are_not_run_in_a_smoke_run_and_say_why(smoke: tuple[dict[str, Any], str]) -> None:
+    """A smoke run never calls npm: every AWSGuard and empty Node pack row is "not run", with the reason."""
+    document, _ = smoke
+    node_rows = [
+        figure
+        for section in document["sections"]
+        for figure in section["figures"]
+        if "AWSGuard" in figure["name"] or "Node pack" in figure["name"]
+    ]
+    sections_with_node_rows = {
+        section["id"] for section in document["sections"] if any(f in node_rows for f in section["figures"])
+    }
+    assert sections_with_node_rows == {"startup", "analyze", "analyze-stack", "overhead"}
+    for figure in node_rows:
+        assert figure["result"] == "not run"
+        assert figure["note"].startswith("not run: ") and "npm ci" in figure["note"]

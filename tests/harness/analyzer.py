@@ -5,12 +5,18 @@ doing what the engine does: start `python -u -m pulumi.policy <engine-address> .
 directory (the engine's `pulumi-analyzer-policy-python` shim), read the port it prints, then send
 the protobuf messages the engine sends. The protocol tests, the benchmark and the engine-vs-offline
 equivalence test all drive a pack through this one client.
+
+A pack whose PulumiPolicy.yaml says `runtime: nodejs` (the benchmark's AWSGuard peer) is started as
+the engine starts a Node pack: `node ./node_modules/@pulumi/pulumi/cmd/run-policy-pack
+<engine-address> .` in the pack directory (what the `pulumi-analyzer-policy` shim and the Node
+language host's RunPlugin run), with the stack's identity also under the PULUMI_NODEJS_* names.
 """
 
 from __future__ import annotations
 
 import os
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,6 +28,7 @@ from types import TracebackType
 from typing import IO, Any, NamedTuple
 
 import grpc  # type: ignore[import-untyped]
+import yaml
 from google.protobuf import empty_pb2, struct_pb2  # type: ignore[import-untyped]
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, plugin_pb2
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
@@ -33,6 +40,9 @@ from abuse_guard.resources import SECRET, SECRET_SIG, SIG_KEY, UNKNOWN, Resource
 
 NO_ENGINE = "127.0.0.1:0"
 """The engine address handed to the pack: a Python pack never dials it (tests/protocol proves it)."""
+
+NODE_RUN_POLICY_PACK = Path("node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack")
+"""The module the engine runs with node for a Node pack, resolved from the pack directory."""
 
 CALL_TIMEOUT = 60.0
 """Seconds one RPC may take before the client gives up, so a hung pack fails a run instead of stalling it."""
@@ -252,20 +262,25 @@ def start_pack(
     env: Mapping[str, str] | None = None,
     timeout: float = 30.0,
 ) -> RunningPack:
-    """Start a Python policy pack the way `pulumi preview --policy-pack DIR` does, and connect to it.
+    """Start a Python or Node policy pack the way `pulumi preview --policy-pack DIR` does, and connect to it.
 
     Like the engine: run in the pack directory with program ".", the stack's identity in the
-    environment, then Handshake (which pulumi-policy does not implement; the engine carries on) and
-    ConfigureStack. `env` adds variables (e.g. PYTHONPROFILEIMPORTTIME=1 to see what the pack imports).
+    environment, then Handshake (which neither pulumi-policy nor @pulumi/policy implements; the engine
+    carries on) and ConfigureStack. `env` adds variables (e.g. PYTHONPROFILEIMPORTTIME=1 to see what
+    the pack imports).
     """
     pack = Path(pack_dir).resolve()
     if not (pack / "PulumiPolicy.yaml").is_file():
         raise PackStartError(f"{pack}: not a policy pack (no PulumiPolicy.yaml)")
+    runtime = pack_runtime(pack)
+    command = pack_command(pack, runtime, engine_address)
     engine_env = {"PULUMI_PROJECT": project, "PULUMI_STACK": stack, "PULUMI_DRY_RUN": "true"}
+    if runtime == "nodejs":  # the engine sets both names for Node; @pulumi/pulumi reads the PULUMI_NODEJS_ ones
+        engine_env |= {"PULUMI_NODEJS_PROJECT": project, "PULUMI_NODEJS_STACK": stack, "PULUMI_NODEJS_DRY_RUN": "true"}
     stderr = tempfile.TemporaryFile()  # noqa: SIM115 - owned by the RunningPack, closed by close()
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-u", "-m", "pulumi.policy", engine_address, "."],
+        command,
         cwd=pack,
         env={**os.environ, **engine_env, **(env or {})},
         stdin=subprocess.DEVNULL,
@@ -300,6 +315,34 @@ def start_pack(
         running.close()
         raise
     return running
+
+
+def pack_runtime(pack: Path) -> str:
+    """The runtime PulumiPolicy.yaml names (`runtime: python`, or `runtime: {name: nodejs, options: ...}`)."""
+    try:
+        project = yaml.safe_load((pack / "PulumiPolicy.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise PackStartError(f"{pack}: PulumiPolicy.yaml cannot be read: {error}") from None
+    runtime = project.get("runtime") if isinstance(project, dict) else None
+    if isinstance(runtime, dict):
+        runtime = runtime.get("name")
+    if runtime not in ("python", "nodejs"):
+        raise PackStartError(f"{pack}: PulumiPolicy.yaml names runtime {runtime!r}; python or nodejs expected")
+    return str(runtime)
+
+
+def pack_command(pack: Path, runtime: str, engine_address: str) -> list[str]:
+    """The command the engine runs in the pack directory for a pack of `runtime`."""
+    if runtime == "python":
+        return [sys.executable, "-u", "-m", "pulumi.policy", engine_address, "."]
+    node = shutil.which("node")
+    if node is None:
+        raise PackStartError(f"{pack}: a Node.js policy pack needs node, which is not on PATH")
+    if not (pack / NODE_RUN_POLICY_PACK).is_dir():
+        raise PackStartError(
+            f"{pack}: the pack's dependencies are not installed (no {NODE_RUN_POLICY_PACK}); run npm ci there"
+        )
+    return [node, f"./{NODE_RUN_POLICY_PACK.as_posix()}", engine_address, "."]
 
 
 def _port(process: subprocess.Popen[bytes], deadline: float) -> int:
