@@ -26,7 +26,7 @@ def defaults(pack: RunningPack) -> None:
     pack.configure({})
 
 
-@pytest.mark.parametrize("stack", ["compliant", "insecure"])
+@pytest.mark.parametrize("stack", ["compliant", "insecure", "native", "native-insecure"])
 def test_the_pack_reports_what_the_offline_preview_finds(pack: RunningPack, stack: str) -> None:
     resources = recorded(REPO, stack)
     offline = evaluate(POLICIES, resources)
@@ -44,5 +44,5 @@ def test_the_pack_reports_what_the_offline_preview_finds(pack: RunningPack, stac
     assert whole_stack == {
         (f.policy, f.urn) for f in offline if f.policy in stack_policies and f.outcome is Outcome.FAIL
     }
-    if stack == "insecure":
+    if stack.endswith("insecure"):
         assert whole_stack and any(kind is Outcome.FAIL for *_, kind in per_resource)

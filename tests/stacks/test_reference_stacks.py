@@ -266,3 +266,58 @@ def test_every_registered_resource_is_in_the_run(
 def test_every_policy_has_something_to_check_in_the_compliant_stack(compliant: Run) -> None:
     checked = {f.policy for f in compliant.findings if f.outcome is not Outcome.NOT_APPLICABLE}
     assert checked == {p.id for p in POLICIES}
+
+
+# -- the aws-native stacks (issue 14) ---------------------------------------------------------------
+
+NATIVE_INSECURE_FAILS = {
+    ("lambda-reserved-concurrency", "native-unreserved"): "aws-native function with no reservation",
+    ("lambda-function-url-auth", "native-public-url"): "aws-native public function URL",
+    ("rest-method-authorization", "native-open-get"): "aws-native method without authorization or API key",
+}
+# the public URL's function has no reservation, so the account pool is all that bounds its bill
+NATIVE_KNOCK_ON_FAILS = {("entrypoint-cost-budget", "native-public-url")}
+
+
+@pytest.fixture(scope="module")
+def native() -> Run:
+    return preview(REPO, "native")
+
+
+@pytest.fixture(scope="module")
+def native_insecure() -> Run:
+    return preview(REPO, "native-insecure")
+
+
+def test_the_native_stack_passes_clean(native: Run) -> None:
+    assert outcomes(native, Outcome.FAIL) == set()
+    assert outcomes(native, Outcome.UNKNOWN) == set()
+    native_types = {r.type for r in native.resources if r.type.startswith("aws-native:")}
+    assert {f.type for f in native.findings} >= native_types - {
+        "aws-native:apigateway:Resource",
+        "aws-native:apigateway:Deployment",
+        "aws-native:apigateway:ApiKey",
+        "aws-native:apigateway:UsagePlanKey",
+        "aws-native:apigatewayv2:Authorizer",
+        "aws-native:apigatewayv2:Integration",
+        "aws-native:apigatewayv2:Api",
+        "aws-native:apigateway:RestApi",
+    }
+
+
+def test_the_native_stack_links_a_pulumi_aws_permission_to_an_aws_native_function(native: Run) -> None:
+    [grant] = [f for f in native.findings if f.name == "native-webhook-invoke"]
+    assert (grant.type, grant.outcome) == ("aws:lambda/permission:Permission", Outcome.PASS)
+    bounds = {b.name: (b.type, b.function) for b in native.entrypoints}
+    assert bounds == {
+        "native-webhook-method": ("aws-native:apigateway:Method", "native-refresh-cache"),
+        "native-items-get-items": ("aws-native:apigatewayv2:Route", "native-items"),
+        "native-report-url": ("aws-native:lambda:Url", "native-report"),
+    }
+
+
+def test_native_insecure_fails_exactly_its_anti_patterns(native_insecure: Run) -> None:
+    assert outcomes(native_insecure, Outcome.FAIL) == set(NATIVE_INSECURE_FAILS) | NATIVE_KNOCK_ON_FAILS
+    for policy, name in NATIVE_INSECURE_FAILS:
+        fails = {f.policy for f in native_insecure.findings if f.name == name and f.outcome is Outcome.FAIL}
+        assert fails - {p for p, n in NATIVE_KNOCK_ON_FAILS if n == name} == {policy}

@@ -2,13 +2,16 @@
 
 Inputs: `--input FILE` (an engine event log or a state file; repeatable) and/or the offline
 preview of `--stack NAME` in `--project DIR`. With neither, the demo: the offline preview of the
-reference stacks `compliant` and `insecure` of the Pulumi project found from the current directory
+reference stacks `compliant`, `insecure`, `native` and `native-insecure` of the Pulumi project found from the current directory
 upwards (the quickstart's `make report`). `insecure` is insecure on purpose, so it is an
 expected-failure demo: its report is labelled so, its fails do not fail the command, and the
 command fails if it ever stops failing (the pack would no longer catch what the demo shows).
 
-Every input is read and every file rendered before anything is written, and the files are then
-written atomically, so a bad input or a full disk leaves the previous reports intact.
+`--input -` reads standard input (once, as a stream). Every input is read and every file rendered
+before anything is written; the whole set is then written into a new directory beside <out> and
+swapped with it (files.replace_directory), so readers see the previous set or the new one, and a bad
+input or a full disk leaves the previous set as it was. <out> is replaced whole, so it may hold nothing
+but reports (`_check_replaceable`).
 Output: <out>/<stack>/{report.html, report.json, junit.xml, report.sarif, summary.md} per run and
 <out>/index.html linking them.
 """
@@ -25,17 +28,18 @@ from pathlib import Path
 
 from .. import pack_config, pipeline
 from ..errors import UserError
-from ..files import write_atomically
+from ..files import STDIN, opened, replace_directory
 from ..offline.project import PROJECT_FILES, find_file, load_project
 from ..pack_config import PackConfig
 from ..pipeline import preview
 from ..policies import POLICIES
 from ..report import html, json_report, junit, markdown, sarif
 from ..report.model import FAIL_ON, Report
+from ..wording import printable
 from .preview import config_overrides
 
 DEFAULT_OUT = Path("reports", "out")
-DEMO_STACKS = (("compliant", False), ("insecure", True))
+DEMO_STACKS = (("compliant", False), ("insecure", True), ("native", False), ("native-insecure", True))
 """The reference stacks of the demo: (stack, expected to fail)."""
 
 FORMATS: dict[str, tuple[str, Callable[[Report], str]]] = {
@@ -58,7 +62,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="FILE",
-        help="an engine event log (pulumi preview --event-log FILE) or a state file (pulumi stack export); repeatable",
+        help="an engine event log (pulumi preview --event-log FILE) or a state file (pulumi stack export); "
+        "- for standard input; repeatable",
     )
     parser.add_argument(
         "--project", metavar="DIR", help="offline preview of this Pulumi project (default: found from the current dir)"
@@ -125,7 +130,9 @@ def read_reports(args: argparse.Namespace, config: PackConfig) -> list[Report]:
         raise UserError("--config sets config for the offline preview: give --stack NAME too")
     if args.project and not args.stack:
         raise UserError("--project needs --stack NAME")
-    reports = [Report(pipeline.read_any(path, config), artifact=_relative(Path(path))) for path in args.input]
+    if args.input.count(STDIN) > 1:
+        raise UserError("--input -: standard input can be read only once")
+    reports = [_read(path, config) for path in args.input]
     if args.stack:
         project = Path(args.project) if args.project else find_project(Path.cwd())
         reports.append(_preview(project, args.stack, config_overrides(args.config), config, demo=False))
@@ -133,6 +140,13 @@ def read_reports(args: argparse.Namespace, config: PackConfig) -> list[Report]:
         project = find_project(Path.cwd())
         reports = [_preview(project, stack, {}, config, demo) for stack, demo in DEMO_STACKS]
     return reports
+
+
+def _read(path: str, config: PackConfig) -> Report:
+    """One --input, opened once: told apart (event log or state) and read from that one opening."""
+    with opened(path) as source:
+        run = pipeline.read_any(source, config)
+    return Report(run, artifact=None if path == STDIN else _relative(Path(path)))
 
 
 def _directories(reports: Sequence[Report]) -> list[str]:
@@ -148,27 +162,64 @@ def _directories(reports: Sequence[Report]) -> list[str]:
     return names
 
 
+INDEX_FILE = "index.html"
+
+
 def run(args: argparse.Namespace) -> int:
     chosen = formats(args.format)
+    out = Path(args.out)
+    _check_replaceable(out)
     config = pack_config.load(args.policy_config, POLICIES)
     reports = read_reports(args, config)
-    out = Path(args.out)
-    files: dict[Path, str] = {}
+    files: dict[str, str] = {}
     entries: list[html.IndexEntry] = []
     for report, directory in zip(reports, _directories(reports), strict=True):
         written = tuple((name, FORMATS[name][0]) for name in chosen)
         for name, filename in written:
-            files[out / directory / filename] = FORMATS[name][1](report)
+            files[f"{directory}/{filename}"] = FORMATS[name][1](report)
         entries.append(html.IndexEntry(directory, report, written))
     if "html" in chosen:
         generated_at = datetime.now(UTC).isoformat(timespec="seconds")
-        files[out / "index.html"] = html.render_index(entries, generated_at)
-    write_atomically(files)
+        files[INDEX_FILE] = html.render_index(entries, generated_at)
+    replace_directory(out, files)
     for entry in entries:
-        print(_line(entry, out))
+        print(printable(_line(entry, out)))
     if "html" in chosen:
-        print(f"index: {out / 'index.html'}")
+        print(printable(f"index: {out / INDEX_FILE}"))
     return gate(reports, args.fail_on)
+
+
+def _check_replaceable(out: Path) -> None:
+    """`out` is replaced whole: refuse one that holds anything but reports (`--out .` must not wipe a checkout).
+
+    Replaceable: nothing there, an empty directory, or one holding index.html and directories that hold
+    only report files.
+    """
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise UserError(f"--out {out}: exists and is not a directory")
+    report_files = {filename for filename, _ in FORMATS.values()}
+    try:
+        foreign = next((entry for entry in out.iterdir() if not _is_report(entry, report_files)), None)
+    except OSError as error:
+        raise UserError(f"--out {out}: cannot read: {error.strerror or error}") from None
+    if foreign is not None:
+        raise UserError(
+            f"--out {out}: holds {foreign.name!r}, which is not a report; the whole directory is replaced by the new "
+            "reports, so give an empty directory, a new one, or one that holds only reports"
+        )
+
+
+def _is_report(entry: Path, report_files: set[str]) -> bool:
+    """The index, or a stack's directory holding report files only (no link: what it points to is not ours)."""
+    if entry.is_symlink():
+        return False
+    if entry.name == INDEX_FILE:
+        return entry.is_file()
+    if not entry.is_dir():
+        return False
+    return all(f.name in report_files and f.is_file() and not f.is_symlink() for f in entry.iterdir())
 
 
 def _line(entry: html.IndexEntry, out: Path) -> str:
@@ -191,5 +242,5 @@ def gate(reports: Sequence[Report], fail_on: str) -> int:
         elif blocking and not report.expected_failure:
             problems.append(f"stack '{report.run.stack}': {blocking} fails at or above --fail-on {fail_on}")
     for problem in problems:
-        print(f"abuse-guard: {problem}", file=sys.stderr)
+        print(printable(f"abuse-guard: {problem}"), file=sys.stderr)
     return 1 if problems else 0
