@@ -56,7 +56,11 @@ class Component:
 
     @classmethod
     def of(cls, resource: Resource | None) -> Component | None:
-        return None if resource is None else cls(resource.urn, resource.type, resource.name)
+        """The component `resource` is, as the program declared it (an aws-native resource, not its view)."""
+        if resource is None:
+            return None
+        declared = resource.declared if resource.declared is not None else resource
+        return cls(declared.urn, declared.type, declared.name)
 
     @property
     def label(self) -> str:

@@ -50,6 +50,32 @@ class Graph:
         roots = self._by_type.get(STACK_TYPE)
         return roots[0] if roots else None
 
+    def component_of(self, resource: Resource) -> Resource | None:
+        """The component `resource` belongs to: its nearest ancestor through `parent` URNs that is neither the root
+        stack (pulumi:pulumi:Stack) nor a provider resource (pulumi:providers:<package>); None for a resource whose
+        parent is the stack, or that has none.
+
+        A parent the graph does not hold is still named by its URN (urn:pulumi:<stack>::<project>::<parent
+        types$type>::<name>): it is returned as a Resource with that type and name and no props, and nothing above
+        it is known. A cycle of parents (which the engine never records) ends the walk with None.
+        """
+        seen = {resource.urn}
+        urn = resource.parent
+        while urn and urn not in seen:
+            seen.add(urn)
+            ancestor = self._by_urn.get(urn)
+            if ancestor is None:
+                parts = urn.split("::", 3)
+                if len(parts) != 4 or not parts[2]:
+                    return None
+                ancestor = Resource(urn, parts[2].rsplit("$", 1)[-1], parts[3])
+            if ancestor.type == STACK_TYPE:
+                return None
+            if not ancestor.type.startswith("pulumi:providers:"):
+                return ancestor
+            urn = ancestor.parent
+        return None
+
     def referrers(self, target: Resource, type_: str, prop: str | None = None) -> list[Resource]:
         """Resources of `type_` with an input (`prop`, or any input and dependency) from `target`."""
         seen: dict[str, Resource] = {}

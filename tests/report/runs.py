@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from abuse_guard.findings import Finding, Outcome
+from abuse_guard.findings import Component, Finding, Outcome
 from abuse_guard.run import PolicyInfo, ResourceInfo, Run
 
 LAMBDA = "aws:lambda/function:Function"
@@ -16,6 +16,7 @@ PIPE_NAME = "pipe|name`with`ticks*and*[link](x)"
 QUOTED_MESSAGE = "Route \"GET /\" & 'POST /' have no authorizer & anyone can call them"
 HTML_TAG_VALUE = "<b onmouseover=alert(1)>ops</b>"
 LINE_SEPARATOR_NAME = "sep\u2028arator\u2029</script><!--"
+HOSTILE_COMPONENT_NAME = "<u onclick=alert(2)>kit</u>|`x`"
 
 POLICIES = (
     PolicyInfo(
@@ -53,12 +54,21 @@ def resource(type_: str, name: str, tags: dict[str, str] | None = None) -> Resou
     return ResourceInfo(urn(type_, name), type_, name, tags or {})
 
 
-def finding(policy: str, res: ResourceInfo, outcome: Outcome, message: str) -> Finding:
-    return Finding(policy, res.urn, res.type, res.name, outcome, message)
+def finding(
+    policy: str, res: ResourceInfo, outcome: Outcome, message: str, component: Component | None = None
+) -> Finding:
+    return Finding(policy, res.urn, res.type, res.name, outcome, message, component)
+
+
+ORDERS_API = Component(urn("shop:index:PublicApi", "orders"), "shop:index:PublicApi", "orders")
+"""The component the sample run's route and stage belong to."""
+HOSTILE_COMPONENT = Component(urn("shop:index:Kit", HOSTILE_COMPONENT_NAME), "shop:index:Kit", HOSTILE_COMPONENT_NAME)
+"""The component of the sample run's <script>-named function: its name tries to inject markup too."""
 
 
 def sample_run() -> Run:
-    """Every outcome at least once; hostile names, messages and tags; a resource no policy checks."""
+    """Every outcome at least once; hostile names, messages, tags and component names; a resource no policy checks;
+    findings in two components and outside any."""
     webhook = resource(LAMBDA, "webhook")
     worker = resource(LAMBDA, "worker")
     scripted = resource(LAMBDA, SCRIPT_NAME)
@@ -72,14 +82,26 @@ def sample_run() -> Run:
     findings = (
         finding("lambda-reserved-concurrency", webhook, Outcome.PASS, "Lambda function 'webhook' reserves 1"),
         finding("lambda-reserved-concurrency", worker, Outcome.FAIL, "Lambda function 'worker' has no reservation"),
-        finding("lambda-reserved-concurrency", scripted, Outcome.FAIL, f"Lambda function '{SCRIPT_NAME}' is unbounded"),
+        finding(
+            "lambda-reserved-concurrency",
+            scripted,
+            Outcome.FAIL,
+            f"Lambda function '{SCRIPT_NAME}' is unbounded",
+            HOSTILE_COMPONENT,
+        ),
         finding("lambda-reserved-concurrency", image, Outcome.UNKNOWN, f"cannot be determined at preview: {IMG_NAME}"),
         finding("lambda-reserved-concurrency", piped, Outcome.FAIL, f"Lambda function '{PIPE_NAME}' is unbounded"),
         finding("lambda-reserved-concurrency", separator, Outcome.PASS, f"Lambda function '{LINE_SEPARATOR_NAME}' ok"),
         finding("lambda-reserved-concurrency", legacy, Outcome.EXEMPT, "exempt: retired in Q3; without it: fail"),
-        finding("api-route-authorization", route, Outcome.FAIL, QUOTED_MESSAGE),
-        finding("stage-throttling", stage, Outcome.FAIL, "Stage 'prod' sets no rate limit"),
-        finding("stage-throttling", route, Outcome.NOT_APPLICABLE, "the route's API has no stage with throttling"),
+        finding("api-route-authorization", route, Outcome.FAIL, QUOTED_MESSAGE, ORDERS_API),
+        finding("stage-throttling", stage, Outcome.FAIL, "Stage 'prod' sets no rate limit", ORDERS_API),
+        finding(
+            "stage-throttling",
+            route,
+            Outcome.NOT_APPLICABLE,
+            "the route's API has no stage with throttling",
+            ORDERS_API,
+        ),
     )
     return Run(
         project="shop",

@@ -19,7 +19,7 @@ from abuse_guard.pipeline import preview
 from abuse_guard.report import html, json_report
 from abuse_guard.report.model import Report
 from tests.report import chromium
-from tests.report.runs import HTML_TAG_VALUE, SCRIPT_NAME, sample_run
+from tests.report.runs import HOSTILE_COMPONENT_NAME, HTML_TAG_VALUE, SCRIPT_NAME, sample_run
 
 REPO = Path(__file__).parents[2]
 SCREENSHOT = REPO / "reports" / "out" / "screenshot.png"
@@ -104,6 +104,44 @@ def test_hostile_names_do_not_run(browser: chromium.Browser, sample: tuple[Path,
     assert SCRIPT_NAME in names  # shown as text...
     assert browser.evaluate("typeof window.__xss") == "undefined"  # ...and the <img onerror> never ran
     assert browser.dialogs == []  # alert(1) never opened
+    assert browser.errors == []
+
+
+def test_findings_and_details_show_the_component(
+    browser: chromium.Browser, sample: tuple[Path, dict[str, Any]]
+) -> None:
+    page, document = sample
+    browser.open(page)
+    shown = browser.evaluate(
+        "[...document.querySelectorAll('#findings-body > tr')].map(tr => ["
+        " tr.querySelector('.policy .name').textContent, tr.querySelector('.resource .name').textContent,"
+        " (tr.querySelector('.resource .component') || {textContent: null}).textContent])"
+    )
+    expected = [
+        [
+            f["policy"],
+            f["name"],
+            f"in component {f['component']['type']} '{f['component']['name']}'" if "component" in f else None,
+        ]
+        for f in document["findings"]
+    ]
+    assert sorted(shown, key=str) == sorted(expected, key=str)
+    assert [f"in component shop:index:Kit '{HOSTILE_COMPONENT_NAME}'", SCRIPT_NAME] in [[c, n] for _, n, c in shown]
+    assert browser.evaluate("document.querySelectorAll('.component u').length") == 0  # text, never markup
+    browser.click("#search")
+    browser.type("publicapi 'orders'")  # the search matches the component
+    assert sorted(visible_findings(browser)) == [
+        ["Fail", "api-route-authorization", "public-route"],
+        ["Fail", "stage-throttling", "prod"],
+        ["Not applicable", "stage-throttling", "public-route"],
+    ]
+    browser.click("[data-view='matrix']")
+    browser.click("#matrix-body button.expand")
+    facts = browser.evaluate("[...document.querySelectorAll('tr.detail dt, tr.detail dd')].map(n => n.textContent)")
+    assert facts[facts.index("Component") + 1] == "shop:index:PublicApi 'orders'"
+    assert browser.evaluate("document.querySelector('tr.detail dd.component').title") == (
+        "urn:pulumi:dev::shop::shop:index:PublicApi::orders"
+    )
     assert browser.errors == []
 
 

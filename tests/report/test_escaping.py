@@ -15,6 +15,7 @@ import pytest
 from abuse_guard.report import html, junit, markdown, sarif
 from abuse_guard.report.model import Report
 from tests.report.runs import (
+    HOSTILE_COMPONENT_NAME,
     HTML_TAG_VALUE,
     IMG_NAME,
     LAMBDA,
@@ -40,6 +41,8 @@ RAW_IN_PAGE = {
     "paragraph_separator": "\u2029",
     "project_markup": "<b>shop</b>",
     "source_markup": "<i>x.ndjson</i>",
+    "component_name": HOSTILE_COMPONENT_NAME,
+    "component_markup": "<u onclick",
 }
 
 
@@ -64,6 +67,10 @@ def test_html_script_data_decodes_to_the_original_text() -> None:
     assert QUOTED_MESSAGE in data["messages"]
     tags = [row[4] for row in data["resources"] if len(row) > 4]
     assert {"owner": HTML_TAG_VALUE} in tags
+    assert [label for label, _ in data["components"]] == [
+        f"shop:index:Kit '{HOSTILE_COMPONENT_NAME}'",
+        "shop:index:PublicApi 'orders'",
+    ]
 
 
 def test_html_csp_allows_only_the_page_script() -> None:
@@ -85,12 +92,20 @@ def test_markdown_table_rows_keep_their_columns() -> None:
     text = markdown.render(REPORT)
     rows = [line for line in text.splitlines() if line.startswith("| ") and "mandatory" in line]
     assert [[cell.strip() for cell in _cells(row)] for row in rows] == [
-        ["lambda-reserved-concurrency", "mandatory", "worker", LAMBDA, "Lambda function 'worker' has no reservation"],
+        [
+            "lambda-reserved-concurrency",
+            "mandatory",
+            "worker",
+            LAMBDA,
+            "—",
+            "Lambda function 'worker' has no reservation",
+        ],
         [
             "lambda-reserved-concurrency",
             "mandatory",
             "&lt;script&gt;alert(1)&lt;/script&gt;",
             LAMBDA,
+            r"shop:index:Kit '&lt;u onclick=alert(2)&gt;kit&lt;/u&gt;\|\`x\`'",
             "Lambda function '&lt;script&gt;alert(1)&lt;/script&gt;' is unbounded",
         ],
         [
@@ -98,6 +113,7 @@ def test_markdown_table_rows_keep_their_columns() -> None:
             "mandatory",
             r"pipe\|name\`with\`ticks\*and\*\[link\](x)",
             LAMBDA,
+            "—",
             r"Lambda function 'pipe\|name\`with\`ticks\*and\*\[link\](x)' is unbounded",
         ],
         [
@@ -105,6 +121,7 @@ def test_markdown_table_rows_keep_their_columns() -> None:
             "mandatory",
             "public-route",
             ROUTE,
+            "shop:index:PublicApi 'orders'",
             "Route \"GET /\" &amp; 'POST /' have no authorizer &amp; anyone can call them",
         ],
     ]

@@ -3,8 +3,8 @@
 The summary (totals, charts, policies) is rendered here by Jinja2 with autoescape. The findings
 list and the resource x policy matrix are drawn in the browser from one compact JSON block, a page
 at a time, so 10,000 resources x 10 policies stays a few MB and opens fast: outcomes are small
-integers, types and URN prefixes are tables, and messages are stored once as templates with the
-resource name cut out (most differ only by that name). The script builds the DOM with textContent
+integers, types, URN prefixes and components are tables, and messages are stored once as templates
+with the resource name cut out (most differ only by that name). The script builds the DOM with textContent
 only, and a Content-Security-Policy with the script's hash stops any other script from running.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ..findings import Outcome
+from ..findings import Component, Outcome
 from ..run import ResourceInfo
 from .model import LABELS, MEANINGS, OUTCOMES, Report
 
@@ -98,7 +98,10 @@ def _data(report: Report, types: list[str]) -> dict[str, Any]:
         resources.setdefault(resource.urn, resource)
     found: dict[str, list[int]] = {urn: [] for urn in resources}
     messages: dict[str, int] = {}
+    placed: dict[str, Component] = {}  # URN -> the component it belongs to
     for f in report.run.findings:
+        if f.component is not None:
+            placed.setdefault(f.urn, f.component)
         if f.urn not in resources:  # a finding on a resource the source did not list: show it anyway
             resources[f.urn] = ResourceInfo(f.urn, f.type, f.name)
             found[f.urn] = []
@@ -107,13 +110,19 @@ def _data(report: Report, types: list[str]) -> dict[str, Any]:
         found[f.urn] += (policy_index[f.policy], outcome_index[f.outcome], messages.setdefault(template, len(messages)))
     type_index = {t: i for i, t in enumerate(types)}
     heads: dict[str, int] = {}
+    components: dict[Component, int] = {}
     rows: list[list[Any]] = []
     for urn, resource in resources.items():
         head, _, tail = urn.rpartition("::")
         where: int | str = heads.setdefault(head, len(heads)) if head and tail == resource.name else urn
+        # [name, type index, URN head index (or the URN), findings, tags or null, component index]: the last two
+        # only as far as needed
         row: list[Any] = [resource.name, type_index[resource.type], where, found[urn]]
-        if resource.tags:
-            row.append(dict(resource.tags))
+        component = placed.get(urn)
+        if resource.tags or component is not None:
+            row.append(dict(resource.tags) or None)
+        if component is not None:
+            row.append(components.setdefault(component, len(components)))
         rows.append(row)
     return {
         "outcomes": [o.value for o in OUTCOMES],
@@ -123,6 +132,7 @@ def _data(report: Report, types: list[str]) -> dict[str, Any]:
         "policies": [{"id": p.id, "title": p.title, "remediation": p.remediation} for p in report.policies],
         "types": types,
         "heads": list(heads),
+        "components": [[c.label, c.urn] for c in components],
         "messages": list(messages),
         "resources": rows,
     }

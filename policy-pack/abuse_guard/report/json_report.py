@@ -15,7 +15,9 @@ from ..cost.model import EntrypointBound
 from ..findings import Outcome
 from .model import Report
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
+"""1.1 added the optional findings[].component (a minor bump, as the schema's versioning rule says: every 1.0
+document is a valid 1.1 document, and a reader of 1.0 fields finds them unchanged)."""
 SCHEMA_FILE = "report-v1.json"
 
 

@@ -30,6 +30,8 @@ def render(report: Report) -> str:
     for policy_id, findings in by_policy.items():
         suite = ET.SubElement(root, "testsuite", name=_xml(policy_id), timestamp=_xml(run.generated_at))
         _totals(suite, findings)
+        # where the findings come from (an offline preview's source names its outputs model), as every format says
+        ET.SubElement(ET.SubElement(suite, "properties"), "property", name="source", value=_xml(run.source))
         for finding in findings:
             _testcase(suite, report, finding)
     ET.indent(root)

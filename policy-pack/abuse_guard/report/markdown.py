@@ -2,7 +2,11 @@
 
 Resource names and messages come from user programs, so every value is escaped for both Markdown
 (a `|` would break the table, backticks and brackets would start code or links) and HTML (GitHub
-renders inline HTML). The template cannot forget: escaping is the environment's `finalize`.
+renders inline HTML); control characters become visible escapes (wording.printable); and nothing in a
+value can notify anyone or become a link when the summary is posted as a pull-request comment: a
+zero-width space follows every `@` (no `@user`, `@org/team` or e-mail autolink, as Dependabot does)
+and splits `www.` and `://` (no bare-link autolink). The template cannot forget: escaping is the
+environment's `finalize`.
 The list is capped so the comment stays well inside GitHub's 65,536-character limit.
 """
 
@@ -16,6 +20,7 @@ from typing import Any
 import jinja2
 
 from ..findings import Outcome
+from ..wording import printable
 from .model import LABELS, OUTCOMES, Report, level_rank
 
 MAX_LISTED = 50
@@ -23,12 +28,27 @@ MAX_LISTED = 50
 
 # What changes meaning inside a line: emphasis, code, links, table cells, strike-through, issue references.
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]|~#])")
+ZERO_WIDTH_SPACE = "&#8203;"
+# What GitHub turns into a mention or a link without any markup: @user, @org/team, name@example.com,
+# www.example.com, https://example.com (and any other scheme://).
+_AUTOLINKED = re.compile(r"(@)|(?i:(www)(\.))|(://)")
 
 
 def escape(value: Any) -> str:
     """Text that Markdown and HTML show literally, on one line (a table cell cannot hold a newline)."""
-    text = " ".join(str(value).split())
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(text, quote=False))
+    text = printable(" ".join(str(value).split()))
+    escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(text, quote=False))
+    return _AUTOLINKED.sub(_inert, escaped)
+
+
+def _inert(match: re.Match[str]) -> str:
+    """A zero-width space where GitHub would otherwise see a mention or a link: after `@`, inside `www.` and
+    before `://`. The text reads the same."""
+    if match[1]:
+        return f"@{ZERO_WIDTH_SPACE}"
+    if match[2]:
+        return f"{match[2]}{ZERO_WIDTH_SPACE}{match[3]}"
+    return f"{ZERO_WIDTH_SPACE}://"
 
 
 @cache

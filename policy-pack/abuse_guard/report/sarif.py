@@ -6,7 +6,10 @@ Each result names the resource URN as its logical location and, when known, the 
 it comes from as its physical location (GitHub rejects results without one), percent-encoded: the
 schema wants a URI reference, and a path with a space, `%`, `#`, `:` or a non-ASCII letter is not one
 as it stands (or names another file). The fingerprint is policy + URN, so an alert keeps its identity
-across runs.
+across runs. A resource that belongs to a component is nested in it (SARIF 2.1.0 §3.33.8): both are
+listed once in `run.logicalLocations`, the resource's `parentIndex` pointing at its component, and the
+result's logical location refers to its entry by `index`; the result's `properties.component` says the
+same in words ("aws-apigateway:index:RestAPI 'api'").
 """
 
 from __future__ import annotations
@@ -53,10 +56,44 @@ def _artifact_uri(path: str) -> str:
     return quote(path, safe="/")
 
 
-def _result(report: Report, finding: Finding, rule_index: int) -> dict[str, Any]:
-    location: dict[str, Any] = {
-        "logicalLocations": [{"fullyQualifiedName": finding.urn, "name": finding.name, "kind": "resource"}]
-    }
+class _LogicalLocations:
+    """`run.logicalLocations`: each resource in a component, and each component, once, by URN."""
+
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+        self._index: dict[str, int] = {}
+
+    def add(self, urn: str, name: str, parent: int | None = None) -> int:
+        """The index of `urn`'s entry, made on first sight; `parent` becomes its parentIndex unless it has one, or
+        the parent is (through its own parents) the entry itself: a cycle of parents never becomes a loop here."""
+        index = self._index.get(urn)
+        if index is None:
+            index = self._index[urn] = len(self.entries)
+            self.entries.append({"fullyQualifiedName": urn, "name": name, "kind": "resource"})
+        entry = self.entries[index]
+        if parent is not None and "parentIndex" not in entry and not self._within(parent, index):
+            entry["parentIndex"] = parent
+        return index
+
+    def _within(self, start: int, target: int) -> bool:
+        """Whether `target` is `start` or one of its ancestors."""
+        at: int | None = start
+        while at is not None:
+            if at == target:
+                return True
+            at = self.entries[at].get("parentIndex")
+        return False
+
+    def place(self, finding: Finding) -> int | None:
+        """The index of a finding's resource, or None when it belongs to no component."""
+        component = finding.component
+        if component is None:
+            return None
+        return self.add(finding.urn, finding.name, self.add(component.urn, component.name))
+
+
+def _result(report: Report, finding: Finding, rule_index: int, logical: dict[str, Any]) -> dict[str, Any]:
+    location: dict[str, Any] = {"logicalLocations": [logical]}
     if report.artifact:
         location["physicalLocation"] = {"artifactLocation": {"uri": _artifact_uri(report.artifact)}}
     fingerprint = hashlib.sha256(f"{finding.policy}\n{finding.urn}".encode()).hexdigest()
@@ -67,7 +104,11 @@ def _result(report: Report, finding: Finding, rule_index: int) -> dict[str, Any]
         "message": {"text": finding.message},
         "locations": [location],
         "partialFingerprints": {"abuseGuardFinding/v1": fingerprint},
-        "properties": {"outcome": finding.outcome.value, "resourceType": finding.type},
+        "properties": {
+            "outcome": finding.outcome.value,
+            "resourceType": finding.type,
+            **({"component": finding.component.label} if finding.component is not None else {}),
+        },
     }
 
 
@@ -75,7 +116,21 @@ def document(report: Report) -> dict[str, Any]:
     run = report.run
     rule_ids = [p.id for p in report.policies]
     index = {policy_id: i for i, policy_id in enumerate(rule_ids)}
-    reported = (Outcome.FAIL, Outcome.UNKNOWN)
+    reported = [f for f in run.findings if f.outcome in (Outcome.FAIL, Outcome.UNKNOWN)]
+    locations = _LogicalLocations()
+    placed = [locations.place(f) for f in reported]  # every entry complete before a result copies one
+    results = [
+        _result(
+            report,
+            f,
+            index[f.policy],
+            {"fullyQualifiedName": f.urn, "name": f.name, "kind": "resource"}
+            if at is None
+            else {**locations.entries[at], "index": at},
+        )
+        for f, at in zip(reported, placed, strict=True)
+    ]
+    cached = {"logicalLocations": locations.entries} if locations.entries else {}
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -90,7 +145,8 @@ def document(report: Report) -> dict[str, Any]:
                 },
                 "automationDetails": {"id": f"abuse-guard/{run.project}/{run.stack}/"},
                 "properties": {"source": run.source, "generatedAt": run.generated_at},
-                "results": [_result(report, f, index[f.policy]) for f in run.findings if f.outcome in reported],
+                **cached,
+                "results": results,
             }
         ],
     }
