@@ -44,6 +44,7 @@ from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
     PolicyPack,
+    PolicyProviderResource,
     PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
@@ -63,7 +64,7 @@ from .evaluate import evaluate_resource, evaluate_stack, remedy
 from .findings import Finding, Outcome
 from .graph import Graph
 from .policy import Policy
-from .resources import SIG_KEY, UNKNOWN, UNKNOWN_SENTINELS, Resource, from_wire
+from .resources import SIG_KEY, UNKNOWN, UNKNOWN_SENTINELS, ProviderRef, Resource, from_wire
 
 SERVER_CHECKED_WITH = "1.21.0"
 """The pulumi-policy release whose PolicyPack `serve` repeats and whose private servicer class
@@ -146,14 +147,40 @@ def _as_pulumi_policy_does(value: struct_pb2.Value) -> Any:
     return plain_props(decoded)
 
 
+def provider_from_policy(provider: PolicyProviderResource | None) -> ProviderRef | None:
+    """The provider pulumi-policy hands a policy with a resource: its URN and its inputs (region, assumeRoles...)."""
+    return None if provider is None else ProviderRef(provider.urn, plain_props(provider.props))
+
+
+def provider_from_request(request: analyzer_pb2.AnalyzeRequest | analyzer_pb2.AnalyzerResource) -> ProviderRef | None:
+    """`provider_from_policy` of the provider pulumi-policy builds from a request's AnalyzerProviderResource.
+
+    Decoding it raises what pulumi-policy raises, which decodes the provider for every policy it calls."""
+    if not request.HasField("provider"):
+        return None
+    return ProviderRef(request.provider.urn, props_from_struct(request.provider.properties))
+
+
 def resource_from_args(args: ResourceValidationArgs) -> Resource:
-    return Resource(args.urn, args.resource_type, args.name, plain_props(args.props), args.opts.parent)
+    return Resource(
+        args.urn,
+        args.resource_type,
+        args.name,
+        plain_props(args.props),
+        args.opts.parent,
+        provider=provider_from_policy(args.provider),
+    )
 
 
 def resource_from_request(request: analyzer_pb2.AnalyzeRequest) -> Resource:
     """`resource_from_args` of the args pulumi-policy builds from an Analyze request."""
     return Resource(
-        request.urn, request.type, request.name, props_from_struct(request.properties), request.options.parent or None
+        request.urn,
+        request.type,
+        request.name,
+        props_from_struct(request.properties),
+        request.options.parent or None,
+        provider=provider_from_request(request),
     )
 
 
@@ -166,6 +193,7 @@ def resource_from_policy_resource(r: PolicyResource) -> Resource:
         parent=r.parent.urn if r.parent is not None else r.opts.parent,
         dependencies=tuple(d.urn for d in r.dependencies),
         property_dependencies={k: tuple(d.urn for d in deps) for k, deps in r.property_dependencies.items()},
+        provider=provider_from_policy(r.provider),
     )
 
 
@@ -187,6 +215,7 @@ def resources_from_request(request: analyzer_pb2.AnalyzeStackRequest) -> list[Re
             property_dependencies={
                 prop: tuple(urn for urn in deps.urns if urn in urns) for prop, deps in r.propertyDependencies.items()
             },
+            provider=provider_from_request(r),
         )
         for r in request.resources
     ]
@@ -197,15 +226,6 @@ def resources_from_request(request: analyzer_pb2.AnalyzeStackRequest) -> list[Re
 
 class Undecodable(Exception):
     """A request holds a value pulumi-policy's decoding refuses; pulumi-policy then answers it itself."""
-
-
-def check_provider(request: analyzer_pb2.AnalyzeRequest | analyzer_pb2.AnalyzerResource) -> None:
-    """Raise what pulumi-policy raises decoding a resource's provider.
-
-    Its servicer decodes the provider for every policy it calls; no policy of ours reads it.
-    """
-    if request.HasField("provider"):
-        props_from_struct(request.provider.properties)
 
 
 class StackRequest:
@@ -220,9 +240,7 @@ class StackRequest:
         # pulumi-policy calls a request's policies one after another, on the thread that took the request
         if self._graph is None:
             try:
-                resources = resources_from_request(self._request)
-                for r in self._request.resources:
-                    check_provider(r)
+                resources = resources_from_request(self._request)  # providers included
             except Exception as error:
                 raise Undecodable from error
             self._graph = Graph(expanded(resources))
@@ -290,8 +308,7 @@ class SharedRequests(_PolicyAnalyzerServicer):
 
     def Analyze(self, request: analyzer_pb2.AnalyzeRequest, context: Any) -> analyzer_pb2.AnalyzeResponse:
         try:
-            resource = resource_from_request(request)
-            check_provider(request)
+            resource = resource_from_request(request)  # its provider included
         except Exception:
             return super().Analyze(request, context)
         if request.type not in self.checked_types:

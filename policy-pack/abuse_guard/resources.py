@@ -60,6 +60,33 @@ def from_wire(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class ProviderRef:
+    """The provider resource (`pulumi:providers:<package>`) a resource is managed by."""
+
+    urn: str
+    """The provider resource's URN: Pulumi's provider reference (`<urn>::<id>`) without the ID."""
+    props: Mapping[str, Any] | None = None
+    """Its inputs, as the source sent them with the resource (the engine does, as AnalyzerProviderResource); None
+    when the source gives only the reference, the provider resource itself being among the resources (a state file)."""
+
+
+def provider_ref(reference: Any) -> ProviderRef | None:
+    """The provider a Pulumi provider reference (`<provider URN>::<ID>`, as states and RegisterResource requests
+    write it) names; a bare provider URN is taken as it is. None for no reference (absent or empty).
+
+    Raises ValueError for a value that is not a reference to a provider resource.
+    """
+    if reference is None or reference == "":
+        return None
+    if not isinstance(reference, str):
+        raise ValueError("'provider' is not a provider reference")
+    parts = reference.split("::")
+    if len(parts) < 4 or not parts[2].rsplit("$", 1)[-1].startswith("pulumi:providers:"):
+        raise ValueError("'provider' is not a provider reference")
+    return ProviderRef(reference if len(parts) == 4 else reference.rsplit("::", 1)[0])
+
+
+@dataclass(frozen=True)
 class Resource:
     """One resource: `props` keyed by camelCase engine names, edges by URN."""
 
@@ -73,6 +100,8 @@ class Resource:
     declared: Resource | None = field(default=None, repr=False, compare=False)
     """The resource as the program declared it, when this is a view of it (aws/native.py: an aws-native
     resource seen as its pulumi-aws twin, or a part of one such as a method's embedded integration)."""
+    provider: ProviderRef | None = None
+    """The provider resource it is managed by, as far as its source says (None: the source names none)."""
 
     @property
     def label(self) -> str:

@@ -117,14 +117,30 @@ def _options(resource: Resource) -> analyzer_pb2.AnalyzerResourceOptions:
     )
 
 
+def _provider(resource: Resource) -> dict[str, Any]:
+    """The resource's provider as the engine sends it with the resource: type, URN, name and its inputs."""
+    provider = resource.provider
+    if provider is None:
+        return {}
+    return {
+        "provider": analyzer_pb2.AnalyzerProviderResource(
+            type=provider.urn.split("::")[2].rsplit("$", 1)[-1],
+            urn=provider.urn,
+            name=provider.urn.rsplit("::", 1)[-1],
+            properties=to_struct(provider.props or {}),
+        )
+    }
+
+
 def _described(resource: Resource) -> dict[str, Any]:
-    """The fields both Analyze and AnalyzeStack describe a resource with."""
+    """The fields both Analyze and AnalyzeStack describe a resource with (and its provider, when it names one)."""
     return {
         "type": resource.type,
         "urn": resource.urn,
         "name": resource.name,
         "properties": to_struct(resource.props),
         "options": _options(resource),
+        **_provider(resource),
     }
 
 

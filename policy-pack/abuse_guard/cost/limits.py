@@ -15,6 +15,7 @@ from ..aws.frontdoors import HTTP, QUICK_CREATE, REST, WEBSOCKET, Door, FrontDoo
 from ..aws.functions import positive, reservation
 from ..aws.limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT, SECONDS_PER_DAY
 from ..aws.names import safe_route_key
+from ..aws.regions import location
 from ..aws.rest import Api, index_api
 from ..aws.throttles import STAGE_KEYS, STAGE_WIDE, USAGE_PLAN_KEYS, Throttle, read
 from ..aws.types import HTTP_STAGE, METHOD_SETTINGS, REST_STAGE, USAGE_PLAN, USAGE_PLAN_KEY
@@ -106,12 +107,14 @@ class Links:
     # -- the ways in --
 
     def exposure(self, door: Door, function: Resource, model: CostModel) -> Exposure:
-        """What bounds the callers of one door and the function they run."""
+        """What bounds the callers of one door and the function they run, and the Regions they are billed in."""
         kind = door.kind
         notes: list[str] = []
         timeout, note = positive(function, "timeout", DEFAULT_TIMEOUT, "s")
         memory, note2 = positive(function, "memorySize", DEFAULT_MEMORY, "MB")
         notes += [n for n in (note, note2) if n]
+        front_region = self.region(door.resource, notes, model)
+        function_region = self.region(function, notes, model)
         lanes: list[Lane] = []
         closed = ""
         if door.operation is not None and kind == REST:
@@ -128,7 +131,23 @@ class Links:
             timeout,
             memory,
             tuple(notes),
+            front_region,
+            function_region,
         )
+
+    def region(self, resource: Resource, notes: list[str], model: CostModel) -> str:
+        """The Region `resource` is billed in, noting an assumed Region and one the price table does not list.
+
+        Raises Undetermined when it is not known at preview, Malformed for a Region input that is not one."""
+        where = location(resource, self.graph)
+        said = [where.assumed] if where.assumed else []
+        if model.prices.unlisted(where.region):
+            said.append(
+                f"{resource.label} is in {where.region}, which regionPrices does not list: priced at the default "
+                "prices (us-east-1's unless configured)"
+            )
+        notes += [note for note in said if note not in notes]
+        return where.region
 
     def rest_lanes(self, op: Operation, lanes: list[Lane], notes: list[str], model: CostModel) -> str:
         """Each stage of the operation's REST API that admits calls, as a lane; why none does, if none."""

@@ -18,7 +18,8 @@ The cost model, for one entrypoint on its own (M = seconds in a month):
 - requests per month: rate x M, capped per stage by the usage plans' quotas (x their keys);
   invocations are further capped by Lambda's 10 requests/s per concurrent execution.
 - cost = invocations x Lambda request price + min(concurrency x M, invocations x timeout) x memory
-  in GB x GB-second price + API requests x API Gateway request price.
+  in GB x GB-second price + API requests x API Gateway request price, each price the one of the Region
+  of the resource that bills it (aws/regions.py): the function's for Lambda, the door's for the rest.
 Both maxima are reachable at once (short calls at full rate, each concurrent slot kept busy), so
 this is the worst case, not a loose sum. Invocations are not capped at concurrency / timeout: calls
 that fail fast get through the same concurrency many times a second.
@@ -30,8 +31,9 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from ..aws.frontdoors import LB, REST, URL
+from ..aws.frontdoors import HTTP, LB, REST, URL, WEBSOCKET
 from ..aws.limits import LAMBDA_REQUESTS_PER_EXECUTION, SECONDS_PER_DAY
+from ..aws.regions import DEFAULT_REGION, Prices, PriceTable
 from ..values import figure
 from ..wording import amount, dollars, keys_of, per_second, requests
 
@@ -42,13 +44,10 @@ from ..wording import amount, dollars, keys_of, per_second, requests
 class CostModel:
     """Prices, the month and the account's limits (the policy's config), and how far a fix may go."""
 
-    lambda_request_price: float
-    """Dollars per million Lambda requests."""
-    gb_second_price: float
-    """Dollars per GB-second of Lambda duration."""
-    api_request_price: dict[str, float]
-    """Dollars per million API Gateway requests (or WebSocket messages, or load balancer requests, each
-    counted as a new connection's share of a capacity unit), by entrypoint kind."""
+    prices: PriceTable
+    """List prices by Region: a door's Region prices its requests, its function's Region the Lambda parts."""
+    new_connections_per_lcu: float
+    """New connections per second one load balancer capacity unit covers; each request counts as one."""
     seconds_per_month: float
     account_rate: float
     """The account's regional API Gateway limit, requests/s."""
@@ -95,6 +94,10 @@ class Exposure:
     timeout: float
     memory_mb: float
     notes: tuple[str, ...] = ()
+    front_region: str = DEFAULT_REGION
+    """The Region of the door (its API, URL or listener), whose prices bill the requests."""
+    function_region: str = DEFAULT_REGION
+    """The Region of the function, whose prices bill the Lambda requests and duration."""
 
 
 @dataclass(frozen=True)
@@ -215,10 +218,12 @@ def worst_case(exposure: Exposure, model: CostModel) -> Worst:
         Limit(concurrency.value * month, concurrency.what),
         Limit(invocations.value * exposure.timeout, invocations.what),
     )
+    lambda_prices = model.prices.prices(exposure.function_region)
+    front = front_price(model.prices.prices(exposure.front_region), exposure.kind, model.new_connections_per_lcu)
     cost = Cost(
-        lambda_requests=invocations.value * model.lambda_request_price / 1e6,
-        lambda_duration=busy.value * exposure.memory_mb / 1024 * model.gb_second_price,
-        api_requests=api_month.value * model.api_request_price.get(exposure.kind, 0.0) / 1e6,
+        lambda_requests=invocations.value * lambda_prices.lambda_requests / 1e6,
+        lambda_duration=busy.value * exposure.memory_mb / 1024 * lambda_prices.lambda_gb_second,
+        api_requests=api_month.value * front / 1e6,
         front="load balancer capacity units" if exposure.kind == LB else "API Gateway",
     )
     parts = ((cost.api_requests, api_month), (cost.lambda_duration, busy), (cost.lambda_requests, invocations))
@@ -233,6 +238,17 @@ def worst_case(exposure: Exposure, model: CostModel) -> Worst:
         cost=cost,
         binding=binding,
     )
+
+
+def front_price(prices: Prices, kind: str, new_connections_per_lcu: float) -> float:
+    """USD per million requests through a front door of `kind` (REST, HTTP, WebSocket messages, load balancer; 0
+    for a function URL, billed as Lambda requests only). A load balancer request counts as one new connection:
+    an LCU-hour's price over the new connections an LCU covers in an hour (Elastic Load Balancing pricing: an LCU
+    is 25 new connections per second, among other dimensions; the largest dimension is billed)."""
+    if kind == LB:
+        return prices.load_balancer_lcu_hour / (new_connections_per_lcu * 3600) * 1e6
+    by_kind = {REST: prices.rest_requests, HTTP: prices.http_requests, WEBSOCKET: prices.websocket_messages}
+    return by_kind.get(kind, 0.0)
 
 
 def _api_traffic(exposure: Exposure, model: CostModel) -> tuple[Limit, Limit]:

@@ -13,12 +13,13 @@ from functools import partial
 from typing import Any
 
 from .. import cost
-from ..aws.frontdoors import DOOR_TYPES, HTTP, LB, REST, WEBSOCKET
+from ..aws.frontdoors import DOOR_TYPES
 from ..aws.native import expanded, with_native
+from ..aws.regions import PRICE_KEYS, REGION_CODE_PATTERN, US_EAST_1, price_table
 from ..cost.model import CostModel, EntrypointBound
 from ..findings import Verdict, all_of, failed, not_applicable, passed, undetermined
 from ..graph import Graph
-from ..policy import Policy, Settings, matches
+from ..policy import NAME_PATTERN_SCHEMA, Policy, Settings, matches
 from ..resources import Resource
 from ..wording import dollars
 from .config import ACCOUNT_CONCURRENCY, MAX_QUOTA_PER_DAY, MAX_STAGE_RATE
@@ -27,14 +28,8 @@ from .config import ACCOUNT_CONCURRENCY, MAX_QUOTA_PER_DAY, MAX_STAGE_RATE
 def cost_model(settings: Settings) -> CostModel:
     """The cost model as configured; a fix goes no further than the throttle and quota policies allow."""
     return CostModel(
-        lambda_request_price=settings["lambdaRequestPricePerMillion"],
-        gb_second_price=settings["lambdaGbSecondPrice"],
-        api_request_price={
-            REST: settings["restApiRequestPricePerMillion"],
-            HTTP: settings["httpApiRequestPricePerMillion"],
-            WEBSOCKET: settings["webSocketMessagePricePerMillion"],
-            LB: load_balancer_price_per_million(settings),
-        },
+        prices=price_table(settings, settings["regionPrices"]),
+        new_connections_per_lcu=settings["loadBalancerNewConnectionsPerLcu"],
         seconds_per_month=settings["secondsPerMonth"],
         account_rate=settings["accountRateLimit"],
         account_concurrency=settings["accountConcurrencyLimit"],
@@ -42,13 +37,6 @@ def cost_model(settings: Settings) -> CostModel:
         fix_stage_rate=MAX_STAGE_RATE,
         fix_daily_quota=MAX_QUOTA_PER_DAY,
     )
-
-
-def load_balancer_price_per_million(settings: Settings) -> float:
-    """USD per million requests through an Application Load Balancer, each request counted as a new connection:
-    an LCU-hour's price over the new connections an LCU covers in an hour (Elastic Load Balancing pricing:
-    an LCU is 25 new connections per second, among other dimensions; the largest dimension is billed)."""
-    return settings["loadBalancerLcuPricePerHour"] / (settings["loadBalancerNewConnectionsPerLcu"] * 3600) * 1e6
 
 
 def stack_name(urn: str) -> str:
@@ -119,6 +107,17 @@ def _given(verdict: Verdict) -> Verdict:
     return verdict
 
 
+PRICED = {
+    "lambdaRequestPricePerMillion": "Dollars per million Lambda requests",
+    "lambdaGbSecondPrice": "Dollars per GB-second of Lambda duration (x86)",
+    "restApiRequestPricePerMillion": "Dollars per million REST API requests",
+    "httpApiRequestPricePerMillion": "Dollars per million HTTP API requests",
+    "webSocketMessagePricePerMillion": "Dollars per million WebSocket API messages",
+    "loadBalancerLcuPricePerHour": "Dollars per Application Load Balancer LCU-hour",
+}
+"""What each price key (aws/regions.py PRICE_KEYS) is, as the config reference says it."""
+
+
 def price(default: float, description: str) -> dict[str, Any]:
     return {"type": "number", "exclusiveMinimum": 0, "default": default, "description": description}
 
@@ -143,11 +142,15 @@ POLICY = Policy(
         "timeout) x memory GB x GB-second price + API requests x API Gateway price. Missing timeout and "
         "memorySize count as AWS's defaults (3 s, 128 MB) and a usage plan without keys in the stack as "
         "apiKeysPerUsagePlan keys, each said in the report; anything not known at preview (a link, a "
-        "throttle, a reservation) makes the bound unknown, naming the input, never a guessed figure. Prices "
-        "are us-east-1 on-demand list prices without free tier or volume discounts (x86 duration; arm64 costs "
-        "less), so the bound errs high. WebSocket connection minutes are not included. Over budget, the "
-        "finding names the binding limit and the cheapest of three fixes priced with the same model: reserved "
-        "concurrency 1, a stage throttle (the largest whole rate up to stage-throttling's maximum that fits), "
+        "throttle, a reservation, a Region) makes the bound unknown, naming the input, never a guessed figure. "
+        "Each part of the bill is priced in the Region of the resource that bills it (the function's for Lambda "
+        "requests and duration, the door's for its requests), a Region read as account-concurrency-headroom reads "
+        "it; prices are config by Region (regionPrices), and a Region it does not list takes the top-level prices, "
+        "us-east-1's on-demand list prices by default, which the report then notes. List prices are without free "
+        "tier or volume discounts (x86 duration; arm64 costs less), so in a priced Region the bound errs high. "
+        "WebSocket connection minutes are not included. Over budget, the finding names the binding limit and "
+        "the cheapest of three fixes priced with the same model: reserved concurrency 1, a stage throttle (the "
+        "largest whole rate up to stage-throttling's maximum that fits), "
         "and for REST methods a usage plan quota per API key (up to usage-plan-limits' daily maximum). "
         "Methods, routes and function URLs have no tags: exempt them in the policy config, or set a budget per "
         "stack or per function."
@@ -186,17 +189,33 @@ POLICY = Policy(
                 "additionalProperties": False,
                 "required": ["function", "budget"],
                 "properties": {
-                    "function": {"type": "string", "minLength": 1},
+                    "function": NAME_PATTERN_SCHEMA,
                     "budget": {"type": "number", "minimum": 0},
                 },
             },
         },
-        "lambdaRequestPricePerMillion": price(0.20, "Dollars per million Lambda requests (us-east-1)."),
-        "lambdaGbSecondPrice": price(0.0000166667, "Dollars per GB-second of Lambda duration (x86, us-east-1)."),
-        "restApiRequestPricePerMillion": price(3.50, "Dollars per million REST API requests (us-east-1)."),
-        "httpApiRequestPricePerMillion": price(1.00, "Dollars per million HTTP API requests (us-east-1)."),
-        "webSocketMessagePricePerMillion": price(1.00, "Dollars per million WebSocket API messages (us-east-1)."),
-        "loadBalancerLcuPricePerHour": price(0.008, "Dollars per Application Load Balancer LCU-hour (us-east-1)."),
+        **{
+            key: price(
+                getattr(US_EAST_1, field), f"{PRICED[key]}, in every Region regionPrices does not list (us-east-1's)."
+            )
+            for key, field in PRICE_KEYS.items()
+        },
+        "regionPrices": {
+            "type": "object",
+            "default": {},
+            "propertyNames": {"pattern": REGION_CODE_PATTERN},
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "properties": {key: {"type": "number", "exclusiveMinimum": 0} for key in PRICE_KEYS},
+            },
+            "description": (
+                "Prices by AWS Region, for the doors and functions there, under the top-level keys' names: "
+                '{"eu-central-1": {"restApiRequestPricePerMillion": 3.7}}; a price an entry leaves out is the '
+                "top-level one."
+            ),
+        },
         "loadBalancerNewConnectionsPerLcu": {
             "type": "number",
             "exclusiveMinimum": 0,

@@ -13,14 +13,17 @@ output in the clear. Secret envelopes become SECRET (`from_wire`): their ciphert
 is never read, decoded or copied. Resources marked `delete` (old copies of replaced resources,
 awaiting deletion) are left out: the live copy under the same URN is the one that counts.
 
-The file is streamed, never held whole. ijson's C parser (yajl2_c) turns it into parse events in
-one pass; the fields that say what the file is (version, deployment or checkpoint, checkpoint.stack)
-are picked from those events in any key order, and the events of the resources list go to ijson's
-C object builder, which hands over one entry at a time, converted to a Resource at once. Everything
-is checked at the end of the pass, so a bad file never yields part of a Run. yajl says what is
-wrong but not where: on that path only, the file is parsed again to name the line and column.
-Numbers come out as json.loads gave them (int or float, never Decimal), but yajl takes whole
-numbers as 64-bit integers: a larger one is refused ("integer overflow"), where json.loads took it.
+The file is streamed, never held whole. ijson's C parser (yajl2_c) turns it into basic parse events
+(no prefixes: a prefix holds every key above its value, so a deep value would cost the square of its
+depth) in one pass; the fields that say what the file is (version, deployment or checkpoint,
+checkpoint.stack) are picked from those events in any key order, and the events of the resources
+list go to ijson's C object builder, which hands over one entry at a time, converted to a Resource at
+once. Objects and arrays nested deeper than files.MAX_DEPTH are refused as the pass reaches them.
+Everything is checked at the end of the pass, so a bad file never yields part of a Run. yajl says what
+is wrong but not where: on that path only, the input is parsed again (a stream from what was kept of
+it) to name the line and column. Numbers come out as json.loads gave them (int or float, never
+Decimal), but yajl takes whole numbers as 64-bit integers: a larger one is refused ("integer
+overflow"), where json.loads took it.
 
 Streaming costs some time (every parse event crosses into Python once to be routed) and keeps peak
 memory to the Resources the rules need; the README's performance table has the figures.
@@ -36,13 +39,17 @@ from typing import Any
 import ijson  # type: ignore[import-untyped]
 
 from ..errors import UserError
-from ..files import FilePath, binary, chunks, is_blank
-from ..resources import SECRET, Resource, from_wire, name_from_urn
+from ..files import MAX_DEPTH, FilePath, Input, chunks, is_blank, opened
+from ..resources import SECRET, Resource, from_wire, name_from_urn, provider_ref
+from . import CLOSING, OPENING
 from .kinds import EVENT_KEYS
 from .urns import urn_parts
 
 JSON = ijson.get_backend("yajl2_c")
 """ijson's C parser: the fast one, and the one whose messages `_unparsable` reads."""
+ITEM = "item"
+"""The prefix every event of the resources list is given for the object builder, which only compares it at
+the start of an entry."""
 SUPPORTED_VERSIONS = (3, 4)
 
 DEPLOYMENT_RESOURCES = ("deployment", "resources")
@@ -67,14 +74,14 @@ class Deployment:
     resources: tuple[Resource, ...]
 
 
-def read_deployment(path: FilePath) -> Deployment:
+def read_deployment(source: FilePath) -> Deployment:
     """The resources of a `pulumi stack export` or checkpoint; UserError naming the file if it is not one."""
-    scan = _Scan(str(path))
-    try:
-        with binary(path) as file:
-            scan.read(JSON.parse(file, use_float=True))
-    except ijson.JSONError as error:
-        raise _unparsable(path, error, scan.event_keys) from None
+    with opened(source) as handle:
+        scan = _Scan(str(handle))
+        try:
+            scan.read(JSON.basic_parse(handle.reader(), use_float=True))
+        except ijson.JSONError as error:
+            raise _unparsable(handle, error, scan.event_keys) from None
     return scan.deployment()
 
 
@@ -131,23 +138,29 @@ class _Scan:
         self.event_keys = False
         """A top-level key is an engine event type: the document is an event log's first line."""
 
-    def read(self, events: Iterator[tuple[str, str, Any]]) -> None:
-        for prefix, event, value in events:
+    def read(self, events: Iterator[tuple[str, Any]]) -> None:
+        for event, value in events:
             resources = self.see(event, value)
             if resources is not None:
-                self._stream(events, prefix, resources)
+                self._stream(events, resources)
 
-    def _stream(self, events: Iterator[tuple[str, str, Any]], prefix: str, resources: _ResourceList) -> None:
-        """The events of the list at `prefix` go to ijson's C object builder, up to the list's end.
+    def _stream(self, events: Iterator[tuple[str, Any]], resources: _ResourceList) -> None:
+        """The events of the list just opened go to ijson's C object builder, up to the list's end.
 
-        Its entries' events all have longer prefixes. The builder is the one `ijson.items` uses;
-        fed here, it leaves the events after the list to `read`.
+        The builder is the one `ijson.items` uses; fed here, it leaves the events after the list to `read`.
         """
-        build = JSON.items_basecoro(resources, f"{prefix}.item").send
-        for event in events:
-            if event[0] == prefix:
-                break
-            build(event)
+        build = JSON.items_basecoro(resources, ITEM).send
+        depth, deepest = 0, MAX_DEPTH - len(self.where)
+        for event, value in events:
+            if event in OPENING:
+                depth += 1
+                if depth > deepest:
+                    raise _too_deep(self.path)
+            elif event in CLOSING:
+                if not depth:
+                    break
+                depth -= 1
+            build((ITEM, event, value))
         self.where.pop()
 
     def see(self, event: str, value: Any) -> _ResourceList | None:
@@ -157,12 +170,14 @@ class _Scan:
             where[-1] = value
             self.event_keys |= len(where) == 1 and value in EVENT_KEYS
             return None
-        if event in ("end_map", "end_array"):
+        if event in CLOSING:
             where.pop()
             return None
         at = tuple(where) if len(where) <= DEEPEST else None
         resources = self._note(at, event, value) if at in WATCHED else None
-        if event in ("start_map", "start_array"):
+        if event in OPENING:
+            if len(where) == MAX_DEPTH:
+                raise _too_deep(self.path)
             where.append(None)
         return resources
 
@@ -204,7 +219,11 @@ class _Scan:
         return Deployment(kind, stack, project, tuple(resources))
 
 
-def _unparsable(path: FilePath, error: Exception, event_log: bool) -> UserError:
+def _too_deep(path: str) -> UserError:
+    return UserError(f"{path}: objects and arrays nested deeper than the limit of {MAX_DEPTH} levels")
+
+
+def _unparsable(path: Input, error: Exception, event_log: bool) -> UserError:
     reason = _reason(error)
     if reason == "premature EOF":
         if is_blank(path):
@@ -228,7 +247,7 @@ def _reason(error: Exception) -> str:
     return text.partition("\n")[0].split(": ", 1)[-1].rstrip(".")
 
 
-def _where_parsing_stops(path: FilePath) -> tuple[int, int]:
+def _where_parsing_stops(path: Input) -> tuple[int, int]:
     """(line, column) of the byte at which the parser rejects the file; the end if it only fails there.
 
     yajl says what is wrong but not where. Only on this error path, the file is parsed again (in C,
@@ -250,7 +269,7 @@ def _where_parsing_stops(path: FilePath) -> tuple[int, int]:
     return position.line, position.column + 1
 
 
-def _rejected_chunk(path: FilePath) -> int | None:
+def _rejected_chunk(path: Input) -> int | None:
     parser, events = _parser()
     for index, chunk in enumerate(chunks(path)):
         try:
@@ -284,7 +303,7 @@ class _Position:
             self.column += len(text)
 
 
-def _resource(path: FilePath, index: int, raw: Any) -> Resource:
+def _resource(path: str, index: int, raw: Any) -> Resource:
     try:
         if not isinstance(raw, Mapping):
             raise ValueError("expected an object")
@@ -305,6 +324,7 @@ def _resource(path: FilePath, index: int, raw: Any) -> Resource:
             property_dependencies={
                 str(k): _urns(v, f"propertyDependencies.{k}") for k, v in _mapping(raw, "propertyDependencies").items()
             },
+            provider=provider_ref(raw.get("provider")),  # its inputs: the provider resource's, in this state
         )
     except ValueError as error:
         where = raw["urn"] if isinstance(raw, Mapping) and isinstance(raw.get("urn"), str) else f"#{index}"
