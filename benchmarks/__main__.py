@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from abuse_guard import gc_settings
-from benchmarks import engine, machine, node_packs, preview, reports, rules
+from benchmarks import checkov_peer, engine, machine, native_mix, node_packs, preview, reports, rules
 from benchmarks.results import Section, write
 
 HERE = Path(__file__).resolve().parent
@@ -149,6 +149,14 @@ def sections() -> dict[str, Section]:
                 "tests/report/chromium.py's DevTools-over-pipe client: navigation to the load event, after one "
                 "warm-up load, median of several loads.",
             ),
+            Section(
+                "native",
+                "aws-native in the same stack",
+                "The Analyze and AnalyzeStack requests of the generated stack, and of the same stack with every "
+                "second resource of a type aws-native declares one to one declared through aws-native "
+                "(benchmarks/native_mix.py), sent to one pack process in alternating rounds.",
+            ),
+            checkov_peer.section(),
         )
     }
 
@@ -163,6 +171,11 @@ def main(argv: list[str] | None = None) -> int:
         peers = engine.Peers.with_reason(node_packs.prepare(args.smoke))
     except node_packs.InstallError as error:
         print(f"bench: cannot install the Node packs: {error}", file=sys.stderr)
+        return 1
+    try:  # a full run installs Checkov into its own venv (benchmarks/checkov_peer.py); a smoke run never runs it
+        checkov_not_run = checkov_peer.prepare(args.smoke)
+    except checkov_peer.InstallError as error:
+        print(f"bench: cannot install Checkov: {error}", file=sys.stderr)
         return 1
     gc_settings.apply()  # as `python -m abuse_guard` runs: the in-process figures stand for the CLI's work
     started, started_at = time.perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
@@ -189,6 +202,11 @@ def main(argv: list[str] | None = None) -> int:
                 s["report"], plan.report_sizes, plan.report_key_size, plan.report_runs, s["browser"], plan.browser_opens
             ),
         ),
+        (
+            "aws-native mix",
+            lambda: native_mix.compare(s["native"], plan.analyze_size, plan.peer_sizes[-1], plan.analyze_rounds),
+        ),
+        ("against Checkov", lambda: checkov_peer.compare(s["checkov"], args.smoke, checkov_not_run)),
     )
     for label, step in steps:
         print(f"bench: {label}...", file=sys.stderr, flush=True)

@@ -21,6 +21,8 @@ SECTIONS = {
     "preview": "Offline preview end to end",
     "report": "Report generation",
     "browser": "HTML report in headless Chromium",
+    "native": "aws-native in the same stack",
+    "checkov": "Offline preview against Checkov 3.3.30",
 }
 
 

@@ -312,3 +312,16 @@ def test_a_long_native_function_behind_an_embedded_integration_is_flagged() -> N
     [finding] = evaluate([BY_ID["lambda-timeout-behind-rest-api"]], graph)
     assert (finding.outcome, finding.type) == (Outcome.FAIL, FUNCTION)
     assert "Integration 'get integration' gives up after 29 s" in finding.message
+
+
+def test_a_stack_mixing_both_providers_gets_the_same_outcomes_as_pulumi_aws_alone() -> None:
+    """The benchmark's generated stack, every second one-to-one resource declared through aws-native: every
+    policy gives the same outcomes, resource for resource (benchmarks/native_mix.py)."""
+    from benchmarks import native_mix, synthetic
+
+    plain = synthetic.stack(300)
+    mixed = native_mix.mixed(plain)
+    assert sum(r.type.startswith("aws-native:") for r in mixed) > 60
+    by_urn = {(f.policy, f.urn): f.outcome for f in evaluate(list(BY_ID.values()), plain, synthetic.PACK_CONFIG)}
+    mixed_by_urn = {(f.policy, f.urn): f.outcome for f in evaluate(list(BY_ID.values()), mixed, synthetic.PACK_CONFIG)}
+    assert mixed_by_urn == by_urn

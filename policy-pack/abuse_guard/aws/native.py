@@ -39,7 +39,7 @@ from . import types as aws
 
 NATIVE = "aws-native:"
 
-_RENAMES: dict[str, tuple[str, dict[str, str]]] = {
+RENAMES: dict[str, tuple[str, dict[str, str]]] = {
     "aws-native:lambda:Function": (aws.LAMBDA_FUNCTION, {"functionName": "name"}),
     "aws-native:lambda:Url": (
         aws.LAMBDA_FUNCTION_URL,
@@ -60,7 +60,7 @@ _RENAMES: dict[str, tuple[str, dict[str, str]]] = {
     "aws-native:apigatewayv2:Authorizer": (aws.HTTP_AUTHORIZER, {}),
     "aws-native:apigatewayv2:Stage": (aws.HTTP_STAGE, {"stageName": "name"}),
 }
-TWINS: dict[str, str] = {native: classic for native, (classic, _) in _RENAMES.items()}
+TWINS: dict[str, str] = {native: classic for native, (classic, _) in RENAMES.items()}
 """aws-native token -> the pulumi-aws token of its view."""
 
 
@@ -80,9 +80,9 @@ def with_native(*classic: str) -> tuple[str, ...]:
 
 def views(resource: Resource) -> list[Resource]:
     """The pulumi-aws resources an aws-native resource stands for (itself first), or [resource] for any other."""
-    if resource.type not in _RENAMES:
+    if resource.type not in RENAMES:
         return [resource]
-    classic, renames = _RENAMES[resource.type]
+    classic, renames = RENAMES[resource.type]
     props = {renames.get(key, key): value for key, value in resource.props.items()}
     deps = {renames.get(key, key): urns for key, urns in resource.property_dependencies.items()}
     if isinstance(props.get("tags"), list):
@@ -110,9 +110,9 @@ def expanded(resources: list[Resource]) -> list[Resource]:
 
 def to_native(resource: Resource, changes: Mapping[str, Any]) -> dict[str, Any]:
     """A remediation's changes (pulumi-aws top-level input names) in the declared aws-native resource's names."""
-    if resource.type not in _RENAMES:
+    if resource.type not in RENAMES:
         return dict(changes)
-    back = {classic: native for native, classic in _RENAMES[resource.type][1].items()}
+    back = {classic: native for native, classic in RENAMES[resource.type][1].items()}
     return {back.get(key, key): value for key, value in changes.items()}
 
 
