@@ -3,16 +3,22 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The oldest pulumi SDK the offline preview supports (offline/recorder/protocol.py MINIMUM_PULUMI): its wheel,
+# for tests/offline to run a program under it.
+OLDEST_PULUMI := $(VENV)/wheels/pulumi-3.50.0-py3-none-any.whl
 
 .PHONY: setup test lint report bench docs clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(OLDEST_PULUMI)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(OLDEST_PULUMI): | $(STAMP)
+	$(PY) -m pip download --quiet --no-deps --only-binary=:all: --dest $(VENV)/wheels pulumi==3.50.0
 
 lint: setup
 	$(VENV)/bin/ruff check .

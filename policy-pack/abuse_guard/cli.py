@@ -1,13 +1,26 @@
-"""`python -m abuse_guard <command>`: the offline preview and the report generator."""
+"""`python -m abuse_guard <command>`: the offline preview and the report generator.
+
+Exit codes are a contract (README, "Exit codes"): 0 nothing blocks; 1 a policy fails at the gate's level;
+2 bad input (arguments, config, files, programs), with one line saying what and where; 3 an internal
+error, with one line (the traceback only when ABUSE_GUARD_DEBUG=1); 130 interrupted (Ctrl-C).
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 from .errors import UserError
+from .policy import ConfigError
+from .wording import printable
+
+EXIT_OK, EXIT_POLICY_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+DEBUG_VARIABLE = "ABUSE_GUARD_DEBUG"
+"""Set to 1 to see the traceback of an internal error."""
 
 # command -> module with `add_arguments(parser)` and `run(args) -> exit code`
 COMMANDS = {
@@ -18,7 +31,7 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="abuse-guard", description=__doc__)
+    parser = argparse.ArgumentParser(prog="abuse-guard", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
         module = importlib.import_module(module_name)
@@ -28,8 +41,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(module.run(args))
     except UserError as error:
-        print(f"abuse-guard: error: {error}", file=sys.stderr)
-        return 2
+        _say(f"error: {_located(error, args)}")
+        return EXIT_BAD_INPUT
     except BrokenPipeError:  # `... | head` closed our stdout: not an error of ours
         sys.stderr.close()
-        return 0
+        return EXIT_OK
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return EXIT_INTERRUPTED
+    except Exception as error:  # anything else is our bug: one line, not a traceback
+        if os.environ.get(DEBUG_VARIABLE) == "1":
+            traceback.print_exc(file=sys.stderr)
+        detail = f"{type(error).__name__}: {error}"
+        _say(
+            f"internal error ({detail[:500]}); this is a bug in abuse-guard, not in your input: please report it"
+            f" (set {DEBUG_VARIABLE}=1 for the traceback)"
+        )
+        return EXIT_INTERNAL_ERROR
+
+
+def _located(error: UserError, args: argparse.Namespace) -> str:
+    """The message, naming the --policy-config file where a config error found while checking does not."""
+    message = str(error)
+    config_file = getattr(args, "policy_config", None)
+    if isinstance(error, ConfigError) and config_file and not message.startswith(f"{config_file}: "):
+        return f"{config_file}: {message}"
+    return message
+
+
+def _say(line: str) -> None:
+    print(f"abuse-guard: {printable(line)}", file=sys.stderr)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .files import read_text
+from .files import load_json, read_text
 from .policy import ENFORCEMENT_LEVELS, ConfigError, Policy
 
 
@@ -68,11 +68,17 @@ def _level(value: Any, policy: str, source: str) -> str:
 
 
 def load(path: str | Path | None, policies: Iterable[Policy]) -> PackConfig:
-    """Read a `--policy-pack-config` file; None gives the defaults."""
+    """Read a `--policy-pack-config` file (`-` for standard input); None gives the defaults.
+
+    Raises UserError naming the file: unreadable, larger than files.MAX_LINE_BYTES, invalid JSON, nested
+    deeper than files.MAX_DEPTH, or invalid for a policy (ConfigError naming the policy and field), which
+    includes NaN and infinite numbers (Python's JSON reader takes NaN, Infinity and 1e999; Go's, the Pulumi
+    CLI's, does not).
+    """
     if path is None:
         return parse({}, policies)
     try:
-        raw = json.loads(read_text(path))
+        raw = load_json(read_text(path), str(path))
     except json.JSONDecodeError as error:
         raise ConfigError(f"{path}: line {error.lineno}: invalid JSON: {error.msg}") from None
     return parse(raw, policies, str(path))

@@ -3,7 +3,8 @@
 What each source does with the pack config, and why:
 
 - offline preview (`preview`): models `pulumi preview --policy-pack`; evaluates the enabled policies
-  after applying remediations, as the engine's Remediate does before Analyze.
+  after applying remediations, as the engine's Remediate does before Analyze, and adds an unknown
+  finding on each multi-language component, whose resources it cannot see (offline/components.py).
 - deployed state (`read_state`): models what `pulumi up` left in AWS; evaluates the enabled policies,
   remediates nothing.
 - event log (`read_event_log`): what the engine decided, remediations as it logged them; runs no rule.
@@ -25,7 +26,7 @@ from .cost.model import EntrypointBound
 from .evaluate import assess
 from .files import FilePath
 from .findings import Finding
-from .offline import recording, shown
+from .offline import COMPONENTS_POLICY, Options, recording
 from .pack_config import PackConfig, parse
 from .policies import POLICIES
 from .policies.entrypoint_cost_budget import entrypoint_bounds
@@ -63,9 +64,19 @@ def _run(
 
 
 def judged(
-    project: str, stack: str, source: str, resources: Iterable[Resource], config: PackConfig, *, remediate: bool
+    project: str,
+    stack: str,
+    source: str,
+    resources: Iterable[Resource],
+    config: PackConfig,
+    *,
+    remediate: bool,
+    also: Iterable[Finding] = (),
+    also_policies: tuple[PolicyInfo, ...] = (),
 ) -> Run:
-    """The pack's enabled policies over `resources`; at preview (`remediate`) after the engine's remediations."""
+    """The pack's enabled policies over `resources`; at preview (`remediate`) after the engine's remediations.
+
+    `also`: findings the source itself makes (of `also_policies`), listed after the policies' own."""
     remediating: Collection[str] = (
         {policy_id for policy_id, level in config.levels.items() if level == "remediate"} if remediate else ()
     )
@@ -74,9 +85,9 @@ def judged(
         project=project,
         stack=stack,
         source=source,
-        policies=policy_infos(POLICIES, config),
+        policies=policy_infos(POLICIES, config) + also_policies,
         resources=judgement.resources,
-        findings=judgement.findings,
+        findings=(*judgement.findings, *also),
         entrypoints=entrypoint_bounds(judgement.resources, config.properties),
     )
 
@@ -86,16 +97,22 @@ def preview(
     stack: str,
     config_overrides: Mapping[str, str] | None = None,
     pack_config: PackConfig | None = None,
+    options: Options | None = None,
 ) -> Run:
-    """The offline preview: the project's program for `stack` run under mocks, checked as `pulumi preview` would."""
-    project, config, resources = recording(project_dir, stack, config_overrides)
+    """The offline preview: the project's program for `stack` run under mocks, checked as `pulumi preview` would.
+
+    `options`: the outputs model, data source answers and time limit (offline.Options; its defaults when None)."""
+    recorded = recording(project_dir, stack, config_overrides, options)
+    unchecked = recorded.unchecked
     return judged(
-        project.name,
-        config.name,
-        f"offline preview of {shown(project.program)} (stack {config.name})",
-        resources,
+        recorded.project.name,
+        recorded.config.name,
+        recorded.source,
+        recorded.resources,
         pack_config or parse({}, POLICIES),
         remediate=True,
+        also=unchecked,
+        also_policies=(COMPONENTS_POLICY,) if unchecked else (),
     )
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import sysconfig
 import textwrap
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -29,3 +33,39 @@ def write_project(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(textwrap.dedent(text), encoding="utf-8")
     return root
+
+
+REPO = Path(__file__).resolve().parents[2]
+OLDEST_PULUMI_WHEEL = REPO / ".venv" / "wheels" / "pulumi-3.50.0-py3-none-any.whl"
+"""The oldest pulumi SDK the offline preview supports, downloaded by `make setup` (Makefile OLDEST_PULUMI)."""
+
+
+def virtualenv(path: Path, *, with_our_packages: bool = True, modules: Mapping[str, str] | None = None) -> Path:
+    """A virtualenv at `path`, made without downloading anything.
+
+    `python -m venv --system-site-packages --without-pip` from the interpreter behind abuse-guard's own venv;
+    with `with_our_packages`, a .pth file puts abuse-guard's site-packages (pulumi, pulumi_aws) after the
+    venv's own, so a package installed into the venv (`modules`: module name -> source) comes first.
+    """
+    base = getattr(sys, "_base_executable", sys.executable)
+    subprocess.run([base, "-m", "venv", "--system-site-packages", "--without-pip", str(path)], check=True)
+    site = Path(
+        subprocess.run(
+            [str(path / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
+    if with_our_packages:
+        (site / "zz_abuse_guard_packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    for name, source in (modules or {}).items():
+        (site / f"{name}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    return path
+
+
+def install_wheel(venv: Path, wheel: Path) -> None:
+    """A pure-Python wheel unpacked into the venv's site-packages (what pip does for one), before our packages."""
+    site = next((venv / "lib").glob("python*/site-packages"))
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(site)

@@ -35,14 +35,17 @@ def test_summary_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["preview", str(REPO), "--stack", "insecure", "--json", str(out)]) == 1
     run = json.loads(out.read_text(encoding="utf-8"))
     fails = [f for f in run["findings"] if f["outcome"] == "fail"]
-    # the 9 anti-patterns, and the 3 routes the unthrottled stage 'beta' puts over their cost budget
-    assert (run["project"], run["stack"], len(fails)) == ("abuse-guard-demo", "insecure", 12)
-    assert len(run["entrypoints"]) == 9
-    assert run["source"] == f"offline preview of {shown(REPO / 'stacks')} (stack insecure)"
+    # the 13 anti-patterns, and the 4 routes unthrottled stages ('beta', quick create's) put over their budget
+    assert (run["project"], run["stack"], len(fails)) == ("abuse-guard-demo", "insecure", 17)
+    assert len(run["entrypoints"]) == 15
+    assert run["source"] == (
+        f"offline preview of {shown(REPO / 'stacks')} (stack insecure; outputs modelled as on a deployed stack "
+        "(synthetic IDs, ARNs and names))"
+    )
     summary = capsys.readouterr().out.splitlines()
-    assert summary[1] == "  pass 20, fail 12, unknown 7, not-applicable 9, exempt 0"
-    assert sum(line.startswith("FAIL ") for line in summary) == 12
-    assert sum(line.startswith("  over budget ") for line in summary) == 3
+    assert summary[1] == "  pass 55, fail 17, unknown 0, not-applicable 13, exempt 0"
+    assert sum(line.startswith("FAIL ") for line in summary) == 17
+    assert sum(line.startswith("  over budget ") for line in summary) == 4
     assert [p.name for p in out.parent.iterdir()] == ["insecure.json"]
 
 

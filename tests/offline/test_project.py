@@ -90,6 +90,18 @@ ERROR_CASES = {
     "no_stack_files": ("name: demo\nruntime: python\n", {}, "dev", "Pulumi.dev.yaml"),
     "stack_config_not_a_mapping": ("name: demo\nruntime: python\n", {"dev": "config: [a]\n"}, "dev", "Pulumi.dev.yaml"),
     "invalid_stack_name": ("name: demo\nruntime: python\n", {"dev": ""}, "dev stack", "dev stack"),
+    "unknown_toolchain": (
+        "name: demo\nruntime:\n  name: python\n  options:\n    toolchain: npm\n",
+        {"dev": ""},
+        "dev",
+        "'runtime.options.toolchain' is 'npm': expected one of pip, poetry, uv",
+    ),
+    "virtualenv_not_a_path": (
+        "name: demo\nruntime:\n  name: python\n  options:\n    virtualenv: 3\n",
+        {"dev": ""},
+        "dev",
+        "'runtime.options.virtualenv' must be a path",
+    ),
 }
 
 
@@ -114,3 +126,9 @@ def test_unknown_stack_lists_the_stacks_there(tmp_path: Path) -> None:
     assert str(raised.value) == (
         f"unknown stack 'staging': {root / 'Pulumi.staging.yaml'} does not exist (stacks found there: dev, prod)"
     )
+
+
+def test_runtime_options_are_read_as_written(tmp_path: Path) -> None:
+    yaml = "name: demo\nruntime:\n  name: python\n  options:\n    toolchain: uv\n    virtualenv: ../envs/demo\n"
+    project = load_project(write_project(tmp_path, "", project_yaml=yaml))
+    assert (project.toolchain, project.virtualenv) == ("uv", "../envs/demo")

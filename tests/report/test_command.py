@@ -188,7 +188,7 @@ def test_demo_reports_both_reference_stacks_and_passes(
     assert main(["report", "--out", str(tmp_path)]) == 0
     assert {p.name for p in (tmp_path / "compliant").iterdir()} == ALL_FILES
     insecure = json.loads((tmp_path / "insecure" / "report.json").read_text())
-    assert insecure["totals"]["failuresByEnforcement"] == {"mandatory": 12}
+    assert insecure["totals"]["failuresByEnforcement"] == {"mandatory": 17}
     compliant = json.loads((tmp_path / "compliant" / "report.json").read_text())
     assert compliant["totals"]["failuresByEnforcement"] == {}
     assert "insecure on purpose" in (tmp_path / "insecure" / "report.html").read_text()

@@ -195,7 +195,7 @@ def _decoded(props: Mapping[str, Any], key: str, at: str) -> Any:
     if isinstance(value, str) and value.lstrip()[:1] in ("[", "{"):
         try:
             return json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested past the interpreter's limit
             raise Malformed(path_label(at, key), "valid JSON", value) from None
     return value
 

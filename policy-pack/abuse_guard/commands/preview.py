@@ -3,7 +3,8 @@
 Prints how many findings each outcome has, every fail, unknown, exempt and remediation, and the
 worst-case monthly cost of each public entrypoint; `--json FILE` writes the Run. Exit code 1 when a
 mandatory (or remediate-level) policy fails (as `pulumi preview` fails), 2 on bad input or a failing
-program (its traceback goes to stderr first), else 0.
+program (its traceback goes to stderr first), else 0. `--outputs`, `--data-sources` and `--timeout`
+say how the program is answered (offline.Options); `report --stack` takes them too.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from ..errors import UserError
 from ..evaluate import REMEDIATED
 from ..files import write_atomically
 from ..findings import Outcome
-from ..offline import ProgramError
+from ..offline import DEFAULT_TIMEOUT, DEPLOYED, MODELS, Options, ProgramError, answers
 from ..pipeline import preview
 from ..policies import POLICIES
 from ..report.model import Report, entrypoint_row
 from ..run import Run
+from ..wording import printable
 
 SHOWN = (Outcome.FAIL, Outcome.UNKNOWN, Outcome.EXEMPT)
 
@@ -43,6 +45,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--policy-config", metavar="FILE", help="policy pack config, as for pulumi preview --policy-pack-config"
     )
     parser.add_argument("--json", metavar="FILE", help="also write the run as JSON to FILE")
+    add_recording_arguments(parser)
+
+
+def add_recording_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of a program's run: shared by `preview` and `report --stack`."""
+    parser.add_argument(
+        "--outputs",
+        choices=MODELS,
+        default=DEPLOYED,
+        help="outputs model: 'deployed' (default: outputs known, as on a deployed stack, with synthetic IDs, ARNs "
+        "and names) or 'first-preview' (computed outputs unknown, as at the first preview of a new stack)",
+    )
+    parser.add_argument(
+        "--data-sources",
+        metavar="FILE",
+        help='JSON: data source token -> its result, e.g. {"aws:index/getCallerIdentity:getCallerIdentity": '
+        '{"accountId": "111122223333"}}',
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"stop a program that has not finished after SECONDS (default {DEFAULT_TIMEOUT:g})",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
+def recording_options(args: argparse.Namespace) -> Options:
+    """The options `add_recording_arguments` parsed; UserError for an unreadable --data-sources file."""
+    given = answers.load(args.data_sources) if args.data_sources else {}
+    return Options(outputs=args.outputs, data_sources=given, timeout=args.timeout)
 
 
 def config_overrides(pairs: Sequence[str]) -> dict[str, str]:
@@ -58,10 +101,11 @@ def config_overrides(pairs: Sequence[str]) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     overrides = config_overrides(args.config)
     config = pack_config.load(args.policy_config, POLICIES)
+    options = recording_options(args)
     try:
-        result = preview(args.path, args.stack, overrides, config)
+        result = preview(args.path, args.stack, overrides, config, options)
     except ProgramError as error:
-        sys.stderr.write(error.details)
+        sys.stderr.write("".join(f"{printable(line)}\n" for line in error.details.splitlines()))
         raise
     if args.json:
         write_atomically({Path(args.json): json.dumps(result.to_dict(), indent=2) + "\n"})
@@ -75,7 +119,7 @@ def summary(result: Run) -> str:
     counts = {outcome: 0 for outcome in Outcome}
     for f in result.findings:
         counts[f.outcome] += 1
-    levels = {p.id: p.enforcement for p in result.policies}
+    levels = {p.id: p.enforcement for p in result.policies}  # every policy a finding names is listed
     lines = [
         f"{result.source}: {len(result.resources)} resources, {len(result.findings)} findings",
         "  " + ", ".join(f"{outcome.value} {counts[outcome]}" for outcome in Outcome),
@@ -96,4 +140,4 @@ def summary(result: Run) -> str:
         fix = f"; fix: {row.fix}" if row.fix else ""
         bound = f"bound by {row.binding}" if row.cost_parts else row.binding
         lines.append(f"  {row.status:14}{row.name} ({row.kind}{behind}): {figures}{bound}{fix}")
-    return "\n".join(lines)
+    return "\n".join(map(printable, lines))  # names and messages come from the program: no control characters

@@ -2,8 +2,8 @@
 
 Inputs: `--input FILE` (an engine event log or a state file; repeatable) and/or the offline
 preview of `--stack NAME` in `--project DIR`. With neither, the demo: the offline preview of the
-reference stacks `compliant`, `insecure`, `native` and `native-insecure` of the Pulumi project found from the current directory
-upwards (the quickstart's `make report`). `insecure` is insecure on purpose, so it is an
+reference stacks `compliant`, `insecure`, `native` and `native-insecure` of the Pulumi project found
+from the current directory upwards (the quickstart's `make report`). `insecure` is insecure on purpose, so it is an
 expected-failure demo: its report is labelled so, its fails do not fail the command, and the
 command fails if it ever stops failing (the pack would no longer catch what the demo shows).
 
@@ -29,6 +29,7 @@ from pathlib import Path
 from .. import pack_config, pipeline
 from ..errors import UserError
 from ..files import STDIN, opened, replace_directory
+from ..offline import Options
 from ..offline.project import PROJECT_FILES, find_file, load_project
 from ..pack_config import PackConfig
 from ..pipeline import preview
@@ -36,7 +37,7 @@ from ..policies import POLICIES
 from ..report import html, json_report, junit, markdown, sarif
 from ..report.model import FAIL_ON, Report
 from ..wording import printable
-from .preview import config_overrides
+from .preview import add_recording_arguments, config_overrides, recording_options
 
 DEFAULT_OUT = Path("reports", "out")
 DEMO_STACKS = (("compliant", False), ("insecure", True), ("native", False), ("native-insecure", True))
@@ -90,6 +91,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="mandatory",
         help="exit 1 when a policy at or above this enforcement level fails (default mandatory)",
     )
+    add_recording_arguments(parser)  # how the offline preview runs the program: --outputs, --data-sources, --timeout
 
 
 def formats(value: str) -> list[str]:
@@ -117,10 +119,12 @@ def _relative(path: Path) -> str:
     return Path(os.path.relpath(path.resolve(), Path.cwd())).as_posix()
 
 
-def _preview(project_dir: Path, stack: str, overrides: dict[str, str], config: PackConfig, demo: bool) -> Report:
+def _preview(
+    project_dir: Path, stack: str, overrides: dict[str, str], config: PackConfig, demo: bool, options: Options
+) -> Report:
     program = load_project(project_dir).program
     source_file = program / "__main__.py" if program.is_dir() else program
-    run = preview(project_dir, stack, overrides, config)
+    run = preview(project_dir, stack, overrides, config, options)
     return Report(run, artifact=_relative(source_file), expected_failure=demo)
 
 
@@ -132,13 +136,14 @@ def read_reports(args: argparse.Namespace, config: PackConfig) -> list[Report]:
         raise UserError("--project needs --stack NAME")
     if args.input.count(STDIN) > 1:
         raise UserError("--input -: standard input can be read only once")
+    options = recording_options(args)
     reports = [_read(path, config) for path in args.input]
     if args.stack:
         project = Path(args.project) if args.project else find_project(Path.cwd())
-        reports.append(_preview(project, args.stack, config_overrides(args.config), config, demo=False))
+        reports.append(_preview(project, args.stack, config_overrides(args.config), config, False, options))
     if not reports:
         project = find_project(Path.cwd())
-        reports = [_preview(project, stack, {}, config, demo) for stack, demo in DEMO_STACKS]
+        reports = [_preview(project, stack, {}, config, demo, options) for stack, demo in DEMO_STACKS]
     return reports
 
 
@@ -169,6 +174,8 @@ def run(args: argparse.Namespace) -> int:
     chosen = formats(args.format)
     out = Path(args.out)
     _check_replaceable(out)
+    if args.policy_config == STDIN and STDIN in args.input:
+        raise UserError("--policy-config - and --input -: standard input can be read only once")
     config = pack_config.load(args.policy_config, POLICIES)
     reports = read_reports(args, config)
     files: dict[str, str] = {}

@@ -1,5 +1,8 @@
 """A Pulumi project on disk, read as the CLI reads it: Pulumi.yaml, then the stack's config file.
 
+Pulumi.yaml also says how the program runs: `runtime.options.virtualenv` and `runtime.options.toolchain`
+(pip, poetry or uv), which environment.py turns into the interpreter, as the Python language host does.
+
 Config reaches the program as the language host hands it over: every key qualified by a namespace
 (`insecure` in project `demo` becomes `demo:insecure`, `aws:region` stays), every value a string
 (booleans and numbers as YAML wrote them, objects and lists as JSON). Project-level values
@@ -34,6 +37,8 @@ SECURE_PLACEHOLDER = "[secret]"
 STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 # Keys of a project-level config entry that describe it rather than give its value.
 CONFIG_SCHEMA_KEYS = frozenset({"type", "description", "default", "value", "secret", "items"})
+TOOLCHAINS = ("pip", "poetry", "uv")
+"""`runtime.options.toolchain` values the Python language host accepts (pulumi-language-python parseOptions)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,10 @@ class Project:
     config: Mapping[str, str]
     """Project-level config values, keys qualified."""
     secret_keys: frozenset[str] = frozenset()
+    virtualenv: str | None = None
+    """`runtime.options.virtualenv` as written: relative to the project directory, or absolute."""
+    toolchain: str | None = None
+    """`runtime.options.toolchain` (pip, poetry or uv); None lets the language host pick one (lock files)."""
 
     @property
     def root(self) -> Path:
@@ -108,6 +117,7 @@ def load_project(directory: str | Path) -> Project:
     runtime_name = runtime.get("name") if isinstance(runtime, Mapping) else runtime
     if runtime_name != "python":
         raise UserError(f"{file}: runtime {runtime_name!r} is not supported: the offline preview runs Python programs")
+    virtualenv, toolchain = _runtime_options(runtime, file)
     program = directory / _text(document, "main", file, default=".")
     if program.is_dir():
         if not (program / "__main__.py").is_file():
@@ -118,13 +128,31 @@ def load_project(directory: str | Path) -> Project:
     # Before stackConfigDir existed, `config: <directory>` said where the stack files live.
     legacy_dir = config_section if isinstance(config_section, str) else "."
     stack_config_dir = directory / _text(document, "stackConfigDir", file, default=legacy_dir)
-    project = Project(name, file, program, stack_config_dir, {})
+    project = Project(name, file, program, stack_config_dir, {}, virtualenv=virtualenv, toolchain=toolchain)
     if isinstance(config_section, str) or config_section is None:
         return project
     if not isinstance(config_section, Mapping):
         raise UserError(f"{file}: 'config' must map config keys to values or declarations")
     values, secret_keys = _project_config(project, config_section)
     return replace(project, config=values, secret_keys=secret_keys)
+
+
+def _runtime_options(runtime: Any, file: Path) -> tuple[str | None, str | None]:
+    """`runtime.options.virtualenv` and `.toolchain`, checked as the language host checks them."""
+    options = runtime.get("options") if isinstance(runtime, Mapping) else None
+    if options is None:
+        return None, None
+    if not isinstance(options, Mapping):
+        raise UserError(f"{file}: 'runtime.options' must map option names to values")
+    virtualenv = options.get("virtualenv")
+    if virtualenv is not None and (not isinstance(virtualenv, str) or not virtualenv):
+        raise UserError(f"{file}: 'runtime.options.virtualenv' must be a path")
+    toolchain = options.get("toolchain")
+    if toolchain is not None and toolchain not in TOOLCHAINS:
+        raise UserError(
+            f"{file}: 'runtime.options.toolchain' is {toolchain!r}: expected one of {', '.join(TOOLCHAINS)}"
+        )
+    return virtualenv, toolchain
 
 
 def _text(document: Mapping[str, Any], key: str, file: Path, default: str) -> str:

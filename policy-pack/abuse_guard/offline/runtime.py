@@ -1,68 +1,83 @@
-"""Run a Pulumi Python program as `pulumi preview` does, with a recorder standing in for the engine.
+"""Run a Pulumi Python program as `pulumi preview` does, in a process of its own, and record what it registers.
 
-The program runs in-process under Pulumi's own mock runtime, started the way the Python language
-host starts a program (`run_in_stack` over `runpy.run_path` of `main`, in `main`'s directory).
-The recorder (a `MockMonitor`) answers like a preview: a resource being created has an unknown ID
-and unknown computed outputs, while its inputs are known. It keeps every RegisterResource request
-as the engine receives it, which is also what the engine forwards to a policy pack: camelCase
-names, unknowns as the engine's sentinels, secrets in their envelope (`from_wire` turns those into
-UNKNOWN and SECRET).
+The program runs in a child process of the interpreter `pulumi preview` would use (environment.py),
+under a recorder that stands in for the engine (recorder/: Pulumi's own mock runtime, in preview mode);
+only the records come back here, where the rules run. So the program imports its own packages, and
+whatever it does to its process (exits, signals, threads, `sys.modules`) cannot reach abuse-guard's.
+Each record is the RegisterResource request as the engine receives it, which is also what the engine
+forwards to a policy pack: camelCase names, unknowns as the engine's sentinels, secrets in their
+envelope (`from_wire` turns those into UNKNOWN and SECRET).
+
+A run ends in one of these ways: every registration recorded (the process says DONE); the program
+raised or called sys.exit (ProgramError with its traceback); the process ended without DONE
+(`os._exit`, a signal) or did not finish within the time limit (hung, or waiting for threads it left
+running): ProgramError naming how, never a run that looks complete. The process and everything it
+started are killed when the run ends.
 
 Where the offline preview differs from `pulumi preview` (said once here, shown as warnings):
-- Data sources (`aws.get_caller_identity()`, ...) cannot ask AWS: they answer with an empty result,
-  so every field of it is None.
+- Outputs: by default every output is known, as on a stack that is already deployed (the DEPLOYED
+  model: computed outputs get synthetic IDs, ARNs and auto-names, recorder/synthetic.py); the
+  FIRST_PREVIEW model leaves computed outputs unknown, as a first preview of a new stack does.
+- Data sources cannot ask AWS: get_policy_document is computed as the provider does it; caller
+  identity, region, partition and availability zones come from the config and placeholders; any
+  other answers a placeholder of its result type (a warning names it) or what `--data-sources` gives.
+- Multi-language components (`remote=True`) are built by their provider plugin, which does not run
+  offline: they answer unknown outputs, and what they would create is not recorded.
 - The provider does not run: inputs it would fill in (defaults, autonamed `name`s) stay absent,
-  and the engine's default provider resources (`pulumi:providers:aws::default_...`) do not appear.
+  and the engine's default provider resources (`pulumi:providers:aws::default_...`) do not appear; a
+  resource that names no provider still carries the default provider, with the stack's `aws:*` config as
+  its inputs (`aws:region` -> `region`), as the engine sends it to a policy pack.
 - Transforms (`ResourceOptions(transforms=...)`, `register_resource_transform`) run in the engine,
   so they are not applied offline; the older `transformations` run in the program and are.
 - Reads (`Resource.get`, `StackReference`) are not recorded: they are not resources the program
-  manages, and their state is unknown offline.
+  manages.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import contextvars
+import json
 import logging
 import os
-import runpy
-import sys
-import threading
-import traceback
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+import selectors
+import signal
+import subprocess
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pulumi.runtime import settings
-from pulumi.runtime.config import set_all_config
-from pulumi.runtime.mocks import MockCallArgs, MockEngine, MockMonitor, MockResourceArgs, Mocks
-from pulumi.runtime.stack import run_in_stack
-
+from ..aws.regions import default_provider
 from ..errors import UserError
-from ..resources import STACK_TYPE, Resource, from_wire
+from ..resources import STACK_TYPE, ProviderRef, Resource, from_wire, provider_ref
+from .environment import Interpreter, own_interpreter
+from .recorder import protocol
+from .recorder.data_sources import PLACEHOLDER
 
 ORGANIZATION = "organization"
 """What `pulumi.get_organization()` returns offline (the diy backends' answer)."""
-
-PYTHON_INSTALLATION = tuple({Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()})
-"""Where Python's standard library and installed packages live (the venv may sit in the project)."""
+DEFAULT_TIMEOUT = 300.0
+"""Seconds a program may run before the offline preview stops it (`--timeout`)."""
+RECORDER = Path(__file__).resolve().parent / "recorder" / "__main__.py"
+READ_SIZE = 1 << 20
+ENDING = 10.0
+"""Seconds given to a process whose records ended without DONE to end, so its exit code can be told."""
 
 log = logging.getLogger("abuse_guard.offline")
 
 
 class ProgramError(UserError):
-    """The program raised: the message is one line, `details` the program's traceback."""
+    """The program failed: the message is one line, `details` the program's traceback ("" when it has none)."""
 
-    def __init__(self, message: str, details: str) -> None:
+    def __init__(self, message: str, details: str = "") -> None:
         super().__init__(message)
         self.details = details
 
 
 @dataclass(frozen=True)
 class Program:
-    """What the language host is given: the program, its project and stack, and the stack's config."""
+    """What the language host is given: the program, its project and stack, the stack's config, its interpreter."""
 
     entry: Path
     """`main`: a directory with __main__.py, or a file."""
@@ -74,6 +89,19 @@ class Program:
     stack: str
     config: Mapping[str, str]
     secret_keys: frozenset[str] = frozenset()
+    interpreter: Interpreter = field(default_factory=own_interpreter)
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a recording answers the program: the outputs model, data source answers, and the time limit."""
+
+    outputs: str = protocol.DEPLOYED
+    """protocol.DEPLOYED (a stack already deployed) or protocol.FIRST_PREVIEW (unknown computed outputs)."""
+    data_sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Data source token -> the result to answer it with (`--data-sources FILE`)."""
+    timeout: float = DEFAULT_TIMEOUT
+    """Seconds, from the start of the program's process to its last registration."""
 
 
 @dataclass(frozen=True)
@@ -84,236 +112,248 @@ class Registration:
     custom: bool
     provider: str
     """The provider reference (`<urn>::<id>`), empty for the engine's default provider."""
+    remote: bool = False
+    """A multi-language component: its provider plugin builds its children, which the recording does not see."""
 
 
-class PreviewMocks(Mocks):
-    """Answers a preview gives: IDs and computed outputs unknown, data sources empty."""
+@dataclass
+class _Records:
+    """What the recording process has said so far."""
 
-    def __init__(self) -> None:
-        self.data_sources: list[str] = []
+    program: Program
+    registrations: dict[str, Registration] = field(default_factory=dict)
+    data_sources: dict[str, str] = field(default_factory=dict)
+    """Token -> how it was answered (recorder/data_sources.py)."""
+    transforms: bool = False
+    started: bool = False
+    failure: Mapping[str, str] | None = None
+    waiting: list[str] = field(default_factory=list)
+    done: bool = False
 
-    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[Any, Any]]:
-        # An empty ID is an unknown ID at preview; outputs not in the returned state resolve as unknown.
-        return "", dict(args.inputs)
+    def take(self, record: Mapping[str, Any]) -> None:
+        kind = record.get("kind")
+        if kind == protocol.RESOURCE:
+            self._resource(record)
+        elif kind == protocol.INVOKE:
+            self.data_sources[str(record["token"])] = str(record["answer"])
+        elif kind == protocol.TRANSFORMS:
+            self.transforms = True
+        elif kind == protocol.STARTED:
+            self.started = True
+        elif kind == protocol.FAILED:
+            self.failure = record
+        elif kind == protocol.WAITING:
+            self.waiting = [str(name) for name in record.get("threads", [])]
+        elif kind == protocol.DONE:
+            self.done = len(self.registrations) == record.get("resources")
+        elif kind == protocol.NO_SDK:
+            interpreter = self.program.interpreter
+            error = (str(record.get("error")).strip().splitlines() or ["no reason given"])[0]
+            raise UserError(
+                f"{interpreter.executable} ({interpreter.chosen_by}) cannot import the pulumi SDK "
+                f"({error}): install the program's dependencies there"
+            )
+        elif kind == protocol.UNSUPPORTED:
+            interpreter = self.program.interpreter
+            oldest = ".".join(map(str, protocol.MINIMUM_PULUMI))
+            raise UserError(
+                f"{interpreter.executable} ({interpreter.chosen_by}) has pulumi {record.get('pulumi')}; "
+                f"the offline preview needs pulumi {oldest} or later"
+            )
 
-    def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
-        self.data_sources.append(args.token)
-        return {}, []  # no fields, no failures
-
-
-class Recorder(MockMonitor):
-    """The engine's resource monitor as far as a preview goes, keeping every registration."""
-
-    mocks: PreviewMocks
-
-    def __init__(self) -> None:
-        super().__init__(PreviewMocks())
-        self._lock = threading.Lock()
-        self._registrations: dict[str, Registration] = {}
-        self._thread_loops: list[asyncio.AbstractEventLoop] = []
-        self.transforms_requested = False
-
-    def _thread_loop(self) -> None:
-        """Give this worker thread the event loop MockMonitor wants, and remember it to close it.
-
-        MockMonitor creates one per worker thread and never closes it; collected unclosed, each
-        would complain long after the run.
-        """
-        policy = asyncio.get_event_loop_policy()
-        try:
-            policy.get_event_loop()
-        except RuntimeError:
-            loop = policy.new_event_loop()
-            policy.set_event_loop(loop)
-            with self._lock:
-                self._thread_loops.append(loop)
-
-    def close_thread_loops(self) -> None:
-        with self._lock:
-            loops, self._thread_loops = self._thread_loops, []
-        for loop in loops:
-            loop.close()
-
-    @property
-    def registrations(self) -> list[Registration]:
-        """Every registration, the root stack first, then by URN (registration order is not stable)."""
-        return sorted(self._registrations.values(), key=lambda r: (r.resource.type != STACK_TYPE, r.resource.urn))
-
-    def make_urn(self, parent: str, type_: str, name: str) -> str:
-        # The engine leaves the root stack out of its children's type chain (MockMonitor does not).
-        if parent and parent.split("::")[2].rsplit("$", 1)[-1] == STACK_TYPE:
-            parent = ""
-        return str(super().make_urn(parent, type_, name))
-
-    def RegisterResource(self, request: Any) -> Any:
-        urn = self.make_urn(request.parent, request.type, request.name)
-        registration = Registration(
+    def _resource(self, record: Mapping[str, Any]) -> None:
+        urn = str(record["urn"])
+        self.registrations[urn] = Registration(
             resource=Resource(
                 urn=urn,
-                type=request.type,
-                name=request.name,
-                props=from_wire(_plain(request.object)),
-                parent=request.parent or None,
-                dependencies=tuple(request.dependencies),
-                property_dependencies={key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()},
+                type=str(record["type"]),
+                name=str(record["name"]),
+                props=from_wire(record["props"]),
+                parent=record.get("parent") or None,
+                dependencies=tuple(record["dependencies"]),
+                property_dependencies={key: tuple(urns) for key, urns in record["propertyDependencies"].items()},
+                provider=_provider(record, self.program),
             ),
-            custom=request.custom,
-            provider=request.provider,
+            custom=bool(record["custom"]),
+            provider=str(record["provider"]),
+            remote=bool(record["remote"]),
         )
-        with self._lock:
-            if urn in self._registrations:
-                # The engine refuses a second resource with the same URN, and so do we.
-                raise ValueError(f"Duplicate resource URN '{urn}'; try giving it a unique name")
-            self._registrations[urn] = registration
-            self.transforms_requested = self.transforms_requested or bool(request.transforms)
-        self._thread_loop()
-        return super().RegisterResource(request)
 
-    def Invoke(self, request: Any) -> Any:
-        self._thread_loop()
-        return super().Invoke(request)
-
-    def ReadResource(self, request: Any) -> Any:
-        self._thread_loop()
-        return super().ReadResource(request)
-
-    def RegisterStackTransform(self, request: Any) -> Any:
-        self.transforms_requested = True
-        return super().RegisterStackTransform(request)
+    @property
+    def in_order(self) -> list[Registration]:
+        """Every registration, the root stack first, then by URN (registration order is not stable)."""
+        return sorted(self.registrations.values(), key=lambda r: (r.resource.type != STACK_TYPE, r.resource.urn))
 
 
-def _plain(value: Any) -> Any:
-    """A protobuf Struct or ListValue as plain data, as the engine reads it: numbers are floats."""
-    if hasattr(value, "fields"):  # Struct
-        return {key: _plain(item) for key, item in value.items()}
-    if hasattr(value, "values") and not isinstance(value, Mapping):  # ListValue
-        return [_plain(item) for item in value]
-    return value
+def _provider(record: Mapping[str, Any], program: Program) -> ProviderRef | None:
+    """The provider a registration names; for a custom resource that names none, the engine's default provider
+    of its package, with the inputs the engine gives it from the stack's config (`aws:region` -> `region`)."""
+    if record["provider"]:
+        return provider_ref(str(record["provider"]))
+    type_ = str(record["type"])
+    if not record["custom"] or type_.startswith("pulumi:"):  # components, the stack, providers themselves
+        return None
+    return default_provider(type_.split(":", 1)[0], program.stack, program.project, program.config, program.secret_keys)
 
 
-def record(program: Program) -> list[Registration]:
-    """Run the program under the recorder and return what it registered; ProgramError if it raises.
+def record(program: Program, options: Options | None = None) -> list[Registration]:
+    """Run the program in its own process and return what it registered, root stack first, then by URN.
 
-    The runtime's state lives in context variables: the run gets its own copy of the context, so
-    nothing (settings, config, root stack) leaks into the caller or the next run.
+    Raises ProgramError when the program fails, ends early or runs past `options.timeout`, and
+    UserError when its interpreter cannot run it (no pulumi SDK, one older than MINIMUM_PULUMI).
     """
-    recorder = Recorder()
-    with _isolated_imports(program.directory), _working_directory(program.directory):
+    options = options or Options()
+    records = _Records(program)
+    try:
+        _run(program, options, records)
+    finally:
+        _warn_about_differences(records)
+    return records.in_order
+
+
+def _run(program: Program, options: Options, records: _Records) -> None:
+    where = f"the program {program.entry} (stack {program.stack})"
+    spec = json.dumps(
+        {
+            "entry": str(program.entry),
+            "directory": str(program.directory),
+            "root": str(program.root),
+            "project": program.project,
+            "stack": program.stack,
+            "config": dict(program.config),
+            "secretKeys": sorted(program.secret_keys),
+            "model": options.outputs,
+            "dataSources": {token: dict(result) for token, result in options.data_sources.items()},
+            "organization": ORGANIZATION,
+        }
+    ).encode("utf-8")
+    interpreter = program.interpreter
+    read_fd, write_fd = os.pipe()
+    try:
+        process = subprocess.Popen(
+            [str(interpreter.executable), "-u", str(RECORDER), str(write_fd)],
+            cwd=program.directory,
+            env=interpreter.environment(os.environ),
+            stdin=subprocess.PIPE,
+            stdout=2,  # the program's output is shown as `pulumi preview` shows it: as diagnostics, not results
+            pass_fds=(write_fd,),
+            start_new_session=True,  # its own process group: what it starts is stopped with it
+        )
+    except OSError as error:
+        os.close(read_fd)
+        raise UserError(f"cannot run {interpreter.executable} ({interpreter.chosen_by}): {error.strerror}") from None
+    finally:
+        os.close(write_fd)
+    deadline = time.monotonic() + options.timeout
+    try:
+        _send(process, spec)
         try:
-            contextvars.copy_context().run(_run, program, recorder)
-        except (Exception, SystemExit) as error:
+            _read(read_fd, process, records, deadline)
+        except _Garbled as error:
             raise ProgramError(
-                f"the program {program.entry} (stack {program.stack}) failed: {_summary(error)}",
-                _traceback(error, program.directory),
-            ) from error
-    _warn_about_differences(recorder)
-    return recorder.registrations
+                f"{where} broke the recording: its process sent a record abuse-guard cannot read ({error}); did the "
+                "program write to file descriptors it did not open?"
+            ) from None
+        if records.done:
+            return
+        if records.failure is not None:
+            raise ProgramError(f"{where} failed: {records.failure['summary']}", records.failure["traceback"])
+        if time.monotonic() >= deadline:
+            raise ProgramError(f"{where} did not finish within {options.timeout:g} s (--timeout){_waiting(records)}")
+        with contextlib.suppress(subprocess.TimeoutExpired):  # its records ended: it is ending, or ended
+            process.wait(timeout=max(0.0, min(ENDING, deadline - time.monotonic())))
+        if process.poll() is None and time.monotonic() >= deadline:
+            raise ProgramError(f"{where} did not finish within {options.timeout:g} s (--timeout){_waiting(records)}")
+        raise ProgramError(f"{where} {_ended(process, records, interpreter)}")
+    finally:
+        os.close(read_fd)
+        _stop(process)
 
 
-def _run(program: Program, recorder: Recorder) -> None:
-    settings.reset_options()  # no root stack yet, fresh RPC and output bookkeeping
-    settings.configure(
-        settings.Settings(
-            project=program.project,
-            stack=program.stack,
-            monitor=recorder,
-            engine=MockEngine(logging.getLogger("abuse_guard.offline.program")),
-            dry_run=True,
-            root_directory=str(program.root),
-            organization=ORGANIZATION,
+class _Garbled(Exception):
+    """A record that is not what the recording process sends (the program wrote into the stream)."""
+
+
+def _send(process: subprocess.Popen[bytes], spec: bytes) -> None:
+    stdin = process.stdin
+    assert stdin is not None
+    try:
+        stdin.write(spec)
+        stdin.close()
+    except BrokenPipeError:  # the process is gone already; how it ended is read from its records
+        pass
+
+
+def _read(fd: int, process: subprocess.Popen[bytes], records: _Records, deadline: float) -> None:
+    """Take records until DONE, the end of the stream, the process's end, or the deadline."""
+    pending = bytearray()
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while not records.done:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            if not selector.select(min(remaining, 0.25)):
+                if process.poll() is not None and not selector.select(0):
+                    return  # ended; a process it started may still hold the stream open
+                continue
+            chunk = os.read(fd, READ_SIZE)
+            if not chunk:
+                return
+            pending += chunk
+            end = pending.rfind(b"\n")
+            if end < 0:
+                continue
+            for line in bytes(pending[:end]).split(b"\n"):
+                try:
+                    records.take(json.loads(line))
+                except (ValueError, KeyError, TypeError, AttributeError) as error:
+                    raise _Garbled(f"{type(error).__name__}: {error}") from None
+            del pending[: end + 1]
+
+
+def _ended(process: subprocess.Popen[bytes], records: _Records, interpreter: Interpreter) -> str:
+    """How a process that never said DONE ended, as the error says it."""
+    code = process.poll()
+    if not records.started:
+        return (
+            f"could not be started: {interpreter.executable} ({interpreter.chosen_by}) exited with {code} before "
+            "running it (the recording needs Python 3.9 or later)"
         )
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"was ended by {name} before its registrations finished ({len(records.registrations)} recorded)"
+    return (
+        f"ended before its registrations finished: its process exited with code {code}, as os._exit does "
+        f"({len(records.registrations)} recorded)"
     )
-    set_all_config(dict(program.config), sorted(program.secret_keys))
-
-    def main() -> None:
-        runpy.run_path(str(program.entry), run_name="__main__")
-
-    loop = asyncio.new_event_loop()
-    # A failed program leaves futures nobody awaits; asyncio would log each one when it is collected,
-    # long after the failure was reported. The language host silences asyncio for the same reason.
-    loop.set_exception_handler(lambda loop, context: None)
-    try:
-        loop.run_until_complete(run_in_stack(main))
-    finally:
-        loop.run_until_complete(loop.shutdown_default_executor())
-        loop.close()
-        recorder.close_thread_loops()
 
 
-def _summary(error: BaseException) -> str:
-    if isinstance(error, SystemExit):
-        return f"it called sys.exit({error.code!r})"
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+def _waiting(records: _Records) -> str:
+    if not records.waiting:
+        return f" ({len(records.registrations)} resources registered so far)"
+    names = ", ".join(repr(name) for name in records.waiting)
+    return f": it left threads running ({names}), and Python waits for them before a program ends"
 
 
-def _traceback(error: BaseException, directory: Path) -> str:
-    """The traceback from the program's own first frame on: the runner's frames before it say nothing."""
-    start = error.__traceback__
-    while start is not None and not Path(start.tb_frame.f_code.co_filename).is_relative_to(directory):
-        start = start.tb_next
-    return "".join(traceback.format_exception(type(error), error, start or error.__traceback__))
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Kill the process and its process group (what the program started), and reap it."""
+    for kill in (lambda: os.killpg(process.pid, signal.SIGKILL), process.kill):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            kill()
+    process.wait()
 
 
-def _warn_about_differences(recorder: Recorder) -> None:
-    if recorder.mocks.data_sources:
-        tokens = ", ".join(sorted(set(recorder.mocks.data_sources)))
-        log.warning("offline preview: data sources cannot ask AWS and returned empty results: %s", tokens)
-    if recorder.transforms_requested:
+def _warn_about_differences(records: _Records) -> None:
+    placeholders = sorted(token for token, how in records.data_sources.items() if how == PLACEHOLDER)
+    if placeholders:
+        log.warning(
+            "offline preview: data sources answered with placeholders (every field of its type; give real answers "
+            "with --data-sources FILE): %s",
+            ", ".join(placeholders),
+        )
+    if records.transforms:
         log.warning("offline preview: resource transforms run in the engine and were not applied")
-
-
-@contextlib.contextmanager
-def _isolated_imports(directory: Path) -> Iterator[None]:
-    """The program's directory first on sys.path; its modules neither shadow nor outlive the run.
-
-    A module named like one of the program's (its `components`) is set aside for the run and put
-    back afterwards, unless it is part of Python or its environment (the program cannot shadow
-    those under the language host either). Whatever the program imported from its own directory,
-    or from paths it added, is forgotten, so the next run (another project, or this one changed)
-    imports its own; installed packages it imported (pulumi_aws modules) stay, even when the
-    virtualenv lives in the project directory.
-    """
-    directory = directory.resolve()
-    local = {
-        name
-        for name in (p.stem if p.suffix == ".py" else p.name for p in directory.iterdir())
-        if name.isidentifier() and not name.startswith("__")  # __main__ is runpy's, __pycache__ no module
-    }
-    saved_path = list(sys.path)
-    set_aside = {
-        name: sys.modules.pop(name)
-        for name in list(sys.modules)
-        if name.partition(".")[0] in local and not _installed(sys.modules[name])
-    }
-    before = set(sys.modules)
-    sys.path.insert(0, str(directory))
-    try:
-        yield
-    finally:
-        added = [Path(p).resolve() for p in sys.path if p not in saved_path]
-        sys.path[:] = saved_path
-        for name in set(sys.modules) - before:
-            module = sys.modules[name]
-            if not _installed(module) and (name.partition(".")[0] in local or _loaded_from(module, added)):
-                del sys.modules[name]
-        sys.modules.update(set_aside)
-
-
-def _installed(module: Any) -> bool:
-    return getattr(module, "__file__", None) is None or _loaded_from(module, PYTHON_INSTALLATION)
-
-
-def _loaded_from(module: Any, directories: Iterable[Path]) -> bool:
-    file = getattr(module, "__file__", None)
-    return isinstance(file, str) and any(Path(file).resolve().is_relative_to(d) for d in directories)
-
-
-@contextlib.contextmanager
-def _working_directory(directory: Path) -> Iterator[None]:
-    previous = Path.cwd()
-    os.chdir(directory)
-    try:
-        yield
-    finally:
-        os.chdir(previous)

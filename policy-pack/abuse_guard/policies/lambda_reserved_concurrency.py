@@ -7,7 +7,7 @@ from ..aws.limits import UNRESERVED_FLOOR
 from ..aws.native import with_native
 from ..aws.types import LAMBDA_FUNCTION
 from ..findings import Verdict, failed, passed
-from ..policy import ConfigError, Policy, Settings, matches
+from ..policy import NAME_PATTERN_SCHEMA, ConfigError, Policy, Settings, matches
 from ..resources import Resource
 from ..values import figure
 from .config import ACCOUNT_CONCURRENCY
@@ -133,7 +133,7 @@ POLICY = Policy(
                 "additionalProperties": False,
                 "required": ["function"],
                 "properties": {
-                    "function": {"type": "string", "minLength": 1},
+                    "function": NAME_PATTERN_SCHEMA,
                     "minimum": {"type": "integer", "minimum": 1},
                     "maximum": {"type": "integer", "minimum": 1},
                 },

@@ -19,7 +19,9 @@ which policies passed and failed (policyAnalyzeSummaryEvent), so the report can 
 - Stack policies: `passed` of policyAnalyzeStackSummaryEvent and policyEvents without a URN attach
   to the root stack resource; their violations carry the URN of the resource they are about.
 
-Policies of any pack are reported; those of abuse-guard get their metadata from the registry.
+Policies of any pack are reported; those of abuse-guard get their metadata from the registry. Each
+finding names the component its resource belongs to, from the `parent` the step events
+(resourcePreEvent, resOutputsEvent) record; none for a resource the log has no step event of.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ from typing import Any
 
 from .. import __version__
 from ..errors import UserError
-from ..files import FilePath, numbered_lines
-from ..findings import Finding, Outcome
+from ..files import MAX_LINE_BYTES, FilePath, Input, load_json, numbered_lines, opened
+from ..findings import Component, Finding, Outcome
+from ..graph import Graph
 from ..policies import BY_ID
 from ..resources import STACK_TYPE, Resource, from_wire, name_from_urn
 from ..run import EngineRecord, PolicyInfo
@@ -50,11 +53,20 @@ CANT_RUN = re.compile(
 )
 
 
-def read_event_log(path: FilePath) -> EngineRecord:
-    """The findings an engine event log records; one UserError naming file and line if it is not one."""
+def read_event_log(source: FilePath) -> EngineRecord:
+    """The findings an engine event log records; one UserError naming file and line if it is not one.
+
+    Lines are read one at a time, each at most files.MAX_LINE_BYTES long, its JSON nested at most
+    files.MAX_DEPTH deep.
+    """
+    with opened(source) as handle:
+        return _read(handle)
+
+
+def _read(path: Input) -> EngineRecord:
     log = _EventLog(str(path))
     empty, known = True, 0
-    for number, line in numbered_lines(path):
+    for number, line in numbered_lines(path, MAX_LINE_BYTES):
         if not line.strip():
             continue
         event = _event(path, number, line, first=empty)
@@ -74,10 +86,10 @@ def read_event_log(path: FilePath) -> EngineRecord:
     return log.record()
 
 
-def _event(path: FilePath, number: int, line: str, first: bool) -> tuple[str, Any] | None:
+def _event(path: Input, number: int, line: str, first: bool) -> tuple[str, Any] | None:
     """(event type, payload) of one line; None for an event type newer than this reader."""
     try:
-        event = json.loads(line)
+        event = load_json(line, f"{path}: line {number}")
     except json.JSONDecodeError as error:
         if first and line.strip() == "{":
             raise UserError(
@@ -191,6 +203,7 @@ class _EventLog:
         self.path = path
         self.types: dict[str, str] = {}  # URN -> type, in the order resources first appear
         self.tags: dict[str, Any] = {}
+        self.parents: dict[str, str] = {}  # URN -> parent URN, from step events
         self.stack_root = ""
         self.analyzed: dict[str, set[str]] = {}  # URN -> packs that analyzed it
         self.policies: dict[tuple[str, str], _PolicySeen] = {}  # (pack, policy name)
@@ -242,7 +255,10 @@ class _EventLog:
         state = metadata.get("new") or metadata.get("old") or {}
         if not isinstance(state, dict):
             raise ValueError("'metadata.new' is not an object")
-        self._see(_text(metadata, "urn"), _text(metadata, "type"), from_wire(_object(state, "inputs").get("tags")))
+        urn = _text(metadata, "urn")
+        self._see(urn, _text(metadata, "type"), from_wire(_object(state, "inputs").get("tags")))
+        if parent := _text(state, "parent"):
+            self.parents[urn] = parent
 
     def _violation(self, payload: Mapping[str, Any]) -> None:
         urn, name = _text(payload, "resourceUrn"), _text(payload, "policyName")
@@ -329,23 +345,26 @@ class _EventLog:
             key=lambda key: (0, REGISTRY_ORDER[key[1]]) if key[0] == PACK and key[1] in BY_ID else (1, appearance[key]),
         )
         ids = _policy_ids(order)
+        resources = tuple(
+            Resource(urn, type_, name_from_urn(urn), {"tags": self.tags.get(urn)}, self.parents.get(urn))
+            for urn, type_ in self.types.items()
+        )
+        graph = Graph(resources)
+        components = {r.urn: Component.of(graph.component_of(r)) for r in resources}
         findings = tuple(
-            Finding(ids[(pack, name)], urn, type_, name_from_urn(urn), *verdicts[(urn, pack, name)])
+            Finding(ids[(pack, name)], urn, type_, name_from_urn(urn), *verdicts[(urn, pack, name)], components[urn])
             for pack, name in order
             for urn, type_ in self.types.items()
             if (urn, pack, name) in verdicts
         )
         stack, project = self._stack_and_project()
-        resources = (
-            Resource(urn, type_, name_from_urn(urn), {"tags": self.tags.get(urn)}) for urn, type_ in self.types.items()
-        )
         versions = (seen.pack_version for (pack, _), seen in self.policies.items() if pack == PACK)
         return EngineRecord(
             project=project,
             stack=stack,
             source=f"engine event log {self.path} ({self._how()})",
             policies=tuple(self._info(pack, name, ids[(pack, name)]) for pack, name in order),
-            resources=tuple(resources),
+            resources=resources,
             findings=findings,
             pack_version=next(filter(None, versions), __version__),
         )
