@@ -195,13 +195,24 @@ OUTCOME_CASES: dict[str, tuple[list[dict[str, Any]], dict[tuple[str, str], Outco
         [event("policyRemediationEvent", resourceUrn=RESOURCE, policyName="x", policyPackName="p", after={"a": 1})],
         {("webhook", "x"): PASS},
     ),
-    "newer_event_types_are_skipped": ([{"sequence": 0, "timestamp": 0, "fancyNewEvent": {}}], {}),
+    "newer_event_types_are_skipped": (
+        [event("policyLoadEvent"), {"sequence": 0, "timestamp": 0, "fancyNewEvent": {}}],
+        {},
+    ),
 }
 
 
 @pytest.mark.parametrize(("events", "expected"), OUTCOME_CASES.values(), ids=list(OUTCOME_CASES))
 def test_outcomes(tmp_path: Path, events: list[dict[str, Any]], expected: dict[tuple[str, str], Outcome]) -> None:
     assert outcomes(read_event_log(write_log(tmp_path / "events.ndjson", [*events, END]))) == expected
+
+
+def test_a_log_where_no_policy_pack_ran_is_an_error_not_a_clean_report(tmp_path: Path) -> None:
+    """A CI job that forgot --policy-pack must not pass: a log without any policy event proves nothing."""
+    created = {"sequence": 1, "timestamp": 0, "resourcePreEvent": {"metadata": {"op": "create", "urn": RESOURCE}}}
+    log = write_log(tmp_path / "events.ndjson", [created, END])
+    with pytest.raises(UserError, match=r"no policy pack ran in this run"):
+        read_event_log(log)
 
 
 def test_stack_root_is_named_by_pulumi_convention_when_the_log_has_none(tmp_path: Path) -> None:

@@ -65,7 +65,7 @@ def read_event_log(source: FilePath) -> EngineRecord:
 
 def _read(path: Input) -> EngineRecord:
     log = _EventLog(str(path))
-    empty, known = True, 0
+    empty, known, policy_events = True, 0, 0
     for number, line in numbered_lines(path, MAX_LINE_BYTES):
         if not line.strip():
             continue
@@ -75,6 +75,7 @@ def _read(path: Input) -> EngineRecord:
             continue
         kind, payload = event
         known += 1
+        policy_events += kind.startswith("policy")
         try:
             log.add(kind, payload)
         except ValueError as error:
@@ -83,6 +84,11 @@ def _read(path: Input) -> EngineRecord:
         raise UserError(f"{path}: empty file: no engine events (expected what `pulumi preview --event-log` writes)")
     if not known:
         raise UserError(f"{path}: no event type a Pulumi engine event log has (policyEvent, summaryEvent, ...)")
+    if not policy_events:
+        raise UserError(
+            f"{path}: no policy pack ran in this run (no policyLoadEvent or other policy event), so it says nothing "
+            "about abuse-guard's policies: record it with `pulumi preview --policy-pack policy-pack --event-log FILE`"
+        )
     return log.record()
 
 
