@@ -325,3 +325,36 @@ def test_a_stack_mixing_both_providers_gets_the_same_outcomes_as_pulumi_aws_alon
     by_urn = {(f.policy, f.urn): f.outcome for f in evaluate(list(BY_ID.values()), plain, synthetic.PACK_CONFIG)}
     mixed_by_urn = {(f.policy, f.urn): f.outcome for f in evaluate(list(BY_ID.values()), mixed, synthetic.PACK_CONFIG)}
     assert mixed_by_urn == by_urn
+
+
+@pytest.mark.parametrize(
+    ("deployment_type", "api_input"),
+    [("aws:apigateway/deployment:Deployment", "restApi"), ("aws-native:apigateway:Deployment", "restApiId")],
+    ids=["pulumi_aws_v6_stage_name", "aws_native_stage_name"],
+)
+def test_a_deployment_that_names_a_stage_creates_one_that_is_checked(deployment_type: str, api_input: str) -> None:
+    """CloudFormation AWS::ApiGateway::Deployment StageName and pulumi-aws v6 stage_name create the stage: it is
+    unthrottled without a '*/*' MethodSettings, and it is how callers reach the methods (found by a fresh user)."""
+    api = resource("aws:apigateway/restApi:RestApi", {"name": "api"}, "api")
+    function = resource("aws:lambda/function:Function", {"reservedConcurrentExecutions": 1.0, "timeout": 3.0}, "fn")
+    method = resource(
+        "aws:apigateway/method:Method",
+        {"httpMethod": "GET", "authorization": "NONE"},
+        "get",
+        property_dependencies={"restApi": (api.urn,)},
+    )
+    integration = resource(
+        "aws:apigateway/integration:Integration",
+        {"type": "AWS_PROXY", "uri": UNKNOWN},
+        "get-integration",
+        property_dependencies={"httpMethod": (method.urn,), "uri": (function.urn,)},
+    )
+    deployment = resource(
+        deployment_type, {"stageName": "prod"}, "deploy", property_dependencies={api_input: (api.urn,)}
+    )
+    graph = [api, function, method, integration, deployment]
+    [stage] = evaluate([BY_ID["rest-stage-protected"]], graph)
+    assert (stage.name, stage.type, stage.outcome) == ("deploy", deployment_type, Outcome.FAIL)
+    assert "no '*/*' MethodSettings throttles it" in stage.message
+    [bound] = entrypoint_bounds(graph)
+    assert bound.worst is not None and bound.worst.rate == 10_000.0

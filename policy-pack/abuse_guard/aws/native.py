@@ -22,6 +22,10 @@ resource(s) the rules know, each carrying the declared resource in `declared` (f
 - apigatewayv2:Stage -> apigatewayv2/stage:Stage: stageName -> name; routeSettings (a map keyed by route
   key) -> a list.
 
+A REST API Deployment that names a `stageName` creates that stage too (CloudFormation
+AWS::ApiGateway::Deployment StageName; pulumi-aws v6 Deployment stage_name), so it is also seen as an
+apigateway/stage:Stage, whose findings attach to the deployment.
+
 Property dependencies are renamed with the properties, so a graph mixing both providers links as one.
 Sources: the pulumi-aws-native Python SDK 1.84.0 (`pulumi_aws_native.lambda_`, `.apigateway`,
 `.apigatewayv2`) and the CloudFormation resource reference (AWS::ApiGateway::Stage MethodSetting:
@@ -53,6 +57,7 @@ RENAMES: dict[str, tuple[str, dict[str, str]]] = {
     "aws-native:apigateway:Stage": (aws.REST_STAGE, {"restApiId": "restApi", "deploymentId": "deployment"}),
     "aws-native:apigateway:UsagePlan": (aws.USAGE_PLAN, {"throttle": "throttleSettings", "quota": "quotaSettings"}),
     "aws-native:apigateway:UsagePlanKey": (aws.USAGE_PLAN_KEY, {}),
+    "aws-native:apigateway:Deployment": (aws.REST_DEPLOYMENT, {"restApiId": "restApi"}),
     "aws-native:apigateway:Authorizer": (aws.REST_AUTHORIZER, {"restApiId": "restApi"}),
     "aws-native:apigatewayv2:Api": (aws.HTTP_API, {}),
     "aws-native:apigatewayv2:Route": (aws.API_ROUTE, {}),
@@ -67,6 +72,8 @@ TWINS: dict[str, str] = {native: classic for native, (classic, _) in RENAMES.ite
 PART_TYPES: dict[str, tuple[str, ...]] = {
     "aws-native:apigateway:Method": (aws.REST_INTEGRATION,),
     "aws-native:apigateway:Stage": (aws.METHOD_SETTINGS,),
+    "aws-native:apigateway:Deployment": (aws.REST_STAGE,),
+    aws.REST_DEPLOYMENT: (aws.REST_STAGE,),
 }
 """The pulumi-aws resource types an aws-native resource also holds as parts."""
 
@@ -75,11 +82,15 @@ def with_native(*classic: str) -> tuple[str, ...]:
     """`classic` tokens followed by the aws-native tokens whose views are (or hold) one of them: what a policy
     checking them lists."""
     natives = [n for n, twin in TWINS.items() if twin in classic or set(PART_TYPES.get(n, ())) & set(classic)]
-    return (*classic, *natives)
+    holders = [t for t, parts in PART_TYPES.items() if not t.startswith(NATIVE) and set(parts) & set(classic)]
+    return (*classic, *holders, *natives)
 
 
 def views(resource: Resource) -> list[Resource]:
-    """The pulumi-aws resources an aws-native resource stands for (itself first), or [resource] for any other."""
+    """The pulumi-aws resources an aws-native resource stands for (itself first), or [resource] for any other
+    (and a Deployment's stage after it)."""
+    if resource.type == aws.REST_DEPLOYMENT:
+        return [resource, *_deployment_stage(resource)]
     if resource.type not in RENAMES:
         return [resource]
     classic, renames = RENAMES[resource.type]
@@ -103,7 +114,7 @@ def declared(resource: Resource) -> Resource:
 
 def expanded(resources: list[Resource]) -> list[Resource]:
     """Every resource's views, in order: the graph the rules and the cost model see."""
-    if not any(r.type.startswith(NATIVE) for r in resources):
+    if not any(r.type.startswith(NATIVE) or r.type == aws.REST_DEPLOYMENT for r in resources):
         return resources
     return [view for r in resources for view in views(r)]
 
@@ -177,7 +188,19 @@ def _method_path(resource_path: Any, http_method: Any) -> Any:
     return f"{path}/{http_method}"
 
 
+def _deployment_stage(deployment: Resource) -> list[Resource]:
+    """The stage a deployment creates when it names one (absent or blank: none)."""
+    name = deployment.props.get("stageName")
+    if name is None or (isinstance(name, str) and not name.strip()):
+        return []
+    props = {"restApi": deployment.props.get("restApi"), "stageName": name, "deployment": UNKNOWN}
+    deps = {"restApi": deployment.property_dependencies.get("restApi", ()), "deployment": (deployment.urn,)}
+    owner = deployment.declared or deployment
+    return [replace(_part(deployment, aws.REST_STAGE, "stage", props, deps), declared=owner)]
+
+
 _PARTS: dict[str, Callable[[Resource], list[Resource]]] = {
+    "aws-native:apigateway:Deployment": _deployment_stage,
     "aws-native:apigateway:Method": _integration,
     "aws-native:apigateway:Stage": _method_settings,
 }

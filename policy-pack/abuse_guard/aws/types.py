@@ -37,3 +37,4 @@ TARGET_GROUP_ATTACHMENTS = (
 REST_AUTHORIZER = "aws:apigateway/authorizer:Authorizer"
 HTTP_AUTHORIZER = "aws:apigatewayv2/authorizer:Authorizer"
 AUTHORIZERS = (REST_AUTHORIZER, HTTP_AUTHORIZER)
+REST_DEPLOYMENT = "aws:apigateway/deployment:Deployment"
