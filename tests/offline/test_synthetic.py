@@ -46,6 +46,15 @@ def test_a_function_s_invoke_arn_names_its_function() -> None:
     assert in_arn is not None and in_arn.group(1) == "hook"
 
 
+def test_an_aws_native_function_s_arn_has_lambda_s_shape() -> None:
+    """A fresh user found aws-native functions given `function/...` ARNs, which no integration URI resolves."""
+    identity, outputs = state("aws-native:lambda:Function", "nfn", {})
+    match = AUTONAME.fullmatch(identity)
+    assert match is not None and match.group(1) == "nfn"
+    assert outputs["arn"] == f"arn:aws:lambda:eu-west-1:123456789012:function:{identity}"
+    assert outputs["functionName"] == identity
+
+
 # resource type -> (inputs, place, output, its value with the resource's token or name in {})
 SHAPES = {
     "role_arn_has_no_region": (

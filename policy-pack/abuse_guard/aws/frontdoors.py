@@ -73,6 +73,8 @@ INTEGRATION_TYPES = ("AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK")
 LAMBDA_INTEGRATIONS = ("AWS", "AWS_PROXY")
 PROTOCOLS = ("HTTP", "WEBSOCKET")
 FUNCTION_IN_ARN = re.compile(r":function:([^:/]+)")
+LAMBDA_INVOCATION = ":lambda:path/2015-03-31/functions/"
+"""What an API Gateway integration URI that invokes Lambda contains (API Gateway: Lambda integrations)."""
 AUTONAME = re.compile(r"(.+)-[0-9a-f]{7}")
 
 REST_OPERATION_TYPES = (REST_METHOD, REST_API)
@@ -418,6 +420,8 @@ class FrontDoors:
         if value is None:
             return f"{resource.label} sets no {key}"
         in_arn = FUNCTION_IN_ARN.search(value)
+        if in_arn is None and LAMBDA_INVOCATION in value:
+            raise Undetermined(label, "invokes a Lambda function whose ARN does not name it in the usual form")
         if in_arn is None and (key != "functionName" or value.startswith("arn:")):
             return f"{resource.label} invokes something other than a Lambda function"
         name = in_arn.group(1) if in_arn else value

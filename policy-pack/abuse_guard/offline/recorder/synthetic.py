@@ -161,6 +161,12 @@ def _function(s: Subject) -> dict[str, Any]:
     }
 
 
+def _native_function(s: Subject) -> dict[str, Any]:
+    """aws-native:lambda:Function: the same ARN as its pulumi-aws twin, its name in functionName."""
+    name = s.physical_name
+    return {"id": name, "functionName": name, "arn": s.place.arn("lambda", f"function:{name}")}
+
+
 def lambda_invoke_arn(place: Place, function_arn: str) -> str:
     """The ARN an API Gateway integration invokes a Lambda function (or a qualified function) with."""
     return (
@@ -335,6 +341,7 @@ def _api_key(s: Subject) -> dict[str, Any]:
 
 KNOWN: dict[str, Callable[[Subject], dict[str, Any]]] = {
     "aws:lambda/function:Function": _function,
+    "aws-native:lambda:Function": _native_function,
     "aws:lambda/alias:Alias": _alias,
     "aws:lambda/functionUrl:FunctionUrl": _function_url,
     "aws:lambda/permission:Permission": _permission,
@@ -358,7 +365,11 @@ KNOWN: dict[str, Callable[[Subject], dict[str, Any]]] = {
     "aws:ssm/parameter:Parameter": _parameter,
 }
 """Computed outputs whose shape is an AWS fact, per resource type; every other output is a typed placeholder."""
-AUTONAMED_BY = {"aws:s3/bucket:Bucket": "bucket", "aws:s3/bucketV2:BucketV2": "bucket"}
+AUTONAMED_BY = {
+    "aws:s3/bucket:Bucket": "bucket",
+    "aws:s3/bucketV2:BucketV2": "bucket",
+    "aws-native:lambda:Function": "functionName",
+}
 """Resource types whose auto-named input is not `name`."""
 SERVICES = {"apigatewayv2": "apigateway", "cognito": "cognito-idp", "sfn": "states", "lb": "elasticloadbalancing"}
 """ARN service names that differ from the pulumi-aws module name."""
