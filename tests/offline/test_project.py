@@ -132,3 +132,15 @@ def test_runtime_options_are_read_as_written(tmp_path: Path) -> None:
     yaml = "name: demo\nruntime:\n  name: python\n  options:\n    toolchain: uv\n    virtualenv: ../envs/demo\n"
     project = load_project(write_project(tmp_path, "", project_yaml=yaml))
     assert (project.toolchain, project.virtualenv) == ("uv", "../envs/demo")
+
+
+def test_a_yaml_alias_bomb_in_a_stack_file_is_one_error(tmp_path: Path) -> None:
+    """The Pulumi CLI's YAML reader refuses excessive aliasing; so does ours, at once (found by a fresh user)."""
+    (tmp_path / "Pulumi.yaml").write_text("name: bomb\nruntime: python\n", encoding="utf-8")
+    (tmp_path / "__main__.py").write_text("import pulumi\n", encoding="utf-8")
+    text = "config:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for level in range(1, 9):
+        text += f"  b{level}: &b{level} [" + ", ".join(["*" + ("a" if level == 1 else f"b{level - 1}")] * 10) + "]\n"
+    (tmp_path / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(UserError, match=r"Pulumi\.dev\.yaml: invalid YAML: more than 1,000,000 values"):
+        load_stack(load_project(tmp_path), "dev")

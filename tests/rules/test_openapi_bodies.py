@@ -321,3 +321,13 @@ def test_api_key_operations_in_a_body_need_a_usage_plan_on_the_stage() -> None:
     [stage] = [f for f in findings if f.name == "prod"]
     assert stage.outcome is Outcome.FAIL
     assert "method GET /items requires an API key but no usage plan lists this stage" in stage.message
+
+
+def test_a_yaml_alias_bomb_body_is_malformed_at_once() -> None:
+    """Nine levels of ten aliases expand to 10^9 values: refused, not expanded (found by a fresh user)."""
+    text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for level in range(1, 9):
+        text += f"b{level}: &b{level} [" + ", ".join(["*" + ("a" if level == 1 else f"b{level - 1}")] * 10) + "]\n"
+    finding = check(METHODS, REST_API, {"body": text})
+    assert finding.outcome is Outcome.FAIL
+    assert finding.message.startswith("RestApi 'res': malformed input: body must be a JSON or YAML OpenAPI document")

@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from ..files import load_yaml
 from ..resources import Resource
 from ..values import Malformed, describe, get
 from .names import safe_path, safe_verb
@@ -85,7 +86,7 @@ def document(resource: Resource) -> Mapping[str, Any] | None:
             doc = json.loads(raw)
         except ValueError:
             try:
-                doc = yaml.safe_load(raw)
+                doc = load_yaml(raw)
             except yaml.YAMLError as error:
                 where = getattr(error, "problem_mark", None)
                 line = f" (line {where.line + 1})" if where is not None else ""

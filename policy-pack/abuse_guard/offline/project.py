@@ -28,7 +28,7 @@ from typing import Any
 import yaml  # type: ignore[import-untyped,unused-ignore]
 
 from ..errors import UserError
-from ..files import read_text
+from ..files import load_yaml, read_text
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
 STACK_FILE_EXTENSIONS = (".yaml", ".yml", ".json")
@@ -93,7 +93,7 @@ def read_yaml(path: Path) -> Any:
     """A YAML (or JSON) document; a read or syntax error names the file and line."""
     text = read_text(path)
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f": line {mark.line + 1}" if mark is not None else ""
