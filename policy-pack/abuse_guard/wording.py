@@ -3,7 +3,11 @@ report), and names and messages from user input made safe to print (`printable`)
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any
 
 
 def dollars(value: float) -> str:
@@ -32,6 +36,9 @@ def keys_of(count: int) -> str:
 # is), and lone surrogates (a JSON "\ud800" escape decodes to one; it cannot be encoded to UTF-8).
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+"""What a document must not carry raw: controls but newline and tab, bidirectional marks and overrides, lone
+surrogates (newlines are kept: remediation snippets span lines, and documents escape them their own way)."""
 
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -63,3 +70,34 @@ def encodable(text: str) -> str:
     except UnicodeEncodeError:
         return _LONE_SURROGATE.sub("\ufffd", text)
     return text
+
+
+def printable_data(value: Any) -> Any:
+    """`value` (strings, dataclasses, tuples, lists, dicts) with control characters (but newline and tab),
+    bidirectional marks and overrides and lone surrogates made visible escapes, as `printable` writes them:
+    what a report shows of a run, so a name or message cannot reorder or hide text in a browser, a
+    code-scanning view or a CI log. Enum members and other values are kept; an unchanged part is the same
+    object."""
+    if isinstance(value, Enum) or value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        return _HIDDEN.sub(_escaped, value) if _HIDDEN.search(value) else value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in dataclasses.fields(value):
+            before = getattr(value, f.name)
+            after = printable_data(before)
+            if after is not before:
+                changes[f.name] = after
+        return dataclasses.replace(value, **changes) if changes else value
+    if isinstance(value, (tuple, list)):
+        items = [printable_data(v) for v in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        return type(value)(items)
+    if isinstance(value, Mapping):
+        pairs = [(printable_data(k), printable_data(v)) for k, v in value.items()]
+        if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(), strict=True)):
+            return value
+        return dict(pairs)
+    return value

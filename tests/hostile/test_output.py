@@ -78,13 +78,26 @@ def test_report_prints_no_control_character(tmp_path: Path, capsys: pytest.Captu
     assert "dev\\x1b[2J\\x1b]0;title\\x07" in printed.err  # the gate names the stack, visibly escaped
 
 
-def test_a_lone_surrogate_is_written_as_a_replacement_character(tmp_path: Path) -> None:
-    """A JSON "\\ud800" escape decodes to a lone surrogate, which UTF-8 cannot encode: every file is still written."""
+def test_a_lone_surrogate_is_written_as_a_visible_escape(tmp_path: Path) -> None:
+    """A JSON "\\ud800" escape decodes to a lone surrogate, which UTF-8 cannot encode: every file is still written,
+    the report showing it as the escape `\\ud800` (wording.printable_data)."""
     log = _event_log(tmp_path, "dev", "fn", "unbounded \ud800 here")
     assert main(["report", "--input", str(log), "--out", str(tmp_path / "out"), "--fail-on", "never"]) == 0
     written = {p.name: p.read_bytes().decode("utf-8") for p in (tmp_path / "out" / "dev").iterdir()}
     assert set(written) == {"report.html", "report.json", "junit.xml", "report.sarif", "summary.md"}
-    assert "unbounded \ufffd here" in json.dumps(json.loads(written["report.json"]), ensure_ascii=False)
+    [finding] = json.loads(written["report.json"])["findings"]
+    assert finding["message"] == "unbounded \\ud800 here"
+    assert all("\ud800" not in text for text in written.values())
+
+
+def test_bidirectional_overrides_and_escapes_never_reach_a_report(tmp_path: Path) -> None:
+    """Trojan-Source style names (U+202E, ESC) are shown as escapes in every format (found by a fresh user)."""
+    log = _event_log(tmp_path, "dev", "u\u202e\x1b[31mevil", "message \u202e\x1b[2J")
+    assert main(["report", "--input", str(log), "--out", str(tmp_path / "out"), "--fail-on", "never"]) == 0
+    for path in (tmp_path / "out" / "dev").iterdir():
+        text = path.read_text(encoding="utf-8")
+        assert "\u202e" not in text and "\x1b" not in text, path.name
+        assert "\\u202e" in text, path.name
 
 
 WRITERS = {

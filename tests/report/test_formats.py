@@ -108,7 +108,7 @@ def test_junit_drops_characters_xml_cannot_carry() -> None:
     report = Report(replace(run, findings=(broken,)))
     failure = ET.fromstring(junit.render(report)).find(".//failure")
     assert failure is not None
-    assert failure.get("message") == "bell\ufffd"
+    assert failure.get("message") == "bell\\x07"  # shown as an escape (wording.printable_data)
 
 
 SARIF_LEVELS = {

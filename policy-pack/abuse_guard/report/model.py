@@ -14,7 +14,7 @@ from functools import cached_property
 from ..cost.model import EntrypointBound
 from ..findings import Finding, Outcome
 from ..run import PolicyInfo, Run
-from ..wording import amount, dollars, per_second
+from ..wording import amount, dollars, per_second, printable_data
 
 OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
 """Report order: pass, fail, unknown, not-applicable, exempt."""
@@ -145,6 +145,10 @@ class Report:
     run: Run
     artifact: str | None = None
     expected_failure: bool = False
+
+    def __post_init__(self) -> None:
+        # what every format shows: names and messages cannot reorder, hide or forge text (wording.printable)
+        object.__setattr__(self, "run", printable_data(self.run))
 
     @cached_property
     def policies(self) -> tuple[PolicyInfo, ...]:
