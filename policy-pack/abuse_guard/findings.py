@@ -131,6 +131,10 @@ def unless(problems: list[str], ok: str) -> Verdict:
     return failed("; ".join(problems)) if problems else passed(ok)
 
 
+MAX_PARTS_SHOWN = 20
+"""A message names at most this many parts with the deciding outcome (an API body can hold thousands)."""
+
+
 def all_of(subject: str, *parts: Callable[[], Verdict]) -> Verdict:
     """Independent parts of one rule: a definite fail is never hidden by an unknown part.
 
@@ -141,9 +145,12 @@ def all_of(subject: str, *parts: Callable[[], Verdict]) -> Verdict:
     """
     verdicts = [verdict_of(part) for part in parts]
     for outcome in (Outcome.FAIL, Outcome.UNKNOWN, Outcome.PASS):
-        hits = [v for v in verdicts if v.outcome is outcome]
-        if hits:
-            return Verdict(outcome, _behind(subject, "; ".join(v.message for v in hits if v.message)))
+        hits = [v.message for v in verdicts if v.outcome is outcome and v.message]
+        if hits or any(v.outcome is outcome for v in verdicts):
+            shown = hits[:MAX_PARTS_SHOWN] + (
+                [f"and {len(hits) - MAX_PARTS_SHOWN} more"] if len(hits) > MAX_PARTS_SHOWN else []
+            )
+            return Verdict(outcome, _behind(subject, "; ".join(shown)))
     return not_applicable(_behind(subject, "nothing to check"))
 
 

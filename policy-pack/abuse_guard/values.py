@@ -43,7 +43,7 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
-        return str(int(value)) if float(value).is_integer() else str(value)
+        return figure(value)
     if isinstance(value, str):
         return "an empty string" if not value else "a string"
     if isinstance(value, Mapping):
@@ -147,7 +147,9 @@ def items(props: Any, path: str, at: str = "") -> list[tuple[str, Any]]:
 
 
 def figure(value: float) -> str:
-    """A number as a person writes it: 5 not 5.0."""
+    """A number as a person writes it: 5 not 5.0; 1e+308 rather than its 309 digits."""
+    if not abs(value) < 1e15:
+        return f"{float(value):g}"
     return str(int(value)) if float(value).is_integer() else str(value)
 
 

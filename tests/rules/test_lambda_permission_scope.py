@@ -167,6 +167,9 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any] | None, Outcome]] = {
         None,
         Outcome.FAIL,
     ),
+    # IAM User Guide, Principal element: a wildcard cannot match part of a principal ARN (found by a fresh user)
+    "wildcard_account_in_principal_arn": ({"principal": "arn:aws:iam::*:root"}, None, Outcome.FAIL),
+    "wildcard_role_in_principal_arn": ({"principal": "arn:aws:iam::123456789012:role/*"}, None, Outcome.FAIL),
     "exempt_by_config": (
         {"principal": "*"},
         {"exemptions": [{"resource": "res", "reason": "public demo, function only echoes"}]},

@@ -331,3 +331,37 @@ def test_a_yaml_alias_bomb_body_is_malformed_at_once() -> None:
     finding = check(METHODS, REST_API, {"body": text})
     assert finding.outcome is Outcome.FAIL
     assert finding.message.startswith("RestApi 'res': malformed input: body must be a JSON or YAML OpenAPI document")
+
+
+@pytest.mark.parametrize(
+    ("doc", "expected"),
+    [
+        (
+            {
+                **openapi({"/r": {"get": op(security=[{"alias": []}])}}),
+                "components": {"securitySchemes": {**SCHEMES, "alias": {"$ref": "#/components/securitySchemes/token"}}},
+            },
+            Outcome.PASS,
+        ),
+        (
+            {
+                **openapi({"/r": {"$ref": "#/components/pathItems/open"}}),
+                "components": {"securitySchemes": SCHEMES, "pathItems": {"open": {"get": op()}}},
+            },
+            Outcome.FAIL,
+        ),
+        (openapi({"/r": {"$ref": "other.yaml#/paths/r"}}), Outcome.FAIL),
+        (openapi({"/r": {"$ref": "#/paths/~1r"}}), Outcome.FAIL),
+    ],
+    ids=["scheme_by_local_ref", "path_item_by_local_ref", "ref_outside_the_document", "ref_loop"],
+)
+def test_local_references_are_followed(doc: dict[str, Any], expected: Outcome) -> None:
+    """OpenAPI `$ref`s within the document are followed; one that cannot be is malformed (found by a fresh user)."""
+    assert check(METHODS, REST_API, {"body": as_json(doc)}).outcome is expected
+
+
+def test_a_message_names_at_most_twenty_parts() -> None:
+    body = as_json(swagger({f"/p{i}": {"get": op()} for i in range(30)}))
+    message = check(METHODS, REST_API, {"body": body}).message
+    assert message.count("is open to anyone") == 20
+    assert message.endswith("; and 10 more")

@@ -114,11 +114,12 @@ def operations(resource: Resource, rest: bool) -> list[BodyOperation]:
     doc = document(resource)
     if doc is None:
         return []
-    schemes = _schemes(doc)
+    schemes = {name: _followed(doc, scheme, f"body security scheme '{name}'") for name, scheme in _schemes(doc).items()}
     default_security = doc.get("security")
     found: list[BodyOperation] = []
     for path, item in doc.get("paths", {}).items():
         shown_path = safe_path(str(path)) or f"#{len(found)}"
+        item = _followed(doc, item, f"body paths['{shown_path}']")
         if not isinstance(item, Mapping):
             continue  # a path item that is not an object defines no operation API Gateway imports
         for key, op in item.items():
@@ -143,6 +144,27 @@ def operations(resource: Resource, rest: bool) -> list[BodyOperation]:
                 props["authorizerId"] = authorizer
             found.append(BodyOperation(verb, str(path), at, props, integration))
     return found
+
+
+MAX_REFERENCES = 10
+
+
+def _followed(doc: Mapping[str, Any], node: Any, where: str) -> Any:
+    """`node`, or what its local `$ref` ("#/components/...") points at; Malformed for a reference outside the
+    document, one that names nothing, or a chain longer than MAX_REFERENCES (a loop)."""
+    for _ in range(MAX_REFERENCES):
+        reference = node.get("$ref") if isinstance(node, Mapping) else None
+        if reference is None:
+            return node
+        if not isinstance(reference, str) or not reference.startswith("#/"):
+            raise Malformed(where, "a $ref to a part of this document", reference, shown="another reference")
+        node = doc
+        for part in reference[2:].split("/"):
+            key = part.replace("~1", "/").replace("~0", "~")
+            node = node.get(key) if isinstance(node, Mapping) else None
+        if node is None:
+            raise Malformed(where, "a $ref to a part of this document", reference, shown="a reference to nothing")
+    raise Malformed(where, "a $ref to a part of this document", None, shown="a loop of references")
 
 
 # -- authorization --------------------------------------------------------------------------------

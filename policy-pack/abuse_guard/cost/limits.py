@@ -313,7 +313,9 @@ class Links:
         route = op.resource
         if op.origin == QUICK_CREATE:
             what = "quick create's auto-deployed $default stage sets no throttle"
-            lanes.append(Lane("stage '$default'", Limit(math.inf, what), Limit(math.inf, ""), keyed=False, keys=0))
+            lanes.append(
+                Lane("stage '$default'", Limit(math.inf, what), Limit(math.inf, ""), keyed=False, keys=0, managed=True)
+            )
             return HTTP
         api = self.doors.operation_api(op)
         assert api is not None  # a route's API, or Undetermined raised

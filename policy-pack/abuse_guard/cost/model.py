@@ -80,6 +80,8 @@ class Lane:
     keyed: bool
     keys: int
     """API keys that call through this stage (summed over its usage plans)."""
+    managed: bool = False
+    """The stage is made and managed by AWS (quick create's `$default`): a throttle needs a Stage of one's own."""
 
 
 @dataclass(frozen=True)
@@ -301,7 +303,12 @@ def cheapest_fix(exposure: Exposure, model: CostModel, budget: float) -> Fix | N
             return cost(_throttled(exposure, rate))
 
         rate = _largest_within(throttled, model.fix_stage_rate, budget)
-        candidates.append((f"a stage throttle of {requests(rate)}/s{stages}", throttled(rate)))
+        lead = (
+            "replacing quick create with an explicit Stage throttled at"
+            if any(lane.managed for lane in exposure.lanes)
+            else "a stage throttle of"
+        )
+        candidates.append((f"{lead} {requests(rate)}/s{stages}", throttled(rate)))
     if exposure.kind == REST and exposure.lanes:
         keyed = all(lane.keyed for lane in exposure.lanes)
         lead = "a usage plan quota of" if keyed else "requiring an API key, with a usage plan quota of"

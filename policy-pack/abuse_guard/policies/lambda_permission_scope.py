@@ -122,9 +122,16 @@ def principal_scope(resource: Resource, settings: Settings, graph: Graph | None)
             f"lets anyone (principal '*') {allows}; set principal to the account, role or service principal "
             "that calls it (with source_arn for a service)"
         )
-    if ACCOUNT_ID.fullmatch(principal) or principal.startswith("arn:"):
-        shown = principal if ACCOUNT_ID.fullmatch(principal) or parse(principal) else "its principal"
-        return passed(f"lets the account or IAM principal {shown} {allows}")
+    if ACCOUNT_ID.fullmatch(principal):
+        return passed(f"lets account {principal} {allows}")
+    if principal.startswith("arn:"):
+        arn = parse(principal)
+        if arn is None or not arn.names_one_account or "*" in principal or "?" in principal:
+            return failed(
+                "has a principal ARN with a wildcard or without one account, which IAM does not match as a pattern "
+                "(IAM User Guide, Principal element); set principal to the account ID or the role's ARN"
+            )
+        return passed(f"lets an IAM principal of account {arn.account} {allows}")
     if not SERVICE_PRINCIPAL.fullmatch(principal):
         return failed(
             "has a principal that is not an account ID, an IAM ARN or an AWS service principal; name one of these"
