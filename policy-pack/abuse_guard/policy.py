@@ -164,7 +164,11 @@ def _validated(policy: Policy, given: dict[str, Any]) -> dict[str, Any]:
                 f"policy '{policy.id}': unknown config key {field_name}{unknown[0]} "
                 f"(known: {', '.join(sorted(error.schema.get('properties', {})))})"
             )
-        raise ConfigError(f"policy '{policy.id}': config field '{where or '(root)'}': {error.message}")
+        why = ""
+        if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            described = error.schema.get("description") if isinstance(error.schema, Mapping) else None
+            why = f" ({described})" if isinstance(described, str) else ""
+        raise ConfigError(f"policy '{policy.id}': config field '{where or '(root)'}': {error.message}{why}")
     return given
 
 

@@ -95,7 +95,20 @@ def test_invalid_config_error_reads_as_one_sentence(pack: RunningPack) -> None:
         pack.analyze(function("worker", 5.0))
     assert error.value.details() == (
         "Exception calling application: policy 'lambda-reserved-concurrency': config field 'minimum': "
-        "-1.0 is less than the minimum of 1"
+        "-1.0 is less than the minimum of 1 (Smallest reservation allowed.)"
+    )
+
+
+def test_a_config_limit_says_why() -> None:
+    """Issue 11: accountConcurrencyLimit must exceed 100 because AWS keeps 100 unreserved, and the error says so."""
+    from abuse_guard.policy import ConfigError
+
+    with pytest.raises(ConfigError) as error:
+        BY_ID["account-concurrency-headroom"].settings({"accountConcurrencyLimit": 50})
+    assert str(error.value) == (
+        "policy 'account-concurrency-headroom': config field 'accountConcurrencyLimit': 50 is less than the minimum "
+        "of 101 (The account's regional concurrency quota (AWS default 1000); at least 101, because AWS keeps 100 "
+        "executions unreserved.)"
     )
 
 
