@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
-from .aws.native import NATIVE, declared, expanded, to_native, views
+from .aws.native import NATIVE, declared, expanded, in_native_terms, to_native, views
 from .findings import Component, Finding, Outcome, Verdict, verdict_of
 from .graph import Graph
 from .policy import Policy, Settings, exemption
@@ -29,6 +29,8 @@ def finding(policy: Policy, resource: Resource, verdict: Verdict, settings: Sett
         reason = exemption(policy, resource if resource.urn == subject.urn else subject, settings)
         if reason is not None:
             outcome, message = Outcome.EXEMPT, f"exempt: {reason}; without it: {verdict.outcome.value}: {message}"
+    if subject is not resource:
+        message = in_native_terms(subject.type, message)
     return Finding(policy.id, subject.urn, subject.type, subject.name, outcome, message)
 
 

@@ -358,3 +358,35 @@ def test_a_deployment_that_names_a_stage_creates_one_that_is_checked(deployment_
     assert "no '*/*' MethodSettings throttles it" in stage.message
     [bound] = entrypoint_bounds(graph)
     assert bound.worst is not None and bound.worst.rate == 10_000.0
+
+
+@pytest.mark.parametrize(
+    ("policy_id", "type_", "props", "says", "never"),
+    [
+        ("lambda-function-url-auth", URL, {"authType": "NONE"}, "set auth_type='AWS_IAM'", "authorization_type"),
+        (
+            "rest-method-authorization",
+            METHOD,
+            {"httpMethod": "GET", "authorizationType": "NONE"},
+            "set authorization_type to AWS_IAM",
+            "set authorization to",
+        ),
+        ("usage-plan-limits", USAGE_PLAN, {}, "add throttle with rate_limit", "throttle_settings"),
+        (
+            "stage-throttling",
+            REST_STAGE,
+            {"stageName": "p", "methodSettings": [{"httpMethod": "*", "resourcePath": "/*"}]},
+            "Stage 'res methodSettings[0]' (stage-wide */*): throttlingRateLimit",
+            "MethodSettings '",
+        ),
+    ],
+    ids=["url_auth_type", "method_authorization_type", "usage_plan_throttle", "stage_method_settings"],
+)
+def test_a_native_fix_names_the_argument_its_user_types(
+    policy_id: str, type_: str, props: dict[str, Any], says: str, never: str
+) -> None:
+    policy = BY_ID[policy_id]
+    found = evaluate_resource(policy, resource(type_, props, "res"), policy.settings(None))
+    assert found is not None
+    assert says in found.message
+    assert never not in found.message

@@ -107,6 +107,43 @@ def views(resource: Resource) -> list[Resource]:
     return [view, *parts(view)] if parts is not None else [view]
 
 
+IN_NATIVE_TERMS: dict[str, tuple[tuple[str, str], ...]] = {
+    "aws-native:lambda:Url": (
+        ("authorizationType", "authType"),
+        ("authorization_type=", "auth_type="),
+    ),
+    "aws-native:apigateway:Method": (
+        ("(authorization ", "(authorizationType "),
+        ("set authorization to", "set authorization_type to"),
+    ),
+    "aws-native:apigateway:UsagePlan": (
+        ("throttleSettings", "throttle"),
+        ("quotaSettings", "quota"),
+        ("throttle_settings", "throttle"),
+        ("quota_settings", "quota"),
+    ),
+    "aws-native:apigateway:Stage": (
+        ("MethodSettings '", "Stage '"),
+        ("settings.throttling", "throttling"),
+        (
+            "aws.apigateway.MethodSettings(..., rest_api=api.id, stage_name=stage.stage_name, method_path='*/*', "
+            "settings={'throttling_rate_limit': ..., 'throttling_burst_limit': ...})",
+            "a method_settings entry {'http_method': '*', 'resource_path': '/*', 'throttling_rate_limit': ..., "
+            "'throttling_burst_limit': ...}",
+        ),
+    ),
+}
+"""How a message about an aws-native resource names what its user types: aws-native's input and argument
+names where they differ from the pulumi-aws twin's (pulumi-aws-native 1.84.0 SDK)."""
+
+
+def in_native_terms(token: str, message: str) -> str:
+    """`message`, written for a pulumi-aws resource, in the names of the aws-native resource `token`."""
+    for old, new in IN_NATIVE_TERMS.get(token, ()):
+        message = message.replace(old, new)
+    return message
+
+
 def declared(resource: Resource) -> Resource:
     """The resource as the program declared it (itself unless it is a view)."""
     return resource.declared if resource.declared is not None else resource
