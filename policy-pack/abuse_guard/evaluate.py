@@ -63,7 +63,10 @@ def evaluate_resource(
     With the stack's `graph` (a stack-level evaluation) the policy's `in_graph` check runs, if it has one.
     """
     if resource.declared is None and resource.type.startswith(NATIVE):
-        parts = [f for view in views(resource) if (f := evaluate_resource(policy, view, settings, graph))]
+        seen = views(resource)
+        if seen[0] is resource:  # an aws-native type no policy reads: out of every policy's scope
+            return None
+        parts = [f for view in seen if (f := evaluate_resource(policy, view, settings, graph))]
         return merged(parts)[0] if parts else None
     check, in_graph = policy.check, policy.in_graph
     if check is None or not policy.applies_to(resource.type):

@@ -43,7 +43,7 @@ def test_summary_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         "(synthetic IDs, ARNs and names))"
     )
     summary = capsys.readouterr().out.splitlines()
-    assert summary[1] == "  pass 55, fail 17, unknown 0, not-applicable 13, exempt 0"
+    assert summary[1] == "  pass 56, fail 17, unknown 0, not-applicable 13, exempt 0"
     assert sum(line.startswith("FAIL ") for line in summary) == 17
     assert sum(line.startswith("  over budget ") for line in summary) == 4
     assert [p.name for p in out.parent.iterdir()] == ["insecure.json"]

@@ -161,3 +161,30 @@ def test_a_websocket_default_route_is_never_told_to_change_what_clients_receive(
     route = resource(API_ROUTE, {**BASE, "routeKey": "$default"}, "route", property_dependencies={"apiId": (API,)})
     messages = [f.message for f in evaluate([POLICY], [api, route])]
     assert not [m for m in messages if "route_response_selection_expression" in m]
+
+
+# -- a WebSocket API authorizes only at $connect (found by a fresh user) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("route_keys", "expected"),
+    [
+        (["$default", "sendMessage"], Outcome.FAIL),
+        (["$connect", "$default"], Outcome.PASS),
+        ([UNKNOWN, "$default"], Outcome.UNKNOWN),
+    ],
+    ids=["routes_without_connect", "with_connect", "a_route_key_unknown"],
+)
+def test_a_websocket_api_without_connect_lets_every_client_in(route_keys: list[Any], expected: Outcome) -> None:
+    api = resource(HTTP_API, {"protocolType": "WEBSOCKET"}, "api")
+    routes = [
+        resource(API_ROUTE, {**BASE, "routeKey": key}, f"route{i}", property_dependencies={"apiId": (API,)})
+        for i, key in enumerate(route_keys)
+    ]
+    [finding] = [f for f in evaluate([POLICY], [api, *routes]) if f.name == "api"]
+    assert finding.outcome is expected, finding.message
+
+
+def test_alone_a_websocket_api_is_unknown_and_without_routes_out_of_scope() -> None:
+    assert check(POLICY, HTTP_API, {"protocolType": "WEBSOCKET"}).outcome is Outcome.UNKNOWN
+    assert evaluate([POLICY], [resource(HTTP_API, {"protocolType": "WEBSOCKET"}, "api")]) == []

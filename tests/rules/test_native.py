@@ -390,3 +390,9 @@ def test_a_native_fix_names_the_argument_its_user_types(
     assert found is not None
     assert says in found.message
     assert never not in found.message
+
+
+def test_an_aws_native_type_no_policy_reads_is_out_of_scope() -> None:
+    """Found by the engine-equivalence test: such a resource must give no finding, not recurse."""
+    api_key = resource("aws-native:apigateway:ApiKey", {"enabled": True}, "key")
+    assert all(evaluate_resource(p, api_key, p.settings(None)) is None for p in BY_ID.values())

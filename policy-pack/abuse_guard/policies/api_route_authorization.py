@@ -7,11 +7,11 @@ from functools import partial
 from ..aws.frontdoors import BODY, QUICK_CREATE, RESOURCE, ROUTE_OPERATION_TYPES, Operation
 from ..aws.names import safe_route_key
 from ..aws.native import with_native
-from ..aws.types import HTTP_API
+from ..aws.types import API_ROUTE, HTTP_API
 from ..findings import Verdict, failed, not_applicable, passed, undetermined
 from ..graph import Graph
 from ..policy import Policy, Settings
-from ..resources import Resource
+from ..resources import UNKNOWN, Resource
 from ..values import literal
 from .authorization import authorizer_verdict, each_operation
 
@@ -44,11 +44,40 @@ def protocol(op: Operation, key: str, graph: Graph | None) -> str | None:
 
 
 def check(resource: Resource, settings: Settings) -> Verdict | None:
+    if websocket_api(resource):
+        return undetermined(
+            f"WebSocket API '{resource.name}': whether it has a $connect route, where its clients are authorized, "
+            "is decided where the stack's graph is seen (the offline preview and the reports)"
+        )
     return each_operation(resource, partial(judge, settings=settings, graph=None))
 
 
 def in_graph(resource: Resource, settings: Settings, graph: Graph) -> Verdict | None:
+    if websocket_api(resource):
+        return connect_route(resource, graph)
     return each_operation(resource, partial(judge, settings=settings, graph=graph))
+
+
+def websocket_api(resource: Resource) -> bool:
+    return resource.type == HTTP_API and literal(resource.props, "protocolType") == WEBSOCKET
+
+
+def connect_route(api: Resource, graph: Graph) -> Verdict | None:
+    """A WebSocket API authorizes clients only at $connect (API Gateway Developer Guide, "Controlling access to
+    WebSocket APIs"): with routes but no $connect route, anyone connects and reaches them."""
+    routes = graph.referrers(api, API_ROUTE, "apiId")
+    if not routes:
+        return None
+    keys = [literal(route.props, "routeKey") for route in routes]
+    if "$connect" in keys:
+        return passed(f"WebSocket API '{api.name}' authorizes its clients at its $connect route (judged on the route)")
+    if UNKNOWN in keys:
+        return undetermined(f"WebSocket API '{api.name}': a routeKey of its routes is not known until deployment")
+    return failed(
+        f"WebSocket API '{api.name}' has routes but no $connect route, so every client connects without "
+        "authorization and reaches them; add aws.apigatewayv2.Route(route_key='$connect', "
+        "authorization_type='AWS_IAM' or 'CUSTOM' with authorizer_id)"
+    )
 
 
 def judge(op: Operation, settings: Settings, graph: Graph | None) -> Verdict:

@@ -9,7 +9,7 @@ from ..aws.arns import ACCOUNT_ID, ACCOUNTLESS_ARN_SERVICES, ORGANIZATION_ID, SE
 from ..aws.frontdoors import FrontDoors
 from ..aws.native import with_native
 from ..aws.types import LAMBDA_PERMISSION
-from ..findings import Verdict, all_of, failed, passed
+from ..findings import Verdict, all_of, failed, not_applicable, passed
 from ..graph import Graph
 from ..policy import Covered, Policy, Settings
 from ..resources import Resource
@@ -69,11 +69,21 @@ def principal_is_everyone(resource: Resource) -> bool:
 
 
 def url_companion(resource: Resource, graph: Graph | None) -> Verdict:
-    """A public URL's companion grant is as public as the URL: its fix is the URL's, never the principal's."""
-    urls = graph.derived(FrontDoors).function_urls_granted(resource) if graph is not None else []
-    url = " and ".join(u.label for u in urls) if urls else "the function's URL"
+    """A public URL's companion grant is as public as the URL: its fix is the URL's, never the principal's.
+
+    Alone (the engine's per-resource check) the URL is not in sight, so the grant is left to the URL:
+    lambda-function-url-auth fails a public URL, and its exemption covers the grant. Where the graph is at
+    hand the grant fails with the URL unless that exemption covers it (evaluate.covered)."""
+    if graph is None:
+        return not_applicable(
+            f"Lambda permission '{resource.name}' is the companion grant of a public function URL (principal '*' "
+            "with functionUrlAuthType NONE or invokedViaFunctionUrl): lambda-function-url-auth judges the URL, "
+            "and the URL's exemption covers this grant"
+        )
+    urls = graph.derived(FrontDoors).function_urls_granted(resource)
+    url = "public " + " and ".join(u.label for u in urls) if urls else "a public function URL"
     return failed(
-        f"Lambda permission '{resource.name}' is the companion grant of public {url} (principal '*' with "
+        f"Lambda permission '{resource.name}' is the companion grant of {url} (principal '*' with "
         "functionUrlAuthType NONE or invokedViaFunctionUrl): it makes the URL public, and changing its principal "
         "would break the URL, not close it; set the URL's authorization_type='AWS_IAM' and remove this grant, or "
         "exempt the URL in lambda-function-url-auth's config, which covers its companion grants"
