@@ -54,3 +54,26 @@ def test_message_names_the_method_and_the_fix() -> None:
     message = check(POLICY, REST_METHOD, {**BASE, "authorization": "NONE"}).message
     assert message.startswith("API Gateway method 'res' (GET) is open to anyone")
     assert "or api_key_required=True with a usage plan" in message
+
+
+def test_an_open_method_of_a_private_api_passes_in_the_stack_evaluation() -> None:
+    """Private REST APIs are reachable only through interface VPC endpoints (API Gateway Developer Guide,
+    "Private REST APIs in API Gateway"); found by a fresh user. Alone, the method's API is not in sight."""
+    from abuse_guard.aws.types import REST_API
+    from abuse_guard.evaluate import evaluate
+    from tests.support import resource
+
+    for types in ("PRIVATE", ["PRIVATE"]):
+        api = resource(REST_API, {"endpointConfiguration": {"types": types}}, "api")
+        method = resource(
+            REST_METHOD,
+            {"httpMethod": "GET", "authorization": "NONE"},
+            "get",
+            property_dependencies={"restApi": (api.urn,)},
+        )
+        [finding] = evaluate([POLICY], [api, method])
+        assert finding.outcome is Outcome.PASS
+        assert finding.message.endswith(
+            "RestApi 'api' is PRIVATE: only callers through its interface VPC endpoints reach it"
+        )
+    assert check(POLICY, REST_METHOD, method.props).outcome is Outcome.FAIL

@@ -277,6 +277,17 @@ class FrontDoors:
         """HTTP or WEBSOCKET kind of a v2 API's routes, from its protocolType."""
         return WEBSOCKET if choice(api.props, "protocolType", PROTOCOLS, at=api.label) == "WEBSOCKET" else HTTP
 
+    def private_api(self, op: Operation) -> Resource | None:
+        """The operation's REST API when it is PRIVATE (endpointConfiguration types), reachable only through
+        interface VPC endpoints (API Gateway Developer Guide, "Private REST APIs in API Gateway"), else None."""
+        api = self.operation_api(op) if op.rest else None
+        if api is None:
+            return None
+        config = api.props.get("endpointConfiguration")
+        types = config.get("types") if isinstance(config, Mapping) else None
+        listed = [types] if isinstance(types, str) else types if isinstance(types, list) else []
+        return api if "PRIVATE" in listed else None
+
     def operation_api(self, op: Operation) -> Resource | None:
         """The REST API (or v2 API) an operation belongs to: its own resource for a body or quick-create one."""
         if op.origin != RESOURCE:

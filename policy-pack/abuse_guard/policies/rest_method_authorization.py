@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from ..aws.frontdoors import BODY, REST_OPERATION_TYPES, Operation
+from ..aws.frontdoors import BODY, REST_OPERATION_TYPES, FrontDoors, Operation
 from ..aws.names import safe_verb
 from ..aws.native import with_native
 from ..findings import Verdict, failed, not_applicable, passed
@@ -33,6 +33,12 @@ def judge(op: Operation, settings: Settings, graph: Graph | None) -> Verdict:
             f"{label} answers CORS preflight: browsers send it without credentials, so it cannot require them"
         )
     authorization = op.authorization()
+    private = graph.derived(FrontDoors).private_api(op) if graph is not None else None
+    if private is not None and authorization in (None, "NONE") and not op.api_key_required():
+        return passed(
+            f"{label} authorizes no one, but {private.label} is PRIVATE: only callers through its interface VPC "
+            "endpoints reach it"
+        )
     if authorization == "AWS_IAM":
         return passed(f"{label} requires IAM-signed requests")
     if authorization in AUTHORIZER_BACKED:
