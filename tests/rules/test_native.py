@@ -396,3 +396,20 @@ def test_an_aws_native_type_no_policy_reads_is_out_of_scope() -> None:
     """Found by the engine-equivalence test: such a resource must give no finding, not recurse."""
     api_key = resource("aws-native:apigateway:ApiKey", {"enabled": True}, "key")
     assert all(evaluate_resource(p, api_key, p.settings(None)) is None for p in BY_ID.values())
+
+
+def test_an_aws_native_deployment_s_stage_description_throttles_its_stage() -> None:
+    """CloudFormation AWS::ApiGateway::Deployment StageDescription ThrottlingRateLimit/BurstLimit throttle the whole
+    stage the deployment creates (found by a fresh user)."""
+    api = resource("aws:apigateway/restApi:RestApi", {"name": "api"}, "api")
+    deployment = resource(
+        "aws-native:apigateway:Deployment",
+        {"stageName": "prod", "stageDescription": {"throttlingRateLimit": 50.0, "throttlingBurstLimit": 100.0}},
+        "dep",
+        property_dependencies={"restApiId": (api.urn,)},
+    )
+    findings = evaluate([BY_ID["rest-stage-protected"], BY_ID["stage-throttling"]], [api, deployment])
+    assert {(f.policy, f.name, f.type): f.outcome for f in findings} == {
+        ("rest-stage-protected", "dep", "aws-native:apigateway:Deployment"): Outcome.PASS,
+        ("stage-throttling", "dep", "aws-native:apigateway:Deployment"): Outcome.PASS,
+    }

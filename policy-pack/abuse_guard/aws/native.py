@@ -72,7 +72,7 @@ TWINS: dict[str, str] = {native: classic for native, (classic, _) in RENAMES.ite
 PART_TYPES: dict[str, tuple[str, ...]] = {
     "aws-native:apigateway:Method": (aws.REST_INTEGRATION,),
     "aws-native:apigateway:Stage": (aws.METHOD_SETTINGS,),
-    "aws-native:apigateway:Deployment": (aws.REST_STAGE,),
+    "aws-native:apigateway:Deployment": (aws.REST_STAGE, aws.METHOD_SETTINGS),
     aws.REST_DEPLOYMENT: (aws.REST_STAGE,),
 }
 """The pulumi-aws resource types an aws-native resource also holds as parts."""
@@ -233,7 +233,32 @@ def _deployment_stage(deployment: Resource) -> list[Resource]:
     props = {"restApi": deployment.props.get("restApi"), "stageName": name, "deployment": UNKNOWN}
     deps = {"restApi": deployment.property_dependencies.get("restApi", ()), "deployment": (deployment.urn,)}
     owner = deployment.declared or deployment
-    return [replace(_part(deployment, aws.REST_STAGE, "stage", props, deps), declared=owner)]
+    stage = replace(_part(deployment, aws.REST_STAGE, "stage", props, deps), declared=owner)
+    return [stage, *(replace(part, declared=owner) for part in _described_settings(deployment, stage))]
+
+
+def _described_settings(deployment: Resource, stage: Resource) -> list[Resource]:
+    """The method settings of an aws-native deployment's `stageDescription` (CloudFormation
+    AWS::ApiGateway::Deployment StageDescription: ThrottlingRateLimit and ThrottlingBurstLimit apply to the
+    whole stage, MethodSettings to single methods), as MethodSettings of the stage it creates."""
+    description = deployment.props.get("stageDescription")
+    if description is UNKNOWN:
+        return [_part(stage, aws.METHOD_SETTINGS, "stageDescription", {"methodPath": UNKNOWN}, _on_stage(stage))]
+    if not isinstance(description, Mapping):
+        return []
+    entries: list[Any] = []
+    if "throttlingRateLimit" in description or "throttlingBurstLimit" in description:
+        entries.append(
+            {
+                "httpMethod": "*",
+                "resourcePath": "/*",
+                "throttlingRateLimit": description.get("throttlingRateLimit"),
+                "throttlingBurstLimit": description.get("throttlingBurstLimit"),
+            }
+        )
+    listed = description.get("methodSettings")
+    entries += listed if isinstance(listed, list) else []
+    return _method_settings(replace(stage, props={**stage.props, "methodSettings": entries}))
 
 
 _PARTS: dict[str, Callable[[Resource], list[Resource]]] = {
