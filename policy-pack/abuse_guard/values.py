@@ -7,6 +7,7 @@ into the unknown-at-preview and fail outcomes, so a rule cannot pass on what it 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -147,7 +148,11 @@ def items(props: Any, path: str, at: str = "") -> list[tuple[str, Any]]:
 
 
 def figure(value: float) -> str:
-    """A number as a person writes it: 5 not 5.0; 1e+308 rather than its 309 digits."""
+    """A number as a person writes it: 5 not 5.0; 1e+308 rather than its 309 digits (an integer too large for
+    a float: its order of magnitude, `~1e+361`)."""
+    if isinstance(value, int) and not abs(value) < 1e15:
+        magnitude = int(abs(value).bit_length() * math.log10(2))
+        return f"{'-' if value < 0 else ''}~1e+{magnitude}"
     if not abs(value) < 1e15:
         return f"{float(value):g}"
     return str(int(value)) if float(value).is_integer() else str(value)

@@ -36,3 +36,15 @@ def test_a_read_escaping_a_stack_check_is_unknown_for_every_resource_not_a_crash
     findings = evaluate_stack(CARELESS, graph, CARELESS.settings(None))
     assert [(f.name, f.outcome) for f in findings] == [("a", Outcome.UNKNOWN), ("b", Outcome.UNKNOWN)]
     assert "policy 'careless': cannot be determined yet: timeout" in findings[0].message
+
+
+def test_a_huge_integer_is_described_not_converted() -> None:
+    """Found by the property tests: an integer too large for a float (JSON allows any) must not crash a message."""
+    from abuse_guard.values import describe, figure
+
+    assert (figure(2**1200), figure(1e308), figure(12.0), describe(-(10**400))) == (
+        "~1e+361",
+        "1e+308",
+        "12",
+        "-~1e+400",
+    )
