@@ -262,15 +262,7 @@ class JwtHttpApi(pulumi.ComponentResource):
                 target=integration_target(self.integration),
                 opts=child,
             )
-        aws.apigatewayv2.Stage(
-            f"{name}-stage",
-            api_id=self.api.id,
-            name="$default",
-            auto_deploy=True,
-            default_route_settings={"throttling_rate_limit": throttle.rate, "throttling_burst_limit": throttle.burst},
-            opts=child,
-        )
-        allow_api_gateway(f"{name}-invoke", function, self.api.execution_arn.apply(lambda arn: f"{arn}/*/*"), self)
+        throttled_default_stage(name, self.api, function, throttle, self)
         self.url = self.api.api_endpoint
         self.register_outputs({"url": self.url})
 
@@ -347,6 +339,23 @@ class AuthorizedWebSocketApi(pulumi.ComponentResource):
         )
         self.url = stage.invoke_url
         self.register_outputs({"url": self.url})
+
+
+def throttled_default_stage(
+    name: str, api: aws.apigatewayv2.Api, function: aws.lambda_.Function, throttle: Throttle, parent: pulumi.Resource
+) -> aws.apigatewayv2.Stage:
+    """An HTTP API's auto-deployed `$default` stage, throttled for every route, and the permission that lets this
+    API (and no other) invoke `function`."""
+    stage = aws.apigatewayv2.Stage(
+        f"{name}-stage",
+        api_id=api.id,
+        name="$default",
+        auto_deploy=True,
+        default_route_settings={"throttling_rate_limit": throttle.rate, "throttling_burst_limit": throttle.burst},
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    allow_api_gateway(f"{name}-invoke", function, api.execution_arn.apply(lambda arn: f"{arn}/*/*"), parent)
+    return stage
 
 
 def integration_target(integration: aws.apigatewayv2.Integration) -> pulumi.Output[str]:
@@ -503,15 +512,7 @@ class OpenApiHttpApi(pulumi.ComponentResource):
             body=pulumi.Output.all(function.invoke_arn, issuer, audience).apply(document),
             opts=child,
         )
-        aws.apigatewayv2.Stage(
-            f"{name}-stage",
-            api_id=self.api.id,
-            name="$default",
-            auto_deploy=True,
-            default_route_settings={"throttling_rate_limit": throttle.rate, "throttling_burst_limit": throttle.burst},
-            opts=child,
-        )
-        allow_api_gateway(f"{name}-invoke", function, self.api.execution_arn.apply(lambda arn: f"{arn}/*/*"), self)
+        throttled_default_stage(name, self.api, function, throttle, self)
         self.url = self.api.api_endpoint
         self.register_outputs({"url": self.url})
 

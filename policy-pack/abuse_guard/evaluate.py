@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from .aws.native import NATIVE, declared, expanded, in_native_terms, to_native, views
-from .findings import Component, Finding, Outcome, Verdict, verdict_of
+from .findings import Component, Finding, Outcome, Verdict, verdict_if_any, verdict_of
 from .graph import Graph
 from .policy import Policy, Settings, exemption
 from .resources import Resource
@@ -71,19 +71,11 @@ def evaluate_resource(
     check, in_graph = policy.check, policy.in_graph
     if check is None or not policy.applies_to(resource.type):
         return None
-    out_of_scope = Verdict(Outcome.NOT_APPLICABLE, "")
-
-    def run() -> Verdict:
-        if graph is not None and in_graph is not None:
-            found = in_graph(resource, settings, graph)
-        else:
-            found = check(resource, settings)
-        return out_of_scope if found is None else found
-
-    verdict = verdict_of(run, resource.label)
-    if verdict is out_of_scope:
-        return None
-    return finding(policy, resource, verdict, settings)
+    if graph is not None and in_graph is not None:
+        verdict = verdict_if_any(lambda: in_graph(resource, settings, graph), resource.label)
+    else:
+        verdict = verdict_if_any(lambda: check(resource, settings), resource.label)
+    return None if verdict is None else finding(policy, resource, verdict, settings)
 
 
 def evaluate_stack(policy: Policy, graph: Graph, settings: Settings) -> list[Finding]:
@@ -208,19 +200,20 @@ def assess(
                 result = replace(result, message=f"{REMEDIATED}{note}; {result.message}")
             if result is not None:
                 findings.append(result)
-    covering = [covered(f, policies, graph, settings) for f in merged(findings)]
+    by_id = {p.id: p for p in policies}
+    covering = [covered(f, by_id, graph, settings) for f in merged(findings)]
     return Assessment(remediated, _in_components(covering, graph))
 
 
-def covered(found: Finding, policies: list[Policy], graph: Graph, settings: Mapping[str, Settings]) -> Finding:
+def covered(found: Finding, policies: Mapping[str, Policy], graph: Graph, settings: Mapping[str, Settings]) -> Finding:
     """`found` made exempt when its policy's `covered_by` exemption covers it (a function URL's exemption covers
     the URL's companion grants); the reason names the covering resource and policy."""
-    policy = next((p for p in policies if p.id == found.policy), None)
+    policy = policies.get(found.policy)
     cover = policy.covered_by if policy is not None else None
     if cover is None or found.outcome in (Outcome.EXEMPT, Outcome.NOT_APPLICABLE) or cover.policy not in settings:
         return found
     resource = graph.get(found.urn)
-    covering = next((p for p in policies if p.id == cover.policy), None)
+    covering = policies.get(cover.policy)
     if resource is None or covering is None:
         return found
     for related in cover.related(resource, graph):

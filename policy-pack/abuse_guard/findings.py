@@ -115,15 +115,10 @@ def verdict_of(check: Callable[[], Verdict], subject: str = "") -> Verdict:
 
 
 def verdict_if_any(check: Callable[[], Verdict | None], subject: str = "") -> Verdict | None:
-    """`verdict_of` for a check that may find nothing to judge (None): None then, else the verdict."""
-    found: list[Verdict | None] = []
-
-    def run() -> Verdict:
-        found.append(check())
-        return found[0] or not_applicable("")
-
-    verdict = verdict_of(run, subject)
-    return None if found and found[0] is None else verdict
+    """`verdict_of` for a check that may find nothing to judge: None then, else its verdict."""
+    nothing = not_applicable("")
+    verdict = verdict_of(lambda: check() or nothing, subject)
+    return None if verdict is nothing else verdict
 
 
 def unless(problems: list[str], ok: str) -> Verdict:

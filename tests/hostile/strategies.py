@@ -4,6 +4,7 @@ numbers, deep nesting, and the names of the inputs the rules read (so random val
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -274,3 +275,8 @@ def junk_resources(
             )
         )
     return found
+
+
+def with_junk(resource: Resource, junk: dict[str, Any]) -> Resource:
+    """`resource` with `junk` inputs added over its own."""
+    return replace(resource, props={**resource.props, **junk})

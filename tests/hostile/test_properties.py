@@ -20,7 +20,16 @@ from abuse_guard.pipeline import judged
 from abuse_guard.policies import BY_ID, POLICIES
 from abuse_guard.resources import ProviderRef, Resource
 from abuse_guard.run import Run
-from tests.hostile.strategies import BOUNDED, PER_POLICY, POLICY_TYPES, graphs, junk_props, junk_resources, props
+from tests.hostile.strategies import (
+    BOUNDED,
+    PER_POLICY,
+    POLICY_TYPES,
+    graphs,
+    junk_props,
+    junk_resources,
+    props,
+    with_junk,
+)
 from tests.protocol.examples import RESOURCE_EXAMPLES, STACK, STACK_EXAMPLES
 
 EVERY_POLICY = parse({}, POLICIES)
@@ -67,18 +76,6 @@ def test_each_resource_policy_is_total_on_its_own_types(policy_id: str, data: st
     _well_formed(run([STACK, resource], only(policy_id)), [STACK, resource])
 
 
-def _with_junk(resource: Resource, junk: dict[str, Any]) -> Resource:
-    return Resource(
-        urn=resource.urn,
-        type=resource.type,
-        name=resource.name,
-        props={**resource.props, **junk},
-        parent=resource.parent,
-        dependencies=resource.dependencies,
-        property_dependencies=resource.property_dependencies,
-    )
-
-
 def _fails(result: Run, policy_id: str) -> set[str]:
     return {f.urn for f in result.findings if f.policy == policy_id and f.outcome is Outcome.FAIL}
 
@@ -91,7 +88,7 @@ def test_oracle_a_failing_resource_among_junk_fails(
 ) -> None:
     failing, config = RESOURCE_EXAMPLES[policy_id][1], only(policy_id)
     assert _fails(run([STACK, failing], config), policy_id) == {failing.urn}  # the example fails on its own
-    assert failing.urn in _fails(run([STACK, _with_junk(failing, junk), *around], config), policy_id)
+    assert failing.urn in _fails(run([STACK, with_junk(failing, junk), *around], config), policy_id)
 
 
 @pytest.mark.parametrize("policy_id", STACK_EXAMPLES)
@@ -101,7 +98,7 @@ def test_oracle_a_failing_stack_among_junk_fails(policy_id: str, data: st.DataOb
     failing, config = list(STACK_EXAMPLES[policy_id][1]), only(policy_id)
     expected = _fails(run(failing, config), policy_id)
     assert expected  # the example fails on its own
-    noisy = [_with_junk(r, data.draw(junk_props())) for r in failing] + data.draw(junk_resources())
+    noisy = [with_junk(r, data.draw(junk_props())) for r in failing] + data.draw(junk_resources())
     assert expected <= _fails(run(noisy, config), policy_id)
 
 

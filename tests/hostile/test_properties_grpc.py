@@ -23,7 +23,16 @@ from pulumi_policy.secret import Secret
 from abuse_guard.policies import BY_ID, POLICIES
 from abuse_guard.resources import SECRET, UNKNOWN, Resource
 from tests.harness.analyzer import RunningPack, start_pack
-from tests.hostile.strategies import BOUNDED, PER_POLICY, POLICY_TYPES, graphs, junk_props, junk_resources, props
+from tests.hostile.strategies import (
+    BOUNDED,
+    PER_POLICY,
+    POLICY_TYPES,
+    graphs,
+    junk_props,
+    junk_resources,
+    props,
+    with_junk,
+)
 from tests.protocol.examples import RESOURCE_EXAMPLES, STACK_EXAMPLES, function
 
 PACK_DIR = Path(__file__).resolve().parents[2] / "policy-pack"
@@ -61,18 +70,6 @@ def test_analyze_stack_answers_random_stacks(pack: RunningPack, resources: list[
     _names_registered_policies(pack.analyze_stack(resources))
 
 
-def _with_junk(resource: Resource, junk: dict[str, Any]) -> Resource:
-    return Resource(
-        urn=resource.urn,
-        type=resource.type,
-        name=resource.name,
-        props={**resource.props, **junk},
-        parent=resource.parent,
-        dependencies=resource.dependencies,
-        property_dependencies=resource.property_dependencies,
-    )
-
-
 def _violations(response: Any, policy_id: str) -> list[str]:
     return [d.urn for d in response.diagnostics if d.policyName == policy_id and not d.message.startswith("can't run")]
 
@@ -82,7 +79,7 @@ def _violations(response: Any, policy_id: str) -> list[str]:
 @given(junk=junk_props(finite=True, markers=MARKERS))
 def test_oracle_analyze(pack: RunningPack, policy_id: str, junk: dict[str, Any]) -> None:
     failing = RESOURCE_EXAMPLES[policy_id][1]
-    assert len(_violations(pack.analyze(_with_junk(failing, junk)), policy_id)) == 1
+    assert len(_violations(pack.analyze(with_junk(failing, junk)), policy_id)) == 1
 
 
 @pytest.mark.parametrize("policy_id", STACK_EXAMPLES)
@@ -92,7 +89,7 @@ def test_oracle_analyze_stack(pack: RunningPack, policy_id: str, data: st.DataOb
     failing = list(STACK_EXAMPLES[policy_id][1])
     expected = set(_violations(pack.analyze_stack(failing), policy_id))
     assert expected  # the example fails on its own
-    noisy = [_with_junk(r, data.draw(junk_props(finite=True, markers=MARKERS))) for r in failing]
+    noisy = [with_junk(r, data.draw(junk_props(finite=True, markers=MARKERS))) for r in failing]
     noisy += data.draw(junk_resources(finite=True, markers=MARKERS))
     assert expected <= set(_violations(pack.analyze_stack(noisy), policy_id))
 

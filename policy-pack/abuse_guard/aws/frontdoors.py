@@ -220,10 +220,23 @@ class FrontDoors:
                 self._integrations_by_method[method.urn].append(integration)
             if not methods:
                 self._integrations_by_match[_match(integration)].append(integration)
+        self._operations: dict[str, tuple[Operation, ...] | Undetermined | Malformed] = {}
         self._paths: dict[str, str] = {}
         self._walking: set[str] = set()  # API resources whose path is being joined: a cycle is malformed
 
     # -- the doors --
+
+    def operations_of(self, resource: Resource) -> tuple[Operation, ...]:
+        """`operations(resource)`, read once per graph (an OpenAPI body is parsed once for every policy)."""
+        if resource.urn not in self._operations:
+            try:
+                self._operations[resource.urn] = operations(resource)
+            except (Undetermined, Malformed) as error:
+                self._operations[resource.urn] = error
+        found = self._operations[resource.urn]
+        if isinstance(found, Exception):
+            raise found
+        return found
 
     def doors(self) -> list[Door]:
         """Every front door of the graph: REST operations, then routes, then function URLs."""
@@ -243,7 +256,7 @@ class FrontDoors:
                 continue
             kind = REST if resource.type in REST_OPERATION_TYPES else HTTP
             try:
-                ops = operations(resource)
+                ops = self.operations_of(resource)
             except (Undetermined, Malformed) as error:
                 found.append(Door(resource, kind, None, error))
                 continue
@@ -252,11 +265,11 @@ class FrontDoors:
 
     def rest_operations(self, api: Resource) -> list[Operation]:
         """The operations of one REST API: its body's and its Methods'; raises as `operations` for the body."""
-        return [*operations(api), *self.rest_operations_of_methods(api)]
+        return [*self.operations_of(api), *self.rest_operations_of_methods(api)]
 
     def rest_operations_of_methods(self, api: Resource) -> list[Operation]:
         """The operations of one REST API that are Method resources."""
-        return [op for m in self.graph.referrers(api, REST_METHOD, "restApi") for op in operations(m)]
+        return [op for m in self.graph.referrers(api, REST_METHOD, "restApi") for op in self.operations_of(m)]
 
     # -- APIs, protocols and paths --
 
@@ -392,7 +405,7 @@ class FrontDoors:
         bodies: list[Resource] = []
         for api in self.graph.of_type(REST_API):
             try:
-                bodies += [op.integration for op in operations(api) if op.integration is not None]
+                bodies += [op.integration for op in self.operations_of(api) if op.integration is not None]
             except (Undetermined, Malformed):
                 continue  # rest-method-authorization reports an unreadable body on the API
         for integration in [*self.graph.of_type(REST_INTEGRATION), *bodies]:

@@ -93,3 +93,17 @@ def index_api(graph: Graph, api: Resource) -> Api:
         if UNKNOWN in names and not graph.referenced(plan, "apiStages", REST_STAGE):
             index.plans_unnamed.append(plan)
     return index
+
+
+class RestApis:
+    """`index_api` of each REST API, made once per graph (`graph.derived(RestApis)`): rest-stage-protected and
+    the cost model both read it."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self._index: dict[str, Api] = {}
+
+    def index(self, api: Resource) -> Api:
+        if api.urn not in self._index:
+            self._index[api.urn] = index_api(self.graph, api)
+        return self._index[api.urn]

@@ -16,7 +16,7 @@ from ..aws.functions import positive, reservation
 from ..aws.limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT, SECONDS_PER_DAY
 from ..aws.names import safe_route_key
 from ..aws.regions import location
-from ..aws.rest import Api, index_api
+from ..aws.rest import Api, RestApis
 from ..aws.throttles import STAGE_KEYS, STAGE_WIDE, USAGE_PLAN_KEYS, Throttle, read
 from ..aws.types import HTTP_STAGE, METHOD_SETTINGS, REST_STAGE, USAGE_PLAN, USAGE_PLAN_KEY
 from ..aws.usage_plans import read_quota
@@ -191,7 +191,7 @@ class Links:
                     unnamed[_path(path)].append(settings)
                 elif isinstance(name, str):
                     named[name][_path(path)].append(settings)
-            self._apis[api.urn] = RestApiLinks(index_api(self.graph, api), named, unnamed)
+            self._apis[api.urn] = RestApiLinks(self.graph.derived(RestApis).index(api), named, unnamed)
         return self._apis[api.urn]
 
     def rest_stage(self, api: Resource, stage: Resource) -> RestStageLinks:

@@ -14,7 +14,7 @@ from functools import partial
 
 from ..aws.frontdoors import FrontDoors
 from ..aws.native import with_native
-from ..aws.rest import Api, index_api
+from ..aws.rest import Api, RestApis
 from ..aws.throttles import STAGE_WIDE, check_method_settings
 from ..aws.types import METHOD_SETTINGS, REST_STAGE, USAGE_PLAN
 from ..aws.usage_plans import plan_throttle
@@ -145,13 +145,10 @@ def protection(graph: Graph, stage: Resource, api: Api | None) -> Verdict:
 
 
 def check_stack(graph: Graph, settings: Settings) -> Iterator[tuple[Resource, Verdict]]:
-    apis: dict[str, Api] = {}  # per RestApi URN, indexed once however many stages it has
-    doors = graph.derived(FrontDoors)
+    doors, apis = graph.derived(FrontDoors), graph.derived(RestApis)  # each API indexed once per graph
     for stage in graph.of_type(REST_STAGE):
         api = doors.rest_api(stage)
-        if api is not None and api.urn not in apis:
-            apis[api.urn] = index_api(graph, api)
-        yield stage, protection(graph, stage, apis[api.urn] if api else None)
+        yield stage, protection(graph, stage, apis.index(api) if api else None)
 
 
 POLICY = Policy(
