@@ -87,7 +87,7 @@ def test_only_the_pipeline_builds_a_run() -> None:
 
 def test_the_pulumi_aws_apigateway_component_state_fails_its_open_body_operation() -> None:
     """A real state written by pulumi_aws_apigateway.RestAPI: a Swagger body with an open GET / to a Lambda,
-    no Method resources (../shared/fixtures/pulumi/SOURCE.md)."""
+    no Method resources (tests/fixtures/pulumi/SOURCE.md)."""
     run = read_state(FIXTURES / "state-aws-apigateway-component.json")
     failing = {(f.policy, f.name) for f in run.findings if f.outcome is Outcome.FAIL}
     assert {("rest-method-authorization", "api"), ("entrypoint-cost-budget", "api")} <= failing
