@@ -35,8 +35,10 @@ report: setup
 bench: setup
 	$(PY) -m benchmarks
 
+# the policy pages from the registry, then the site into site/ (strict: a broken link or anchor is an error)
 docs: setup
-	$(PY) -m abuse_guard policies --write README.md
+	$(PY) -m abuse_guard policies --write-docs docs/policies
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
 
 clean:
 	rm -rf $(VENV) reports/out .mypy_cache .ruff_cache .pytest_cache
