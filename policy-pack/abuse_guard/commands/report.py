@@ -60,8 +60,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
         "With no --input and no --stack: the offline preview of every stack of the Pulumi project (--project DIR, "
         "or the one found from the current directory upwards), one per Pulumi.<stack>.yaml. A stack whose config "
-        f'sets {EXPECTED_FAILURE}: "true" is insecure on purpose: then reported, not gated, and the command '
-        "fails if nothing in it fails."
+        f'sets {EXPECTED_FAILURE}: "true" is insecure on purpose: its fails are reported, not gated, and the '
+        "command fails if nothing in it fails. A stack named with --stack is always gated."
     )
     parser.add_argument(
         "--input",
@@ -80,7 +80,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--stack", metavar="NAME", help="the one stack to preview offline, gated (default: every stack of the project)"
     )
     parser.add_argument(
-        "--config", action="append", default=[], metavar="KEY=VALUE", help="a config value for the preview; repeatable"
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a config value for the --stack preview; repeatable",
     )
     parser.add_argument(
         "--policy-config", metavar="FILE", help="policy pack config, as for pulumi preview --policy-pack-config"
