@@ -7,14 +7,15 @@ STAMP := $(VENV)/.installed
 # for tests/offline to run a program under it.
 OLDEST_PULUMI := $(VENV)/wheels/pulumi-3.50.0-py3-none-any.whl
 
-.PHONY: setup test lint report bench docs clean
+.PHONY: setup test lint report bench docs dist clean
 
 setup: $(STAMP) $(OLDEST_PULUMI)
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package exactly (the library's own ranges are in pyproject.toml)
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev,stacks]'
 	touch $(STAMP)
 
 $(OLDEST_PULUMI): | $(STAMP)
@@ -39,6 +40,11 @@ bench: setup
 docs: setup
 	$(PY) -m abuse_guard policies --write-docs docs/policies
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+
+# the sdist and the wheel (abuse_guard, its templates and schemas; no PulumiPolicy.yaml) into dist/
+dist: setup
+	rm -rf dist
+	$(PY) -m build --outdir dist .
 
 clean:
 	rm -rf $(VENV) reports/out .mypy_cache .ruff_cache .pytest_cache

@@ -1,15 +1,5 @@
-"""The abuse-guard CrossGuard pack: `pulumi preview --policy-pack policy-pack`."""
+"""The abuse-guard CrossGuard pack: `pulumi preview --policy-pack policy-pack` (vendored or a git submodule)."""
 
-from abuse_guard import __version__, gc_settings
-from abuse_guard.crossguard import serve
-from abuse_guard.policies import POLICIES
+from abuse_guard.pack import serve_pack
 
-gc_settings.apply()
-serve(
-    POLICIES,
-    name="abuse-guard",
-    description=f"abuse-guard {__version__}: stop AWS Lambda and API Gateway abuse before it is deployed.",
-    display_name="abuse-guard",
-    provider="aws",
-    tags=["aws", "lambda", "apigateway", "cost", "abuse"],
-)
+serve_pack()

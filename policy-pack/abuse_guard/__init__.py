@@ -4,4 +4,5 @@ Data flow: resources (resources.py) -> rules (policies/) -> findings (evaluate.p
 (crossguard.py for the Pulumi engine; the offline preview and the report read findings).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+"""The one version: pyproject.toml reads it, PulumiPolicy.yaml and init-pack's packs carry it (tests/packaging)."""

@@ -1,7 +1,3 @@
-import sys
+from .cli import console
 
-from . import gc_settings
-from .cli import main
-
-gc_settings.apply()
-sys.exit(main())
+console()

@@ -1,4 +1,5 @@
-"""`python -m abuse_guard <command>`: the offline preview and the report generator.
+"""`abuse-guard <command>` (or `python -m abuse_guard <command>`): the offline preview, the report generator,
+the policy reference and the thin pack writer.
 
 Exit codes are a contract (README, "Exit codes"): 0 nothing blocks; 1 a policy fails at the gate's level;
 2 bad input (arguments, config, files, programs), with one line saying what and where; 3 an internal
@@ -13,7 +14,9 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import NoReturn
 
+from . import __version__, gc_settings
 from .errors import UserError
 from .policy import ConfigError
 from .wording import printable
@@ -27,11 +30,22 @@ COMMANDS = {
     "preview": ("abuse_guard.commands.preview", "Run a Pulumi Python program under mocks and check it with the pack."),
     "report": ("abuse_guard.commands.report", "Write HTML, JSON, JUnit, SARIF and Markdown compliance reports."),
     "policies": ("abuse_guard.commands.policies", "Print the policy reference (Markdown) generated from the registry."),
+    "init-pack": (
+        "abuse_guard.commands.init_pack",
+        "Write a policy pack directory that serves this installed package's policies (pulumi preview --policy-pack).",
+    ),
 }
+
+
+def console() -> NoReturn:
+    """The `abuse-guard` console script and `python -m abuse_guard`: `main`'s return code is the exit code."""
+    gc_settings.apply()  # one batch of work per process: see gc_settings
+    sys.exit(main())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="abuse-guard", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=f"abuse-guard {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
         module = importlib.import_module(module_name)

@@ -277,19 +277,21 @@ def start_pack(
     stack: str = "dev",
     env: Mapping[str, str] | None = None,
     timeout: float = 30.0,
+    python: str | Path | None = None,
 ) -> RunningPack:
     """Start a Python or Node policy pack the way `pulumi preview --policy-pack DIR` does, and connect to it.
 
     Like the engine: run in the pack directory with program ".", the stack's identity in the
     environment, then Handshake (which neither pulumi-policy nor @pulumi/policy implements; the engine
     carries on) and ConfigureStack. `env` adds variables (e.g. PYTHONPROFILEIMPORTTIME=1 to see what
-    the pack imports).
+    the pack imports). `python` is the interpreter of a Python pack (the engine's is the pack's virtualenv's;
+    by default this process's).
     """
     pack = Path(pack_dir).resolve()
     if not (pack / "PulumiPolicy.yaml").is_file():
         raise PackStartError(f"{pack}: not a policy pack (no PulumiPolicy.yaml)")
     runtime = pack_runtime(pack)
-    command = pack_command(pack, runtime, engine_address)
+    command = pack_command(pack, runtime, engine_address, python)
     engine_env = {"PULUMI_PROJECT": project, "PULUMI_STACK": stack, "PULUMI_DRY_RUN": "true"}
     if runtime == "nodejs":  # the engine sets both names for Node; @pulumi/pulumi reads the PULUMI_NODEJS_ ones
         engine_env |= {"PULUMI_NODEJS_PROJECT": project, "PULUMI_NODEJS_STACK": stack, "PULUMI_NODEJS_DRY_RUN": "true"}
@@ -347,10 +349,10 @@ def pack_runtime(pack: Path) -> str:
     return str(runtime)
 
 
-def pack_command(pack: Path, runtime: str, engine_address: str) -> list[str]:
-    """The command the engine runs in the pack directory for a pack of `runtime`."""
+def pack_command(pack: Path, runtime: str, engine_address: str, python: str | Path | None = None) -> list[str]:
+    """The command the engine runs in the pack directory for a pack of `runtime` (a Python one with `python`)."""
     if runtime == "python":
-        return [sys.executable, "-u", "-m", "pulumi.policy", engine_address, "."]
+        return [str(python or sys.executable), "-u", "-m", "pulumi.policy", engine_address, "."]
     node = shutil.which("node")
     if node is None:
         raise PackStartError(f"{pack}: a Node.js policy pack needs node, which is not on PATH")

@@ -22,6 +22,7 @@ from abuse_guard.findings import Outcome
 from abuse_guard.report import json_report
 from abuse_guard.report.model import Report
 from abuse_guard.run import PolicyInfo
+from tests.offline.projects import write_project
 from tests.report.runs import LAMBDA, finding, resource, sample_run
 from tests.sources import FIXTURES
 
@@ -105,7 +106,7 @@ BAD_ARGUMENTS: dict[str, list[str]] = {
     "missing_input": ["--input", "no-such-file.ndjson"],
     "second_input_missing": ["--input", str(EVENT_LOG), "--input", "no-such-file.ndjson"],
     "unknown_format": ["--input", str(EVENT_LOG), "--format", "pdf"],
-    "project_without_stack": ["--project", "."],
+    "project_and_input_without_stack": ["--project", ".", "--input", str(EVENT_LOG)],
     "config_without_stack": ["--input", str(EVENT_LOG), "--config", "aws:region=us-east-1"],
     "bad_policy_config": ["--input", str(EVENT_LOG), "--policy-config", "no-such-config.json"],
 }
@@ -180,22 +181,94 @@ def test_find_project_without_one_says_what_to_pass(tmp_path: Path) -> None:
         command.find_project(tmp_path)
 
 
-def test_demo_reports_both_reference_stacks_and_passes(
+def test_demo_reports_every_reference_stack_and_passes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`make report` on a fresh clone: the insecure demo fails by design, the command still succeeds."""
+    """`make report` on a fresh clone: the insecure stacks fail by design (their config says so), the command passes."""
     monkeypatch.chdir(REPO / "stacks")  # the project is found from a subdirectory too
     assert main(["report", "--out", str(tmp_path)]) == 0
+    stacks = ["compliant", "insecure", "native", "native-insecure"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*stacks, "index.html"])
     assert {p.name for p in (tmp_path / "compliant").iterdir()} == ALL_FILES
     insecure = json.loads((tmp_path / "insecure" / "report.json").read_text())
     assert insecure["totals"]["failuresByEnforcement"] == {"mandatory": 17}
     compliant = json.loads((tmp_path / "compliant" / "report.json").read_text())
     assert compliant["totals"]["failuresByEnforcement"] == {}
     assert "insecure on purpose" in (tmp_path / "insecure" / "report.html").read_text()
+    assert "insecure on purpose" not in (tmp_path / "compliant" / "report.html").read_text()
     sarif = json.loads((tmp_path / "insecure" / "report.sarif").read_text())
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
     assert uris == {"__main__.py"}  # the program, relative to where the command ran
-    assert "insecure (demo, insecure on purpose): " in capsys.readouterr().out
+    lines = capsys.readouterr().out.splitlines()
+    labelled = [line.split(" ", 1)[0] for line in lines if "(expected to fail: insecure on purpose): " in line]
+    assert labelled == ["insecure", "native-insecure"]
+
+
+OPEN_URL_PROGRAM = """
+    open_url = pulumi.Config().get_bool("open")
+    aws.lambda_.FunctionUrl("url", function_name="fn", authorization_type="NONE" if open_url else "AWS_IAM")
+"""
+
+
+def users_project(root: Path, prod_config: str = "") -> Path:
+    """A user's project with stacks dev (a function URL behind IAM) and prod (the same URL open to anyone)."""
+    prod = "config:\n  thirdparty:open: 'true'\n" + prod_config
+    return write_project(root, OPEN_URL_PROGRAM, stacks={"dev": "config: {}\n", "prod": prod})
+
+
+def test_a_users_project_gets_every_stack_gated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = users_project(tmp_path / "project")
+    monkeypatch.chdir(project)
+    out = tmp_path / "out"
+    assert main(["report", "--out", str(out)]) == 1  # prod's open URL fails a mandatory policy
+    assert sorted(p.name for p in out.iterdir()) == ["dev", "index.html", "prod"]
+    prod = json.loads((out / "prod" / "report.json").read_text())
+    assert prod["totals"]["failuresByEnforcement"] == {"mandatory": 1}
+    captured = capsys.readouterr()
+    assert "stack 'prod': 1 fails at or above --fail-on mandatory" in captured.err
+    assert "expected to fail" not in captured.out + (out / "prod" / "report.html").read_text()
+
+
+def test_a_stack_whose_config_expects_failure_is_reported_not_gated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = users_project(tmp_path / "project", f"  {command.EXPECTED_FAILURE}: true\n")
+    assert main(["report", "--project", str(project), "--out", str(tmp_path / "out")]) == 0
+    assert "prod (expected to fail: insecure on purpose): " in capsys.readouterr().out
+    # named with --stack, the same stack is gated
+    assert main(["report", "--project", str(project), "--stack", "prod", "--out", str(tmp_path / "out")]) == 1
+
+
+def test_an_expected_failure_that_stops_failing_fails_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expected = f"config:\n  {command.EXPECTED_FAILURE}: 'true'\n"
+    project = write_project(tmp_path, OPEN_URL_PROGRAM, stacks={"dev": expected})
+    assert main(["report", "--project", str(project), "--out", str(tmp_path / "out")]) == 1
+    error = capsys.readouterr().err
+    assert "stack 'dev' is insecure on purpose (abuse-guard:expectedFailure) but nothing fails" in error
+
+
+def test_an_unreadable_expected_failure_value_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = users_project(tmp_path / "project", f"  {command.EXPECTED_FAILURE}: maybe\n")
+    assert main(["report", "--project", str(project), "--out", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err
+    assert "Pulumi.prod.yaml: config abuse-guard:expectedFailure is 'maybe': expected true or false" in error
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_project_without_stacks_says_what_to_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = write_project(tmp_path / "project", OPEN_URL_PROGRAM, stacks={})
+    monkeypatch.chdir(project)
+    assert main(["report", "--out", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err
+    assert f"{project / 'Pulumi.yaml'}: no stacks to preview: no Pulumi.<stack>.yaml in {project}" in error
+    assert "give --input FILE" in error
+    assert not (tmp_path / "out").exists()
 
 
 def test_preview_of_one_stack_is_gated(tmp_path: Path) -> None:

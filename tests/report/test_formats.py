@@ -13,6 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from abuse_guard import __version__
 from abuse_guard.findings import Outcome
 from abuse_guard.report import html, json_report, junit, markdown, sarif
 from abuse_guard.report.html import NAME_PLACEHOLDER
@@ -203,7 +204,7 @@ def test_html_totals_and_data_cover_every_finding() -> None:
 
 def test_html_shows_metadata_and_remediation() -> None:
     page = html.render(REPORT)
-    for text in ("shop", "dev", "hand-built run for tests", "abuse-guard 0.1.0", "2025-01-02 03:04:05+00:00"):
+    for text in ("shop", "dev", "hand-built run for tests", f"abuse-guard {__version__}", "2025-01-02 03:04:05+00:00"):
         assert text in page
     assert "Set `authorization_type` to JWT, AWS_IAM or CUSTOM on every route." in page
 
@@ -216,7 +217,7 @@ def test_index_links_every_report() -> None:
     page = html.render_index(entries, "2025-01-02T03:04:05+00:00")
     assert 'href="dev/report.html"' in page and 'href="dev-2/report.html"' in page
     assert 'href="dev/report.json"' in page
-    assert page.count("demo: insecure on purpose") == 1
+    assert page.count("expected to fail: insecure on purpose") == 1
 
 
 EDGE_RUNS = {

@@ -1,11 +1,15 @@
-"""`python -m abuse_guard report`: runs in, report files out, exit code from `--fail-on`.
+"""`abuse-guard report`: runs in, report files out, exit code from `--fail-on`.
 
 Inputs: `--input FILE` (an engine event log or a state file; repeatable) and/or the offline
-preview of `--stack NAME` in `--project DIR`. With neither, the demo: the offline preview of the
-reference stacks `compliant`, `insecure`, `native` and `native-insecure` of the Pulumi project found
-from the current directory upwards (the quickstart's `make report`). `insecure` is insecure on purpose, so it is an
-expected-failure demo: its report is labelled so, its fails do not fail the command, and the
-command fails if it ever stops failing (the pack would no longer catch what the demo shows).
+preview of `--stack NAME` in `--project DIR`. With neither --input nor --stack: the offline preview of
+every stack of the Pulumi project (`--project DIR`, or the one found from the current directory
+upwards), one per `Pulumi.<stack>.yaml` in its stack config directory; a project with none is an error
+that says what to pass. There `make report` previews the reference stacks.
+
+A stack whose config sets `abuse-guard:expectedFailure: "true"` is insecure on purpose (the demo's
+`insecure` and `native-insecure`): when every stack is previewed, its report is labelled expected to
+fail, its fails do not fail the command, and the command fails if it ever stops failing (the pack
+would no longer catch what the stack shows). A stack named with --stack is always gated.
 
 `--input -` reads standard input (once, as a stream). Every input is read and every file rendered
 before anything is written; the whole set is then written into a new directory beside <out> and
@@ -30,7 +34,7 @@ from .. import pack_config, pipeline
 from ..errors import UserError
 from ..files import STDIN, opened, replace_directory
 from ..offline import Options
-from ..offline.project import PROJECT_FILES, find_file, load_project
+from ..offline.project import PROJECT_FILES, StackConfig, find_file, load_project, load_stack, stack_names
 from ..pack_config import PackConfig
 from ..pipeline import preview
 from ..policies import POLICIES
@@ -40,8 +44,8 @@ from ..wording import printable
 from .preview import add_recording_arguments, config_overrides, recording_options
 
 DEFAULT_OUT = Path("reports", "out")
-DEMO_STACKS = (("compliant", False), ("insecure", True), ("native", False), ("native-insecure", True))
-"""The reference stacks of the demo: (stack, expected to fail)."""
+EXPECTED_FAILURE = "abuse-guard:expectedFailure"
+"""The stack config key ("true" or "false") that marks a stack insecure on purpose: see the module's docstring."""
 
 FORMATS: dict[str, tuple[str, Callable[[Report], str]]] = {
     "html": ("report.html", html.render),
@@ -54,9 +58,10 @@ FORMATS: dict[str, tuple[str, Callable[[Report], str]]] = {
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
-        "With no --input, --project or --stack: the offline preview of the reference stacks 'compliant' and "
-        "'insecure' (an expected-failure demo: reported, not gated) of the Pulumi project found from the "
-        "current directory upwards."
+        "With no --input and no --stack: the offline preview of every stack of the Pulumi project (--project DIR, "
+        "or the one found from the current directory upwards), one per Pulumi.<stack>.yaml. A stack whose config "
+        f'sets {EXPECTED_FAILURE}: "true" is insecure on purpose: its fails are reported, not gated, and the '
+        "command fails if nothing in it fails. A stack named with --stack is always gated."
     )
     parser.add_argument(
         "--input",
@@ -67,11 +72,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "- for standard input; repeatable",
     )
     parser.add_argument(
-        "--project", metavar="DIR", help="offline preview of this Pulumi project (default: found from the current dir)"
+        "--project",
+        metavar="DIR",
+        help="the Pulumi project to preview offline (default: found from the current directory upwards)",
     )
-    parser.add_argument("--stack", metavar="NAME", help="the stack to preview offline")
     parser.add_argument(
-        "--config", action="append", default=[], metavar="KEY=VALUE", help="a config value for the preview; repeatable"
+        "--stack", metavar="NAME", help="the one stack to preview offline, gated (default: every stack of the project)"
+    )
+    parser.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a config value for the --stack preview; repeatable",
     )
     parser.add_argument(
         "--policy-config", metavar="FILE", help="policy pack config, as for pulumi preview --policy-pack-config"
@@ -120,30 +133,53 @@ def _relative(path: Path) -> str:
 
 
 def _preview(
-    project_dir: Path, stack: str, overrides: dict[str, str], config: PackConfig, demo: bool, options: Options
+    project_dir: Path, stack: str, overrides: dict[str, str], config: PackConfig, expected: bool, options: Options
 ) -> Report:
     program = load_project(project_dir).program
     source_file = program / "__main__.py" if program.is_dir() else program
     run = preview(project_dir, stack, overrides, config, options)
-    return Report(run, artifact=_relative(source_file), expected_failure=demo)
+    return Report(run, artifact=_relative(source_file), expected_failure=expected)
+
+
+def project_stacks(project_dir: Path) -> list[tuple[str, bool]]:
+    """Every stack of the project, sorted, with whether its config marks it expected to fail."""
+    project = load_project(project_dir)
+    names = stack_names(project)
+    if not names:
+        raise UserError(
+            f"{project.file}: no stacks to preview: no Pulumi.<stack>.yaml in {project.stack_config_dir}; give "
+            "--input FILE (an event log from pulumi preview --event-log FILE, or a state from pulumi stack export), "
+            "or write the stack's config file there (pulumi config set does) and run again"
+        )
+    return [(name, expected_failure(load_stack(project, name))) for name in names]
+
+
+def expected_failure(stack: StackConfig) -> bool:
+    """Whether the stack's config sets EXPECTED_FAILURE to true; false when it does not set it."""
+    value = stack.values.get(EXPECTED_FAILURE, "false")
+    if value.lower() not in ("true", "false"):
+        raise UserError(f"{stack.file}: config {EXPECTED_FAILURE} is {value!r}: expected true or false")
+    return value.lower() == "true"
 
 
 def read_reports(args: argparse.Namespace, config: PackConfig) -> list[Report]:
     """Every run the arguments ask for; any bad input raises before a file is written."""
     if args.config and not args.stack:
-        raise UserError("--config sets config for the offline preview: give --stack NAME too")
-    if args.project and not args.stack:
-        raise UserError("--project needs --stack NAME")
+        raise UserError("--config sets config for the offline preview of one stack: give --stack NAME too")
+    if args.project and args.input and not args.stack:
+        raise UserError("--project with --input: give --stack NAME too (every stack is previewed only without --input)")
     if args.input.count(STDIN) > 1:
         raise UserError("--input -: standard input can be read only once")
     options = recording_options(args)
     reports = [_read(path, config) for path in args.input]
+    project = Path(args.project) if args.project else None
     if args.stack:
-        project = Path(args.project) if args.project else find_project(Path.cwd())
+        project = project or find_project(Path.cwd())
         reports.append(_preview(project, args.stack, config_overrides(args.config), config, False, options))
     if not reports:
-        project = find_project(Path.cwd())
-        reports = [_preview(project, stack, {}, config, demo, options) for stack, demo in DEMO_STACKS]
+        project = project or find_project(Path.cwd())
+        stacks = project_stacks(project)
+        reports = [_preview(project, stack, {}, config, expected, options) for stack, expected in stacks]
     return reports
 
 
@@ -231,20 +267,20 @@ def _is_report(entry: Path, report_files: set[str]) -> bool:
 
 def _line(entry: html.IndexEntry, out: Path) -> str:
     report = entry.report
-    demo = " (demo, insecure on purpose)" if report.expected_failure else ""
+    expected = " (expected to fail: insecure on purpose)" if report.expected_failure else ""
     caveat = f" {report.status.caveat}" if report.status.caveat else ""
-    return f"{report.run.stack}{demo}: {report.status.headline}{caveat} -> {out / entry.href}"
+    return f"{report.run.stack}{expected}: {report.status.headline}{caveat} -> {out / entry.href}"
 
 
 def gate(reports: Sequence[Report], fail_on: str) -> int:
-    """1 when a gated run has a fail at or above `fail_on`, or an expected-failure demo has none; else 0."""
+    """1 when a gated run has a fail at or above `fail_on`, or an expected-to-fail stack has none; else 0."""
     problems = []
     for report in reports:
         blocking = report.blocking(fail_on)
         if report.expected_failure and fail_on != "never" and not blocking:
             problems.append(
-                f"demo stack '{report.run.stack}' is insecure on purpose but nothing fails at --fail-on {fail_on}: "
-                "the pack no longer catches what the demo shows"
+                f"stack '{report.run.stack}' is insecure on purpose ({EXPECTED_FAILURE}) but nothing fails at "
+                f"--fail-on {fail_on}: the pack no longer catches what the stack shows"
             )
         elif blocking and not report.expected_failure:
             problems.append(f"stack '{report.run.stack}': {blocking} fails at or above --fail-on {fail_on}")

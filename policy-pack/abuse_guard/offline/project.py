@@ -215,7 +215,7 @@ def load_stack(project: Project, stack: str) -> StackConfig:
     directory = project.stack_config_dir
     file = find_file(directory, tuple(f"Pulumi.{name}{ext}" for ext in STACK_FILE_EXTENSIONS))
     if file is None:
-        known = sorted(p.name[len("Pulumi.") : -len(p.suffix)] for p in _stack_files(directory))
+        known = stack_names(project)
         found = f"stacks found there: {', '.join(known)}" if known else "no stack files found there"
         raise UserError(f"unknown stack '{name}': {directory / f'Pulumi.{name}.yaml'} does not exist ({found})")
     document = read_yaml(file) or {}
@@ -236,11 +236,18 @@ def load_stack(project: Project, stack: str) -> StackConfig:
     return StackConfig(name, file, values, frozenset(secret_keys))
 
 
-def _stack_files(directory: Path) -> list[Path]:
+def stack_names(project: Project) -> list[str]:
+    """The project's stacks that have a config file, sorted: one per `Pulumi.<stack>.yaml` (.yml, .json) in its
+    stack config directory."""
+    directory = project.stack_config_dir
     if not directory.is_dir():
         return []
-    return [
-        p
-        for p in directory.iterdir()
-        if p.name.startswith("Pulumi.") and p.suffix in STACK_FILE_EXTENSIONS and p.name.count(".") == 2
-    ]
+    names = set()
+    try:
+        for path in directory.iterdir():
+            name = path.name[len("Pulumi.") : -len(path.suffix)] if path.suffix in STACK_FILE_EXTENSIONS else ""
+            if path.name.startswith("Pulumi.") and STACK_NAME.fullmatch(name) and path.is_file():
+                names.add(name)
+    except OSError as error:
+        raise UserError(f"{directory}: cannot read: {error.strerror or error}") from None
+    return sorted(names)

@@ -139,7 +139,8 @@ class Report:
 
     `artifact` is the repository file the findings point at in SARIF (the previewed program or the
     input file): code-scanning services reject results without a physical location.
-    `expected_failure` marks a demo stack that is insecure on purpose: reported, not gated.
+    `expected_failure` marks a stack that is insecure on purpose (its config sets abuse-guard:expectedFailure, as the
+    demo's insecure stacks do): reported, not gated, and a regression when nothing fails.
     """
 
     run: Run
