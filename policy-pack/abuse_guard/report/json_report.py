@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ..cost.model import EntrypointBound
+from ..cost.model import EntrypointCost
 from ..findings import Outcome
 from .model import Report
 
@@ -32,7 +32,7 @@ def _outcomes(tally: dict[Outcome, int]) -> dict[str, int]:
     return {outcome.value: count for outcome, count in tally.items()}
 
 
-def _entrypoint(bound: EntrypointBound) -> dict[str, Any]:
+def _entrypoint(bound: EntrypointCost) -> dict[str, Any]:
     worst, fix = bound.worst, bound.fix
     return {
         "kind": bound.kind,

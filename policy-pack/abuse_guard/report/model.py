@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..cost.model import EntrypointBound
+from ..cost.model import EntrypointCost
 from ..findings import Finding, Outcome
 from ..run import PolicyInfo, Run
 from ..wording import amount, dollars, per_second, printable_data
@@ -93,7 +93,7 @@ class EntrypointRow:
     notes: str
 
 
-def entrypoint_row(bound: EntrypointBound) -> EntrypointRow:
+def entrypoint_row(bound: EntrypointCost) -> EntrypointRow:
     worst = bound.worst
     common = {"name": bound.name, "kind": bound.kind, "function": bound.function, "budget": dollars(bound.budget)}
     if worst is None:
