@@ -93,30 +93,35 @@ class EntrypointRow:
     notes: str
 
 
-def entrypoint_row(bound: EntrypointCost) -> EntrypointRow:
-    worst = bound.worst
-    common = {"name": bound.name, "kind": bound.kind, "function": bound.function, "budget": dollars(bound.budget)}
+def entrypoint_row(entrypoint: EntrypointCost) -> EntrypointRow:
+    worst = entrypoint.worst
+    common = {
+        "name": entrypoint.name,
+        "kind": entrypoint.kind,
+        "function": entrypoint.function,
+        "budget": dollars(entrypoint.budget),
+    }
     if worst is None:
         unknown = "unknown"
         return EntrypointRow(
             **common,
-            outcome=Outcome.FAIL if bound.malformed else Outcome.UNKNOWN,
-            status="malformed" if bound.malformed else "unknown",
+            outcome=Outcome.FAIL if entrypoint.malformed else Outcome.UNKNOWN,
+            status="malformed" if entrypoint.malformed else "unknown",
             rate=unknown,
             rate_limit="",
             concurrency=unknown,
             concurrency_limit="",
             cost=unknown,
             cost_parts="",
-            binding=bound.unknown,
+            binding=entrypoint.unknown,
             fix="",
             notes="",
         )
     cost = worst.cost
-    over = bound.over_budget
+    over = entrypoint.over_budget
     fix = ""
-    if bound.fix is not None:
-        fix = bound.fix.describe() + ("" if bound.fix.within_budget else " (still over budget)")
+    if entrypoint.fix is not None:
+        fix = entrypoint.fix.describe() + ("" if entrypoint.fix.within_budget else " (still over budget)")
     return EntrypointRow(
         **common,
         outcome=Outcome.FAIL if over else Outcome.PASS,
@@ -129,7 +134,7 @@ def entrypoint_row(bound: EntrypointCost) -> EntrypointRow:
         cost_parts=cost.describe(),
         binding=worst.binding,
         fix=fix,
-        notes="; ".join(bound.notes),
+        notes="; ".join(entrypoint.notes),
     )
 
 
