@@ -9,15 +9,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pulumi.runtime.proto import analyzer_pb2
+from pulumi_policy import EnforcementLevel
+from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from abuse_guard.cost.exposure import Links
+from abuse_guard.crossguard import pulumi_policy, shared_server
 from abuse_guard.findings import Outcome
 from abuse_guard.offline import program, record
 from abuse_guard.offline.project import load_project, load_stack
 from abuse_guard.pack_config import parse
 from abuse_guard.pipeline import preview, read_state
 from abuse_guard.policies import POLICIES
-from tests.cost.graphs import entrypoint_costs
+from tests.cost.graphs import entrypoint_costs, function, rest_endpoint
+from tests.harness.analyzer import analyzer_resource, reported
 
 REPO = Path(__file__).resolve().parents[2]
 FUNCTION = "urn:pulumi:prod::shop::aws:lambda/function:Function::hook"
@@ -93,3 +98,23 @@ def test_a_state_audit_prices_once_and_its_findings_match_its_entrypoints(pricin
     [finding] = [f for f in run.findings if f.policy == "entrypoint-cost-budget"]
     assert (finding.urn, finding.outcome) == (entrypoint.urn, Outcome.PASS)
     assert finding.message.startswith("function URL 'hook-url' -> Lambda function 'hook' costs at most $21.17")
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["decode-once server", "pulumi-policy's servicer"])
+def test_the_engine_prices_once_per_analyze_stack(pricings: list[int], shared: bool) -> None:
+    """AnalyzeStack as the engine sends it, answered in process by the servicer `serve` runs (or PolicyPack's own)."""
+    server = shared_server()
+    assert server is not None
+    converted = [pulumi_policy(p) for p in POLICIES]
+    servicer = (
+        server.SharedRequests((), "abuse-guard", "0.0.1", converted, EnforcementLevel.ADVISORY)
+        if shared
+        else _PolicyAnalyzerServicer("abuse-guard", "0.0.1", converted, EnforcementLevel.ADVISORY)
+    )
+    graph = rest_endpoint(function("refresh-cache", reserved=1.0, timeout=30.0))
+    request = analyzer_pb2.AnalyzeStackRequest(resources=[analyzer_resource(r) for r in graph])
+    said = reported(servicer.AnalyzeStack(request, None))
+    assert pricings[0] == 1
+    [over] = [r for r in said if r.policy == "entrypoint-cost-budget"]
+    assert (over.urn, over.kind) == (graph[3].urn, Outcome.FAIL)
+    assert "over the $100.00 budget" in over.message

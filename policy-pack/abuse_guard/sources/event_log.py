@@ -14,7 +14,7 @@ which policies passed and failed (policyAnalyzeSummaryEvent), so the report can 
   analysis is noted in the message ("passed after remediation (changed a; added b)");
 - not-applicable: a policy the pack ran on other resources (so it is enabled) that is in neither
   list here: a summary leaves out only disabled and not-applicable policies. For abuse-guard the
-  reason may also be an exemption (crossguard.py reports both as not-applicable); the log does not
+  reason may also be an exemption (crossguard/adapter.py reports both as not-applicable); the log does not
   say which.
 - Stack policies: `passed` of policyAnalyzeStackSummaryEvent and policyEvents without a URN attach
   to the root stack resource; their violations carry the URN of the resource they are about.
