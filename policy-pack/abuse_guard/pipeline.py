@@ -26,7 +26,7 @@ from .cost import priced
 from .cost.model import EntrypointCost
 from .cost.settings import COST_POLICY
 from .evaluate import assess
-from .files import FilePath
+from .files.inputs import FilePath
 from .findings import Finding
 from .offline import COMPONENTS_POLICY, Options, recording
 from .pack_config import PackConfig, parse

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import UserError
-from ..files import read_text, write_atomically
+from ..files.atomic import write_atomically
+from ..files.inputs import read_text
 from ..policies import POLICIES
 from ..policy import EXEMPT_TAG_PREFIX, Policy
 from ..resources import STACK_TYPE
