@@ -87,7 +87,7 @@ OVER_BUDGET = {"items-get-items", "items-post-items", "items-health", "quick-api
     ],
     ids=["compliant", "insecure"],
 )
-def test_every_reference_entrypoint_gets_a_bound_and_its_function(
+def test_every_reference_entrypoint_gets_a_cost_and_its_function(
     stack: str, expected: dict[str, Any], over_budget: set[str]
 ) -> None:
     project = load_project(REPO)
@@ -292,7 +292,7 @@ UNKNOWN_INPUTS: dict[str, tuple[list[Resource], str]] = {
 
 
 @pytest.mark.parametrize(("graph", "input_name"), UNKNOWN_INPUTS.values(), ids=list(UNKNOWN_INPUTS))
-def test_an_unknown_input_makes_the_bound_unknown_and_names_it(graph: list[Resource], input_name: str) -> None:
+def test_an_unknown_input_makes_the_cost_unknown_and_names_it(graph: list[Resource], input_name: str) -> None:
     entrypoint = only_entrypoint(graph)
     assert (entrypoint.worst, entrypoint.fix, entrypoint.malformed) == (None, None, False)
     assert entrypoint.unknown.startswith("cannot be determined yet: ")
@@ -310,7 +310,7 @@ def test_a_malformed_input_has_no_figure(props: dict[str, Any], input_name: str)
     assert input_name in entrypoint.unknown
 
 
-def test_bounds_skip_entrypoints_to_no_function() -> None:
+def test_pricing_skips_entrypoints_to_no_function() -> None:
     graph = without(rest_endpoint(function()), "integration") + function_url(function("other", reserved=1.0))
     assert [b.name for b in entrypoints(graph)] == ["url"]
 

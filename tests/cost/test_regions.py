@@ -109,7 +109,7 @@ def test_a_region_the_table_does_not_list_is_priced_at_the_default_and_noted() -
     )
 
 
-def test_a_region_not_known_at_preview_leaves_the_bound_unknown() -> None:
+def test_a_region_not_known_at_preview_leaves_the_cost_unknown() -> None:
     computed = ProviderRef(f"urn:pulumi:dev::proj::{PROVIDER}::computed", {"region": UNKNOWN})
     entrypoint = only_entrypoint(on(computed, function_url(function(reserved=1.0))))
     assert (entrypoint.worst, entrypoint.malformed) == (None, False)
