@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from abuse_guard.commands.report import FORMATS
-from abuse_guard.files import write_atomically
+from abuse_guard.files.atomic import write_atomically
 from abuse_guard.pack_config import parse
 from abuse_guard.pipeline import read_state
 from abuse_guard.policies import POLICIES

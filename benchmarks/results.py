@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from abuse_guard.files import write_atomically
+from abuse_guard.files.atomic import write_atomically
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,8 @@ class Assessment:
     resources: list[Resource]
     """The resources as judged: after remediation, as the engine would deploy them."""
     findings: list[Finding]
+    graph: Graph
+    """The graph of `resources` the stack policies judged: what else the Run reads (the cost model) reads it."""
 
 
 def assess(
@@ -202,7 +204,7 @@ def assess(
                 findings.append(result)
     by_id = {p.id: p for p in policies}
     covering = [covered(f, by_id, graph, settings) for f in merged(findings)]
-    return Assessment(remediated, _in_components(covering, graph))
+    return Assessment(remediated, _in_components(covering, graph), graph)
 
 
 def covered(found: Finding, policies: Mapping[str, Policy], graph: Graph, settings: Mapping[str, Settings]) -> Finding:

@@ -9,7 +9,8 @@ The constants are the pack's identity, which both directories' PulumiPolicy.yaml
 from __future__ import annotations
 
 from . import __version__, gc_settings
-from .crossguard import SERVER_CHECKED_WITH, serve
+from .crossguard import serve
+from .crossguard.release import SERVER_CHECKED_WITH
 from .policies import POLICIES
 
 PACK_NAME = "abuse-guard"

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .files import load_json, read_text
+from .files.bounded_json import load_json
+from .files.inputs import read_text
 from .policy import ENFORCEMENT_LEVELS, ConfigError, Policy
 
 
@@ -70,8 +71,8 @@ def _level(value: Any, policy: str, source: str) -> str:
 def load(path: str | Path | None, policies: Iterable[Policy]) -> PackConfig:
     """Read a `--policy-pack-config` file (`-` for standard input); None gives the defaults.
 
-    Raises UserError naming the file: unreadable, larger than files.MAX_LINE_BYTES, invalid JSON, nested
-    deeper than files.MAX_DEPTH, or invalid for a policy (ConfigError naming the policy and field), which
+    Raises UserError naming the file: unreadable, larger than files.inputs.MAX_LINE_BYTES, invalid JSON, nested
+    deeper than files.bounded_json.MAX_DEPTH, or invalid for a policy (ConfigError naming the policy and field), which
     includes NaN and infinite numbers (Python's JSON reader takes NaN, Infinity and 1e999; Go's, the Pulumi
     CLI's, does not).
     """

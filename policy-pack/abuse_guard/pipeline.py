@@ -22,14 +22,15 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
-from .cost.model import EntrypointBound
+from .cost import priced
+from .cost.model import EntrypointCost
+from .cost.settings import COST_POLICY
 from .evaluate import assess
-from .files import FilePath
+from .files.inputs import FilePath
 from .findings import Finding
 from .offline import COMPONENTS_POLICY, Options, recording
 from .pack_config import PackConfig, parse
-from .policies import POLICIES
-from .policies.entrypoint_cost_budget import entrypoint_bounds
+from .policies import BY_ID, POLICIES
 from .resources import Resource
 from .run import EngineRecord, PolicyInfo, Run, policy_infos, resource_infos
 from .sources import kind_of
@@ -47,7 +48,7 @@ def _run(
     policies: tuple[PolicyInfo, ...],
     resources: Iterable[Resource],
     findings: Iterable[Finding],
-    entrypoints: tuple[EntrypointBound, ...] = (),
+    entrypoints: tuple[EntrypointCost, ...] = (),
     pack_version: str | None = None,
 ) -> Run:
     extra = {} if pack_version is None else {"pack_version": pack_version}
@@ -76,7 +77,9 @@ def judged(
 ) -> Run:
     """The pack's enabled policies over `resources`; at preview (`remediate`) after the engine's remediations.
 
-    `also`: findings the source itself makes (of `also_policies`), listed after the policies' own."""
+    `also`: findings the source itself makes (of `also_policies`), listed after the policies' own. The Run's
+    entrypoints are the cost model's pricing of the judged graph under the pack config, whether or not
+    entrypoint-cost-budget is enabled: the one the policy read when it ran (`cost.priced`, once per graph)."""
     remediating: Collection[str] = (
         {policy_id for policy_id, level in config.levels.items() if level == "remediate"} if remediate else ()
     )
@@ -88,7 +91,9 @@ def judged(
         policies=policy_infos(POLICIES, config) + also_policies,
         resources=judgement.resources,
         findings=(*judgement.findings, *also),
-        entrypoints=entrypoint_bounds(judgement.resources, config.properties),
+        entrypoints=priced(
+            judgement.graph, BY_ID[COST_POLICY].settings(config.properties.get(COST_POLICY))
+        ).entrypoints,
     )
 
 

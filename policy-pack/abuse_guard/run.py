@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import __version__
-from .cost.model import EntrypointBound
+from .cost.model import EntrypointCost
 from .findings import Finding
 from .pack_config import PackConfig
 from .policy import Policy
@@ -53,7 +53,7 @@ class Run:
     findings: tuple[Finding, ...]
     pack_version: str = __version__
     generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
-    entrypoints: tuple[EntrypointBound, ...] = ()
+    entrypoints: tuple[EntrypointCost, ...] = ()
     """The worst-case monthly cost of each public entrypoint (none from an event log: it carries no props)."""
 
     def to_dict(self) -> dict[str, Any]:

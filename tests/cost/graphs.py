@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from abuse_guard.aws.native import expanded
 from abuse_guard.aws.types import (
     API_ROUTE,
     HTTP_API,
@@ -20,10 +21,11 @@ from abuse_guard.aws.types import (
     USAGE_PLAN,
     USAGE_PLAN_KEY,
 )
-from abuse_guard.cost import bounds
-from abuse_guard.cost.model import CostModel, EntrypointBound
+from abuse_guard.cost import Pricing, price_doors, priced
+from abuse_guard.cost.model import CostModel, EntrypointCost
+from abuse_guard.cost.settings import cost_model
 from abuse_guard.graph import Graph
-from abuse_guard.policies.entrypoint_cost_budget import POLICY, cost_model
+from abuse_guard.policies.entrypoint_cost_budget import POLICY
 from abuse_guard.resources import UNKNOWN, Resource
 from tests.support import resource
 
@@ -123,7 +125,17 @@ def function_url(fn: Resource) -> list[Resource]:
     return [fn, linked(LAMBDA_FUNCTION_URL, {"authorizationType": "AWS_IAM"}, "url", functionName=fn)]
 
 
-def only_bound(graph: list[Resource], budget: float = 100.0) -> EntrypointBound:
-    """The bound of the graph's one entrypoint."""
-    [found] = bounds(Graph(graph), MODEL, lambda entrypoint, fn: budget)
+def entrypoints(graph: list[Resource], budget: float = 100.0) -> tuple[EntrypointCost, ...]:
+    """The cost of every entrypoint of the graph under MODEL, each held to `budget`."""
+    return Pricing(price_doors(Graph(graph), MODEL, lambda entrypoint, fn: budget)).entrypoints
+
+
+def only_entrypoint(graph: list[Resource], budget: float = 100.0) -> EntrypointCost:
+    """The cost of the graph's one entrypoint."""
+    [found] = entrypoints(graph, budget)
     return found
+
+
+def entrypoint_costs(resources: list[Resource], config: dict[str, Any] | None = None) -> tuple[EntrypointCost, ...]:
+    """Every entrypoint's cost under the pack config (policy id -> properties), as a Run shows it."""
+    return priced(Graph(expanded(resources)), POLICY.settings((config or {}).get(POLICY.id))).entrypoints

@@ -10,19 +10,20 @@ import pytest
 
 from abuse_guard.aws.frontdoors import HTTP, LB, REST, URL, WEBSOCKET
 from abuse_guard.aws.types import LAMBDA_ALIAS, LAMBDA_FUNCTION_URL
-from abuse_guard.cost import assess, bounds
-from abuse_guard.cost.model import EntrypointBound
+from abuse_guard.cost import price_doors
+from abuse_guard.cost.model import EntrypointCost
 from abuse_guard.graph import Graph
 from abuse_guard.offline import program, record
 from abuse_guard.offline.project import load_project, load_stack
 from abuse_guard.resources import SECRET, UNKNOWN, Resource
 from tests.cost.graphs import (
     MODEL,
+    entrypoints,
     function,
     function_url,
     http_route,
     linked,
-    only_bound,
+    only_entrypoint,
     rest_endpoint,
 )
 from tests.support import resource
@@ -86,16 +87,16 @@ OVER_BUDGET = {"items-get-items", "items-post-items", "items-health", "quick-api
     ],
     ids=["compliant", "insecure"],
 )
-def test_every_reference_entrypoint_gets_a_bound_and_its_function(
+def test_every_reference_entrypoint_gets_a_cost_and_its_function(
     stack: str, expected: dict[str, Any], over_budget: set[str]
 ) -> None:
     project = load_project(REPO)
     resources = [r.resource for r in record(program(project, load_stack(project, stack)))]
-    assessed = assess(Graph(resources), MODEL, lambda entrypoint, fn: 100.0)
-    found = {d.name: (b.kind, b.function) for d, b in assessed if isinstance(b, EntrypointBound)}
+    assessed = price_doors(Graph(resources), MODEL, lambda entrypoint, fn: 100.0)
+    found = {d.name: (b.kind, b.function) for d, b in assessed if isinstance(b, EntrypointCost)}
     assert found == expected
-    assert all(b.worst is not None for _, b in assessed if isinstance(b, EntrypointBound))
-    assert {b.name for _, b in assessed if isinstance(b, EntrypointBound) and b.over_budget} == over_budget
+    assert all(b.worst is not None for _, b in assessed if isinstance(b, EntrypointCost))
+    assert {b.name for _, b in assessed if isinstance(b, EntrypointCost) and b.over_budget} == over_budget
     # the one method without a Lambda integration: the insecure stack's GET /status
     assert [d.resource.name for d, b in assessed if isinstance(b, str)] == (
         ["webhook-status-get"] if stack == "insecure" else []
@@ -126,7 +127,7 @@ def by_physical_name() -> list[Resource]:
     return [fn, resource(LAMBDA_FUNCTION_URL, {"functionName": "named-7f3a", "authorizationType": "AWS_IAM"}, "url")]
 
 
-# name -> (graph, function found, its reserved concurrency as the bound sees it)
+# name -> (graph, function found, its reserved concurrency as the cost model sees it)
 LINKS: dict[str, tuple[list[Resource], str, float]] = {
     "rest_integration_linked_to_its_method": (rest_endpoint(function("fn", reserved=1.0)), "fn", 1.0),
     "rest_integration_matched_by_values": (rest_by_values(), "handler", 1.0),
@@ -138,10 +139,10 @@ LINKS: dict[str, tuple[list[Resource], str, float]] = {
 
 @pytest.mark.parametrize(("graph", "name", "reserved"), LINKS.values(), ids=list(LINKS))
 def test_the_function_is_found_through_the_graph(graph: list[Resource], name: str, reserved: float) -> None:
-    bound = only_bound(graph)
-    assert bound.function == name
-    assert bound.worst is not None
-    assert bound.worst.concurrency == reserved
+    entrypoint = only_entrypoint(graph)
+    assert entrypoint.function == name
+    assert entrypoint.worst is not None
+    assert entrypoint.worst.concurrency == reserved
 
 
 # name -> (graph, why it invokes no Lambda function: a phrase)
@@ -158,7 +159,7 @@ NOT_LAMBDA: dict[str, tuple[list[Resource], str]] = {
 
 @pytest.mark.parametrize(("graph", "why"), NOT_LAMBDA.values(), ids=list(NOT_LAMBDA))
 def test_an_entrypoint_to_no_lambda_function_says_why(graph: list[Resource], why: str) -> None:
-    [(_, result)] = assess(Graph(graph), MODEL, lambda entrypoint, fn: 100.0)
+    [(_, result)] = price_doors(Graph(graph), MODEL, lambda entrypoint, fn: 100.0)
     assert isinstance(result, str)
     assert why in result
 
@@ -169,7 +170,7 @@ def test_an_entrypoint_to_no_lambda_function_says_why(graph: list[Resource], why
 def test_a_method_throttle_replaces_the_stage_wide_one_even_when_higher() -> None:
     """API Gateway applies a method's own settings instead of the stage's: min() would understate the worst case."""
     graph = rest_endpoint(function(reserved=100.0), stage_throttle=5.0, method_throttle=50.0)
-    worst = only_bound(graph).worst
+    worst = only_entrypoint(graph).worst
     assert worst is not None
     assert worst.rate == 50.0
     assert "MethodSettings 'method-throttle'" in worst.rate_limit
@@ -178,7 +179,7 @@ def test_a_method_throttle_replaces_the_stage_wide_one_even_when_higher() -> Non
 def test_stages_add_up() -> None:
     """Callers may use every stage at once: an unthrottled second stage opens the method to the account limit."""
     graph = rest_endpoint(function(reserved=1.0), stage_throttle=5.0, stages=("prod", "canary"))
-    worst = only_bound(graph).worst
+    worst = only_entrypoint(graph).worst
     assert worst is not None
     assert worst.rate == MODEL.account_rate
     assert "no throttle on stage 'canary'" in worst.rate_limit
@@ -186,22 +187,22 @@ def test_stages_add_up() -> None:
 
 def test_api_keys_nobody_meters_open_no_stage() -> None:
     """A keyed method on a stage no usage plan lists: API Gateway answers 403, so it costs nothing."""
-    worst = only_bound(rest_endpoint(function(), api_key=True, stage_throttle=5.0)).worst
+    worst = only_entrypoint(rest_endpoint(function(), api_key=True, stage_throttle=5.0)).worst
     assert worst is not None
     assert (worst.rate, worst.cost.total) == (0.0, 0.0)
 
 
 def test_a_plan_without_keys_in_the_stack_assumes_the_configured_number() -> None:
     plan = {"throttleSettings": {"rateLimit": 2.0, "burstLimit": 4.0}}
-    bound = only_bound(rest_endpoint(function(reserved=1.0), api_key=True, plan=plan, keys=0))
-    assert bound.worst is not None
-    assert bound.worst.rate == 2.0 * MODEL.api_keys_per_plan
-    assert "usage plan 'plan' has no API key in this stack: 1 assumed (apiKeysPerUsagePlan)" in bound.notes
+    entrypoint = only_entrypoint(rest_endpoint(function(reserved=1.0), api_key=True, plan=plan, keys=0))
+    assert entrypoint.worst is not None
+    assert entrypoint.worst.rate == 2.0 * MODEL.api_keys_per_plan
+    assert "usage plan 'plan' has no API key in this stack: 1 assumed (apiKeysPerUsagePlan)" in entrypoint.notes
 
 
 def test_missing_timeout_and_memory_use_aws_defaults_and_say_so() -> None:
-    bound = only_bound(function_url(function(reserved=1.0)))
-    assert bound.notes == (
+    entrypoint = only_entrypoint(function_url(function(reserved=1.0)))
+    assert entrypoint.notes == (
         "Lambda function 'handler' sets no timeout: AWS's default 3 s",
         "Lambda function 'handler' sets no memorySize: AWS's default 128 MB",
     )
@@ -214,7 +215,7 @@ def test_a_usage_plan_throttle_for_the_method_replaces_the_plans() -> None:
             {"apiId": UNKNOWN, "stage": "prod", "throttles": [{"path": "/refresh-cache/POST", "rateLimit": 7.0}]}
         ],
     }
-    worst = only_bound(rest_endpoint(function(reserved=100.0), api_key=True, plan=plan, keys=1)).worst
+    worst = only_entrypoint(rest_endpoint(function(reserved=100.0), api_key=True, plan=plan, keys=1)).worst
     assert worst is not None
     assert worst.rate == 7.0
 
@@ -225,7 +226,7 @@ def test_a_route_setting_replaces_the_stage_default_for_its_route() -> None:
         {"routeKey": "GET /other", "throttlingRateLimit": 1.0, "throttlingBurstLimit": 1.0},
         {"routeKey": "GET /items", "throttlingRateLimit": 50.0, "throttlingBurstLimit": 50.0},
     ]
-    worst = only_bound(changed(graph, "stage", routeSettings=route_settings)).worst
+    worst = only_entrypoint(changed(graph, "stage", routeSettings=route_settings)).worst
     assert worst is not None
     assert worst.rate == 50.0
 
@@ -248,8 +249,8 @@ def plan_on_an_unnamed_stage(api_key: bool) -> list[Resource]:
 
 
 def test_an_unknown_usage_plan_stage_matters_only_to_methods_that_need_a_key() -> None:
-    keyed = only_bound(plan_on_an_unnamed_stage(api_key=True))
-    keyless = only_bound(plan_on_an_unnamed_stage(api_key=False))
+    keyed = only_entrypoint(plan_on_an_unnamed_stage(api_key=True))
+    keyless = only_entrypoint(plan_on_an_unnamed_stage(api_key=False))
     assert (keyed.worst, keyed.unknown) == (
         None,
         "cannot be determined yet: usage plan 'plan'.apiStages names a stage not known yet",
@@ -291,11 +292,11 @@ UNKNOWN_INPUTS: dict[str, tuple[list[Resource], str]] = {
 
 
 @pytest.mark.parametrize(("graph", "input_name"), UNKNOWN_INPUTS.values(), ids=list(UNKNOWN_INPUTS))
-def test_an_unknown_input_makes_the_bound_unknown_and_names_it(graph: list[Resource], input_name: str) -> None:
-    bound = only_bound(graph)
-    assert (bound.worst, bound.fix, bound.malformed) == (None, None, False)
-    assert bound.unknown.startswith("cannot be determined yet: ")
-    assert input_name in bound.unknown
+def test_an_unknown_input_makes_the_cost_unknown_and_names_it(graph: list[Resource], input_name: str) -> None:
+    entrypoint = only_entrypoint(graph)
+    assert (entrypoint.worst, entrypoint.fix, entrypoint.malformed) == (None, None, False)
+    assert entrypoint.unknown.startswith("cannot be determined yet: ")
+    assert input_name in entrypoint.unknown
 
 
 @pytest.mark.parametrize(
@@ -304,20 +305,20 @@ def test_an_unknown_input_makes_the_bound_unknown_and_names_it(graph: list[Resou
     ids=["reservation_text", "negative_timeout"],
 )
 def test_a_malformed_input_has_no_figure(props: dict[str, Any], input_name: str) -> None:
-    bound = only_bound(function_url(function(reserved=1.0, **props)))
-    assert (bound.worst, bound.malformed) == (None, True)
-    assert input_name in bound.unknown
+    entrypoint = only_entrypoint(function_url(function(reserved=1.0, **props)))
+    assert (entrypoint.worst, entrypoint.malformed) == (None, True)
+    assert input_name in entrypoint.unknown
 
 
-def test_bounds_skip_entrypoints_to_no_function() -> None:
+def test_pricing_skips_entrypoints_to_no_function() -> None:
     graph = without(rest_endpoint(function()), "integration") + function_url(function("other", reserved=1.0))
-    assert [b.name for b in bounds(Graph(graph), MODEL, lambda entrypoint, fn: 100.0)] == ["url"]
+    assert [b.name for b in entrypoints(graph)] == ["url"]
 
 
 def test_an_api_resource_tree_with_a_cycle_is_malformed_not_a_crash() -> None:
     graph = rest_endpoint(function(reserved=1.0), method_throttle=5.0)  # a method throttle needs the path
     path = next(r for r in graph if r.name == "path")
     looped = replace(path, property_dependencies={**path.property_dependencies, "parentId": (path.urn,)})
-    bound = only_bound([looped if r is path else r for r in graph])
-    assert (bound.worst, bound.malformed) == (None, True)
-    assert "parentId must be a path to the API's root, got a cycle" in bound.unknown
+    entrypoint = only_entrypoint([looped if r is path else r for r in graph])
+    assert (entrypoint.worst, entrypoint.malformed) == (None, True)
+    assert "parentId must be a path to the API's root, got a cycle" in entrypoint.unknown

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from abuse_guard.cost.model import EntrypointBound
+from abuse_guard.cost.model import EntrypointCost
 from abuse_guard.evaluate import evaluate
 from abuse_guard.findings import Outcome
-from abuse_guard.policies.entrypoint_cost_budget import POLICY, entrypoint_bounds
+from abuse_guard.policies.entrypoint_cost_budget import POLICY
 from abuse_guard.resources import UNKNOWN, ProviderRef, Resource
-from tests.cost.graphs import function, function_url, http_route, only_bound
+from tests.cost.graphs import entrypoint_costs, function, function_url, http_route, only_entrypoint
 from tests.support import resource
 
 PROVIDER = "pulumi:providers:aws"
@@ -50,11 +50,11 @@ def mixed_graph() -> list[Resource]:
     return [EU, *on(EU, function_url(eu_worker)), us_handler, *on(EU, route[1:])]
 
 
-def bounds_by_name(graph: list[Resource], config: dict[str, Any] | None = CONFIG) -> dict[str, EntrypointBound]:
-    return {b.name: b for b in entrypoint_bounds(graph, config)}
+def costs_by_name(graph: list[Resource], config: dict[str, Any] | None = CONFIG) -> dict[str, EntrypointCost]:
+    return {b.name: b for b in entrypoint_costs(graph, config)}
 
 
-# name -> (the bound's name in the mixed graph, Lambda requests, Lambda duration, front door requests, total, USD)
+# name -> (the entrypoint's name in the mixed graph, Lambda requests, Lambda duration, front door requests, total, USD)
 MIXED: dict[str, tuple[str, float, float, float, float]] = {
     # URL and function in eu-central-1: Lambda's 10 x 2 = 20 requests/s, the URL has no limit of its own
     # Lambda requests 20 x 2,592,000 = 51,840,000 x $0.30/1e6 = $15.552 (eu-central-1)
@@ -74,14 +74,14 @@ MIXED: dict[str, tuple[str, float, float, float, float]] = {
 def test_mixed_providers_each_part_priced_in_its_region(
     name: str, requests: float, duration: float, front: float, total: float
 ) -> None:
-    bound = bounds_by_name(mixed_graph())[name]
-    assert bound.worst is not None
-    cost = bound.worst.cost
+    entrypoint = costs_by_name(mixed_graph())[name]
+    assert entrypoint.worst is not None
+    cost = entrypoint.worst.cost
     assert (cost.lambda_requests, cost.lambda_duration, cost.api_requests) == pytest.approx(
         (requests, duration, front), rel=1e-9
     )
     assert cost.total == pytest.approx(total, rel=1e-9)
-    assert not any("regionPrices" in note for note in bound.notes)
+    assert not any("regionPrices" in note for note in entrypoint.notes)
 
 
 def test_the_mixed_graph_against_the_budget() -> None:
@@ -89,7 +89,7 @@ def test_the_mixed_graph_against_the_budget() -> None:
     51,840,000 x $0.20/1e6 + 5,184,000 x $0.0000166667 = $96.7681728, within it."""
     outcomes = {f.name: f.outcome for f in evaluate([POLICY], mixed_graph(), CONFIG) if f.policy == POLICY.id}
     assert outcomes == {"url": Outcome.FAIL, "route": Outcome.PASS}
-    us_east_1 = bounds_by_name(mixed_graph(), None)["url"].worst
+    us_east_1 = costs_by_name(mixed_graph(), None)["url"].worst
     assert us_east_1 is not None
     assert us_east_1.cost.total == pytest.approx(96.7681728, rel=1e-9)
 
@@ -97,11 +97,11 @@ def test_the_mixed_graph_against_the_budget() -> None:
 def test_a_region_the_table_does_not_list_is_priced_at_the_default_and_noted() -> None:
     mumbai = resource(PROVIDER, {"region": "ap-south-1"}, "mumbai")
     graph = [mumbai, *on(mumbai, function_url(function("worker", reserved=1.0, timeout=3.0, memory=128.0)))]
-    bound = bounds_by_name(graph)["url"]
+    entrypoint = costs_by_name(graph)["url"]
     # as in us-east-1: 10 requests/s, 25,920,000 x $0.20/1e6 = $5.184, plus 2,592,000 s x 0.125 GB x $0.0000166667
-    assert bound.worst is not None
-    assert bound.worst.cost.total == pytest.approx(5.184 + 5.4000108, rel=1e-9)
-    assert bound.notes == (
+    assert entrypoint.worst is not None
+    assert entrypoint.worst.cost.total == pytest.approx(5.184 + 5.4000108, rel=1e-9)
+    assert entrypoint.notes == (
         "FunctionUrl 'url' is in ap-south-1, which regionPrices does not list: priced at the default prices "
         "(us-east-1's unless configured)",
         "Function 'worker' is in ap-south-1, which regionPrices does not list: priced at the default prices "
@@ -109,12 +109,12 @@ def test_a_region_the_table_does_not_list_is_priced_at_the_default_and_noted() -
     )
 
 
-def test_a_region_not_known_at_preview_leaves_the_bound_unknown() -> None:
+def test_a_region_not_known_at_preview_leaves_the_cost_unknown() -> None:
     computed = ProviderRef(f"urn:pulumi:dev::proj::{PROVIDER}::computed", {"region": UNKNOWN})
-    bound = only_bound(on(computed, function_url(function(reserved=1.0))))
-    assert (bound.worst, bound.malformed) == (None, False)
+    entrypoint = only_entrypoint(on(computed, function_url(function(reserved=1.0))))
+    assert (entrypoint.worst, entrypoint.malformed) == (None, False)
     assert (
-        bound.unknown
+        entrypoint.unknown
         == "cannot be determined yet: Provider 'computed'.region is not known until the resource is deployed"
     )
 

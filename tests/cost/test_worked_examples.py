@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 
 from abuse_guard.resources import Resource
-from tests.cost.graphs import function, function_url, http_route, only_bound, rest_endpoint
+from tests.cost.graphs import function, function_url, http_route, only_entrypoint, rest_endpoint
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ EXAMPLES: dict[str, tuple[list[Resource], Expected]] = {
 
 @pytest.mark.parametrize(("graph", "expected"), EXAMPLES.values(), ids=list(EXAMPLES))
 def test_worked_example(graph: list[Resource], expected: Expected) -> None:
-    worst = only_bound(graph).worst
+    worst = only_entrypoint(graph).worst
     assert worst is not None
     assert (worst.rate, worst.concurrency) == (expected.rate, expected.concurrency)
     cost = worst.cost
@@ -135,10 +135,10 @@ FIXES: dict[str, tuple[list[Resource], str, float]] = {
 
 @pytest.mark.parametrize(("graph", "change", "monthly_cost"), FIXES.values(), ids=list(FIXES))
 def test_cheapest_fix(graph: list[Resource], change: str, monthly_cost: float) -> None:
-    bound = only_bound(graph)
-    assert bound.fix is not None
-    assert (bound.fix.change, bound.fix.within_budget) == (change, True)
-    assert bound.fix.monthly_cost == pytest.approx(monthly_cost, rel=1e-9)
+    entrypoint = only_entrypoint(graph)
+    assert entrypoint.fix is not None
+    assert (entrypoint.fix.change, entrypoint.fix.within_budget) == (change, True)
+    assert entrypoint.fix.monthly_cost == pytest.approx(monthly_cost, rel=1e-9)
 
 
 def test_no_fix_within_budget_still_names_the_cheapest() -> None:
@@ -148,10 +148,12 @@ def test_no_fix_within_budget_still_names_the_cheapest() -> None:
     1 assumed API key: 30 requests a month, each keeping the one execution busy up to 30 s: 900 s x 0.125 GB x
     $0.0000166667 = $0.00187500375, plus 30 x ($0.20 + $3.50)/1e6 = $0.000111: $0.00198600375, the cheapest.
     """
-    bound = only_bound(rest_endpoint(function("refresh-cache", reserved=1.0, timeout=30.0, memory=128.0)), budget=0.0)
-    assert bound.fix is not None
-    assert (bound.fix.change, bound.fix.within_budget) == (
+    entrypoint = only_entrypoint(
+        rest_endpoint(function("refresh-cache", reserved=1.0, timeout=30.0, memory=128.0)), budget=0.0
+    )
+    assert entrypoint.fix is not None
+    assert (entrypoint.fix.change, entrypoint.fix.within_budget) == (
         "requiring an API key, with a usage plan quota of 1 request/day per API key",
         False,
     )
-    assert bound.fix.monthly_cost == pytest.approx(0.00198600375, rel=1e-9)
+    assert entrypoint.fix.monthly_cost == pytest.approx(0.00198600375, rel=1e-9)

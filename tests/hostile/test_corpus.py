@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from abuse_guard.files import MAX_LINE_BYTES
+from abuse_guard.files.inputs import MAX_LINE_BYTES
 from tests.sources import FIXTURES
 
 REPO = Path(__file__).resolve().parents[2]

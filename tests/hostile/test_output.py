@@ -11,7 +11,7 @@ import pytest
 
 from abuse_guard.cli import main
 from abuse_guard.commands.preview import summary
-from abuse_guard.files import replace_directory, write_atomically
+from abuse_guard.files.atomic import replace_directory, write_atomically
 from abuse_guard.findings import Finding, Outcome
 from abuse_guard.report import markdown
 from abuse_guard.report.model import Report

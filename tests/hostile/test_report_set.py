@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from abuse_guard import files
 from abuse_guard.cli import main
 from abuse_guard.errors import UserError
+from abuse_guard.files import atomic
 from tests.sources import FIXTURES
 
 EVENT_LOG = FIXTURES / "events-TestSimpleAnalyzer.ndjson"  # stack "test"
@@ -44,7 +44,7 @@ def test_a_run_replaces_the_whole_set(tmp_path: Path) -> None:
 def test_the_set_is_swapped_in_whole(tmp_path: Path) -> None:
     out = tmp_path / "out"
     previous_set(out)
-    files.replace_directory(out, NEW_SET)
+    atomic.replace_directory(out, NEW_SET)
     assert tree(out) == {"a": None, "b": None, **NEW_SET}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
@@ -69,9 +69,9 @@ class _DiskFull:
 def test_a_failed_write_leaves_the_previous_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int) -> None:
     out = tmp_path / "out"
     before = previous_set(out)
-    monkeypatch.setattr(files, "open", _DiskFull(fail_at), raising=False)
+    monkeypatch.setattr(atomic, "open", _DiskFull(fail_at), raising=False)
     with pytest.raises(UserError, match=r"^.*: cannot write: No space left on device$"):
-        files.replace_directory(out, NEW_SET)
+        atomic.replace_directory(out, NEW_SET)
     assert tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # the new set's directory is removed
 
@@ -83,9 +83,9 @@ def test_a_failed_swap_leaves_the_previous_set(tmp_path: Path, monkeypatch: pyte
     def refuse(first: Path, second: Path) -> bool:
         raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
 
-    monkeypatch.setattr(files, "_exchange", refuse)
+    monkeypatch.setattr(atomic, "_exchange", refuse)
     with pytest.raises(UserError, match=f"^{out}: cannot write: "):
-        files.replace_directory(out, NEW_SET)
+        atomic.replace_directory(out, NEW_SET)
     assert tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
@@ -93,8 +93,8 @@ def test_a_failed_swap_leaves_the_previous_set(tmp_path: Path, monkeypatch: pyte
 def test_without_an_atomic_exchange_two_renames_swap_the_sets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
     previous_set(out)
-    monkeypatch.setattr(files, "_exchange", lambda first, second: False)
-    files.replace_directory(out, NEW_SET)
+    monkeypatch.setattr(atomic, "_exchange", lambda first, second: False)
+    atomic.replace_directory(out, NEW_SET)
     assert tree(out) == {"a": None, "b": None, **NEW_SET}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
@@ -104,7 +104,7 @@ def test_when_the_second_rename_fails_the_previous_set_is_put_back(
 ) -> None:
     out = tmp_path / "out"
     before = previous_set(out)
-    monkeypatch.setattr(files, "_exchange", lambda first, second: False)
+    monkeypatch.setattr(atomic, "_exchange", lambda first, second: False)
     real_rename, renames = os.rename, []
 
     def second_fails(source: Any, target: Any) -> None:
@@ -113,23 +113,23 @@ def test_when_the_second_rename_fails_the_previous_set_is_put_back(
             raise OSError(errno.EIO, os.strerror(errno.EIO))
         real_rename(source, target)
 
-    monkeypatch.setattr(files.os, "rename", second_fails)
+    monkeypatch.setattr(atomic.os, "rename", second_fails)
     with pytest.raises(UserError):
-        files.replace_directory(out, NEW_SET)
+        atomic.replace_directory(out, NEW_SET)
     monkeypatch.undo()
     assert tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 def test_parents_it_created_are_removed_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(files, "open", _DiskFull(1), raising=False)
+    monkeypatch.setattr(atomic, "open", _DiskFull(1), raising=False)
     with pytest.raises(UserError):
-        files.replace_directory(tmp_path / "a" / "b" / "out", NEW_SET)
+        atomic.replace_directory(tmp_path / "a" / "b" / "out", NEW_SET)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_parents_are_created_for_a_new_set(tmp_path: Path) -> None:
-    files.replace_directory(tmp_path / "a" / "b" / "out", NEW_SET)
+    atomic.replace_directory(tmp_path / "a" / "b" / "out", NEW_SET)
     assert tree(tmp_path / "a" / "b" / "out") == {"a": None, "b": None, **NEW_SET}
 
 
@@ -137,7 +137,7 @@ def test_a_linked_out_directory_is_replaced_behind_its_link(tmp_path: Path) -> N
     real, link = tmp_path / "real", tmp_path / "link"
     previous_set(real)
     link.symlink_to(real)
-    files.replace_directory(link, NEW_SET)
+    atomic.replace_directory(link, NEW_SET)
     assert link.is_symlink() and tree(real) == {"a": None, "b": None, **NEW_SET}
 
 

@@ -13,9 +13,10 @@ from typing import IO, Any
 
 import pytest
 
-from abuse_guard import files
 from abuse_guard.errors import UserError
-from abuse_guard.files import MAX_DEPTH, load_json, nesting, numbered_lines, opened, read_text
+from abuse_guard.files import inputs
+from abuse_guard.files.bounded_json import MAX_DEPTH, load_json, nesting
+from abuse_guard.files.inputs import numbered_lines, opened, read_text
 from abuse_guard.pipeline import read_any
 from abuse_guard.sources import kind_of
 from abuse_guard.sources.state import read_deployment
@@ -73,7 +74,7 @@ def test_a_fifo_with_a_writer_is_read(tmp_path: Path) -> None:
 def test_a_fifo_nothing_writes_to_is_refused_after_a_while(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fifo = tmp_path / "events"
     os.mkfifo(fifo)
-    monkeypatch.setattr(files, "FIFO_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(inputs, "FIFO_WAIT_SECONDS", 0.2)
     with pytest.raises(UserError, match=f"^{fifo}: a named pipe that nothing wrote to within 0.2 s"):
         read_any(str(fifo))
 

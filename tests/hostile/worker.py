@@ -19,10 +19,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from abuse_guard import files
 from abuse_guard.cli import main as cli
+from abuse_guard.files import inputs
 
-files.FIFO_WAIT_SECONDS = 0.5  # the corpus's named pipe that nothing writes to: refused sooner than a user's
+inputs.FIFO_WAIT_SECONDS = 0.5  # the corpus's named pipe that nothing writes to: refused sooner than a user's
 
 
 def _status(field: str) -> int:

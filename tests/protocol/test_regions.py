@@ -17,8 +17,8 @@ from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import EnforcementLevel, StackValidationArgs, StackValidationPolicy
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
-from abuse_guard import crossguard
 from abuse_guard.aws.types import LAMBDA_FUNCTION, LAMBDA_FUNCTION_URL
+from abuse_guard.crossguard import decode
 from abuse_guard.evaluate import evaluate_stack
 from abuse_guard.findings import Outcome
 from abuse_guard.graph import Graph
@@ -141,8 +141,8 @@ def test_the_shared_decoding_reads_providers_as_pulumi_policy_builds_them() -> N
     """Both ways into the pack (one decoding per request, and pulumi-policy's own objects) see the same provider."""
     graph = [STACK, EAST, reserving("a", 5.0, EAST_REF), reserving("b", 5.0, DEFAULT_REF)]
     request = analyzer_pb2.AnalyzeStackRequest(resources=[analyzer_resource(r) for r in graph])
-    ours = crossguard.resources_from_request(request)
-    theirs = [crossguard.resource_from_policy_resource(r) for r in captured_stack_resources(request)]
+    ours = decode.resources_from_request(request)
+    theirs = [decode.resource_from_policy_resource(r) for r in captured_stack_resources(request)]
     assert ours == theirs
     assert [r.provider for r in ours] == [None, None, EAST_REF, DEFAULT_REF]
     assert ours[2].type == LAMBDA_FUNCTION

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import inspect
 import math
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -45,6 +47,7 @@ from pulumi_policy.proxy import (
 
 from abuse_guard import crossguard
 from abuse_guard.aws.types import LAMBDA_FUNCTION
+from abuse_guard.crossguard import decode, in_flight, release
 from abuse_guard.policies import POLICIES
 from abuse_guard.resources import SECRET_SIG, SIG_KEY, Resource
 from tests.harness.analyzer import (
@@ -69,18 +72,68 @@ import runpy
 
 from abuse_guard import crossguard
 
-crossguard.SERVER_CHECKED_WITH = "no release"  # serve falls back to PolicyPack
+crossguard.release.SERVER_CHECKED_WITH = "no release"  # serve falls back to PolicyPack
+runpy.run_path({str(PACK_DIR / "__main__.py")!r}, run_name="__main__")
+'''
+
+
+def started(tmp_path_factory: pytest.TempPathFactory, main: str) -> Iterator[RunningPack]:
+    """A pack directory whose __main__.py is `main`, started as the engine starts a pack."""
+    directory = tmp_path_factory.mktemp("pack")
+    (directory / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (directory / "__main__.py").write_text(main)
+    with start_pack(directory) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPack]:
+    yield from started(tmp_path_factory, PLAIN_PACK)
+
+
+HIDDEN_PACK = f'''\
+"""The abuse-guard pack on a pulumi-policy whose private names cannot be imported, as after an upstream rename."""
+
+import runpy
+import types
+
+import pulumi_policy.policy
+import pulumi_policy.proxy
+
+HIDDEN = {{
+    pulumi_policy.policy: {{"_PolicyAnalyzerServicer", "_GRPC_CHANNEL_OPTIONS"}},
+    pulumi_policy.proxy: {{"_DictProxy", "_ListProxy"}},
+}}
+
+
+def hiding(names):
+    """A module class whose attributes `names` an import cannot reach; the module's own functions, which read its
+    globals directly, still do."""
+
+    class Hiding(types.ModuleType):
+        def __getattribute__(self, name):
+            if name in names:
+                raise AttributeError(name)
+            return super().__getattribute__(name)
+
+    return Hiding
+
+
+for module, names in HIDDEN.items():
+    module.__class__ = hiding(frozenset(names))
+try:
+    from pulumi_policy.proxy import _DictProxy
+except ImportError:
+    pass
+else:
+    raise SystemExit("the private names are still importable")
 runpy.run_path({str(PACK_DIR / "__main__.py")!r}, run_name="__main__")
 '''
 
 
 @pytest.fixture(scope="module")
-def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPack]:
-    directory = tmp_path_factory.mktemp("plain-pack")
-    (directory / "PulumiPolicy.yaml").write_text("runtime: python\n")
-    (directory / "__main__.py").write_text(PLAIN_PACK)
-    with start_pack(directory) as running:
-        yield running
+def hidden(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPack]:
+    yield from started(tmp_path_factory, HIDDEN_PACK)
 
 
 @pytest.fixture(autouse=True)
@@ -94,9 +147,9 @@ def declared_config(pack: RunningPack) -> Iterator[None]:
 
 
 def test_pulumi_policy_is_the_release_serve_was_checked_with() -> None:
-    assert crossguard.PULUMI_POLICY_VERSION == crossguard.SERVER_CHECKED_WITH, (
-        f"pulumi-policy {crossguard.PULUMI_POLICY_VERSION} is installed, but crossguard.serve and SharedRequests "
-        f"were checked against {crossguard.SERVER_CHECKED_WITH}'s PolicyPack and servicer (on any other release "
+    assert release.PULUMI_POLICY_VERSION == release.SERVER_CHECKED_WITH, (
+        f"pulumi-policy {release.PULUMI_POLICY_VERSION} is installed, but crossguard.serve and SharedRequests "
+        f"were checked against {release.SERVER_CHECKED_WITH}'s PolicyPack and servicer (on any other release "
         "the pack runs as a plain PolicyPack, slower). Re-check them against the new release, then update "
         "SERVER_CHECKED_WITH: this module's tests prove the served pack still answers as PolicyPack does."
     )
@@ -118,12 +171,35 @@ def test_pulumi_policy_is_the_release_serve_was_checked_with() -> None:
 
 def test_on_another_release_serve_is_a_plain_policy_pack(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[tuple[Any, ...]] = []
-    monkeypatch.setattr(crossguard, "SERVER_CHECKED_WITH", "no release")
+    monkeypatch.setattr(release, "SERVER_CHECKED_WITH", "no release")
     monkeypatch.setattr(crossguard, "PolicyPack", lambda *args, **options: built.append((*args, options)))
     crossguard.serve(POLICIES, name="abuse-guard", provider="aws")
     [(name, policies, options)] = built
     assert (name, options) == ("abuse-guard", {"provider": "aws"})
     assert [p.name for p in policies] == [p.id for p in POLICIES]
+
+
+ANOTHER_RELEASE = """\
+import sys
+
+import pulumi_policy.version
+
+pulumi_policy.version.VERSION = "0.0.0-another"
+from abuse_guard import crossguard
+from abuse_guard.crossguard import decode
+
+assert crossguard.shared_server() is None
+assert decode._PROXIES is None
+assert "abuse_guard.crossguard.server" not in sys.modules
+print("plain")
+"""
+
+
+def test_on_another_release_no_private_name_is_imported() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", ANOTHER_RELEASE], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "plain\n", "")
 
 
 # --- the served pack answers as PolicyPack does -------------------------------------------------
@@ -163,18 +239,33 @@ def stacks_to_analyze() -> list[Sequence[Resource]]:
     return [*graphs, list(everything.values()), orphaned, [function("alone", None)], []]
 
 
-@pytest.mark.parametrize("config", CONFIGS.values(), ids=list(CONFIGS))
-def test_every_answer_is_policy_packs(pack: RunningPack, plain: RunningPack, config: dict[str, PolicyConfig]) -> None:
+def assert_same_answers(ours: RunningPack, plain: RunningPack, config: dict[str, PolicyConfig]) -> None:
+    """`ours` answers every resource and stack to analyze as `plain` does under `config`."""
     try:
-        for running in (pack, plain):
+        for running in (ours, plain):
             running.configure(config)
         for r in resources_to_analyze():
-            assert pack.analyze(r) == plain.analyze(r), r.urn
-            assert pack.remediate(r) == plain.remediate(r), r.urn
+            assert ours.analyze(r) == plain.analyze(r), r.urn
+            assert ours.remediate(r) == plain.remediate(r), r.urn
         for graph in stacks_to_analyze():
-            assert pack.analyze_stack(graph) == plain.analyze_stack(graph), [r.urn for r in graph]
+            assert ours.analyze_stack(graph) == plain.analyze_stack(graph), [r.urn for r in graph]
     finally:
-        plain.configure({})
+        for running in (ours, plain):
+            running.configure({})
+
+
+@pytest.mark.parametrize("config", CONFIGS.values(), ids=list(CONFIGS))
+def test_every_answer_is_policy_packs(pack: RunningPack, plain: RunningPack, config: dict[str, PolicyConfig]) -> None:
+    assert_same_answers(pack, plain, config)
+
+
+def test_without_pulumi_policys_private_names_the_pack_starts_and_answers_as_policy_pack(
+    hidden: RunningPack, plain: RunningPack
+) -> None:
+    """Only the release check decides whether they are imported: should the names be gone, the pack is a plain
+    PolicyPack (its props read through serialize_properties), never a pack that fails to start."""
+    assert hidden.info() == plain.info()
+    assert_same_answers(hidden, plain, CONFIGS["declared levels and defaults"])
 
 
 def answer(call: Callable[[RunningPack], Any], running: RunningPack) -> Any:
@@ -392,8 +483,8 @@ def test_stack_resources_are_read_as_pulumi_policy_builds_them() -> None:
         request, None
     )
     [theirs] = built
-    ours = crossguard.resources_from_request(request)
-    expected = [crossguard.resource_from_policy_resource(r) for r in theirs]
+    ours = decode.resources_from_request(request)
+    expected = [decode.resource_from_policy_resource(r) for r in theirs]
     assert ours == expected
     assert repr(ours) == repr(expected)  # floats stay floats, keys keep their order
     assert ours[4].dependencies == (urn_of("root"), urn_of("child"), urn_of("root"))
@@ -413,24 +504,24 @@ def test_an_analyze_resource_is_read_as_pulumi_policy_builds_it() -> None:
             type=wire.type, urn=wire.urn, name=wire.name, properties=wire.properties, options=wire.options
         )
         servicer.Analyze(request, None)
-        ours, expected = crossguard.resource_from_request(request), crossguard.resource_from_args(built.pop())
+        ours, expected = decode.resource_from_request(request), decode.resource_from_args(built.pop())
         assert ours == expected
         assert repr(ours) == repr(expected)
 
 
 def test_a_stand_in_is_known_only_while_its_call_lasts() -> None:
-    with crossguard.RESOURCES.holding(crossguard.resource_from_request(analyze_request(STACK))) as urn:
-        assert urn.startswith(crossguard.RESOURCE_STAND_IN)
-        assert crossguard.RESOURCES.named(urn) is not None
-        assert crossguard.RESOURCES.named(STACK.urn) is None
-    assert len(crossguard.RESOURCES) == 0
+    with in_flight.RESOURCES.holding(decode.resource_from_request(analyze_request(STACK))) as urn:
+        assert urn.startswith(in_flight.RESOURCE_STAND_IN)
+        assert in_flight.RESOURCES.named(urn) is not None
+        assert in_flight.RESOURCES.named(STACK.urn) is None
+    assert len(in_flight.RESOURCES) == 0
     with pytest.raises(RuntimeError, match="names no request in flight"):
-        crossguard.RESOURCES.named(urn)
+        in_flight.RESOURCES.named(urn)
 
 
 def test_each_stand_in_is_new() -> None:
     seen: set[str] = set()
     for _ in range(3):
-        with crossguard.STACK_REQUESTS.holding(crossguard.StackRequest(tricky_stack())) as urn:
+        with in_flight.STACK_REQUESTS.holding(in_flight.StackRequest(tricky_stack())) as urn:
             seen.add(urn)
     assert len(seen) == 3

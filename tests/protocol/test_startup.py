@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import select
 import socket
 from pathlib import Path
@@ -82,8 +83,9 @@ def test_close_reaps_the_process() -> None:
     assert running.process.stdout is not None and running.process.stdout.closed
 
 
-def test_the_pack_never_imports_pulumi_aws() -> None:
-    """The pack reads type tokens only: the 100 MB AWS SDK must not slow its start or its checks."""
+def test_the_pack_imports_only_what_it_uses() -> None:
+    """The pack reads type tokens only: the 100 MB AWS SDK must not slow its start or its checks. Of files/ it
+    reads OpenAPI bodies (the bounded YAML reader), never an input file, nor writes one."""
     with start_pack(PACK_DIR, env={"PYTHONPROFILEIMPORTTIME": "1"}) as running:
         for passing, failing in RESOURCE_EXAMPLES.values():
             running.analyze(passing)
@@ -91,8 +93,13 @@ def test_the_pack_never_imports_pulumi_aws() -> None:
         for graph, _ in STACK_EXAMPLES.values():
             running.analyze_stack(graph)
         imports = running.stderr()
-    assert "abuse_guard.crossguard" in imports
-    assert "pulumi_aws" not in imports
+    modules = set(re.findall(r"^import time:[^|]*\|[^|]*\|\s*(\S+)$", imports, re.MULTILINE))
+    assert {"abuse_guard.crossguard", "abuse_guard.crossguard.server", "yaml"} <= modules
+    assert not any(m.startswith("pulumi_aws") for m in modules)
+    assert {m for m in modules if m.startswith("abuse_guard.files")} == {
+        "abuse_guard.files",
+        "abuse_guard.files.bounded_yaml",
+    }
 
 
 def test_the_benchmark_baseline_pack_checks_nothing() -> None:

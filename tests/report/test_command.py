@@ -14,10 +14,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from abuse_guard import files
 from abuse_guard.cli import main
 from abuse_guard.commands import report as command
 from abuse_guard.errors import UserError
+from abuse_guard.files import atomic
 from abuse_guard.findings import Outcome
 from abuse_guard.report import json_report
 from abuse_guard.report.model import Report
@@ -156,16 +156,16 @@ def test_failed_write_keeps_the_previous_report(tmp_path: Path, monkeypatch: pyt
         stream = real_fdopen(fd, *args, **kwargs)
         return _DiskFull(stream) if len(opened) == 2 else stream
 
-    monkeypatch.setattr(files.os, "fdopen", fail_on_second_file)
+    monkeypatch.setattr(atomic.os, "fdopen", fail_on_second_file)
     with pytest.raises(UserError):
-        files.write_atomically({first: "new html " * 1000, second: "new json " * 1000})
+        atomic.write_atomically({first: "new html " * 1000, second: "new json " * 1000})
     assert (first.read_text(), second.read_text()) == ("previous html", "previous json")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.json"]  # no temporary left
 
 
 def test_written_reports_are_readable_by_others(tmp_path: Path) -> None:
     target = tmp_path / "out" / "report.html"
-    files.write_atomically({target: "<p>report</p>"})
+    atomic.write_atomically({target: "<p>report</p>"})
     assert (target.read_text(), target.stat().st_mode & 0o777) == ("<p>report</p>", 0o644)
 
 

@@ -11,15 +11,15 @@ from abuse_guard.report import html, json_report, markdown
 from abuse_guard.report.model import Report
 from abuse_guard.resources import UNKNOWN
 from abuse_guard.run import Run
-from tests.cost.graphs import function, function_url, only_bound, rest_endpoint
+from tests.cost.graphs import function, function_url, only_entrypoint, rest_endpoint
 from tests.report.runs import SCRIPT_NAME, sample_run
 
 
 def entrypoint_run() -> Run:
     """Within budget, unknown, over budget (with a fix), and a hostile name."""
-    within = only_bound(function_url(function("report", reserved=2.0)))
-    unknown = only_bound(function_url(function("pending", reserved=UNKNOWN)))
-    over = only_bound(rest_endpoint(function("refresh-cache", reserved=1.0, timeout=30.0)))
+    within = only_entrypoint(function_url(function("report", reserved=2.0)))
+    unknown = only_entrypoint(function_url(function("pending", reserved=UNKNOWN)))
+    over = only_entrypoint(rest_endpoint(function("refresh-cache", reserved=1.0, timeout=30.0)))
     return replace(sample_run(), entrypoints=(within, unknown, over, replace(within, name=SCRIPT_NAME)))
 
 

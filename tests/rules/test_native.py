@@ -10,8 +10,8 @@ import pytest
 from abuse_guard.evaluate import evaluate, evaluate_resource, remedy
 from abuse_guard.findings import Outcome
 from abuse_guard.policies import BY_ID
-from abuse_guard.policies.entrypoint_cost_budget import entrypoint_bounds
 from abuse_guard.resources import UNKNOWN, Resource
+from tests.cost.graphs import entrypoint_costs
 from tests.support import resource
 
 FUNCTION = "aws-native:lambda:Function"
@@ -295,15 +295,15 @@ def test_the_cost_model_prices_a_mixed_graph_by_hand() -> None:
     API requests = 2 x M = 5,184,000: $18.144 at $3.50 per million. Invocations 5,184,000: $1.0368 at $0.20 per
     million. Duration min(5 x M, 5,184,000 x 10 s) = 12,960,000 s x 0.25 GB x $0.0000166667 = $54.0001.
     Total $73.1809."""
-    [bound] = entrypoint_bounds(mixed_entrypoint())
-    assert (bound.name, bound.type, bound.function) == ("get", METHOD, "fn")
-    assert bound.worst is not None
-    assert bound.worst.rate == 2.0
-    assert bound.worst.concurrency == 5.0
-    assert bound.worst.cost.api_requests == pytest.approx(18.144)
-    assert bound.worst.cost.lambda_requests == pytest.approx(1.0368)
-    assert bound.worst.cost.lambda_duration == pytest.approx(54.000108, rel=1e-6)
-    assert bound.worst.cost.total == pytest.approx(73.180908, rel=1e-6)
+    [entrypoint] = entrypoint_costs(mixed_entrypoint())
+    assert (entrypoint.name, entrypoint.type, entrypoint.function) == ("get", METHOD, "fn")
+    assert entrypoint.worst is not None
+    assert entrypoint.worst.rate == 2.0
+    assert entrypoint.worst.concurrency == 5.0
+    assert entrypoint.worst.cost.api_requests == pytest.approx(18.144)
+    assert entrypoint.worst.cost.lambda_requests == pytest.approx(1.0368)
+    assert entrypoint.worst.cost.lambda_duration == pytest.approx(54.000108, rel=1e-6)
+    assert entrypoint.worst.cost.total == pytest.approx(73.180908, rel=1e-6)
 
 
 def test_a_long_native_function_behind_an_embedded_integration_is_flagged() -> None:
@@ -356,8 +356,8 @@ def test_a_deployment_that_names_a_stage_creates_one_that_is_checked(deployment_
     [stage] = evaluate([BY_ID["rest-stage-protected"]], graph)
     assert (stage.name, stage.type, stage.outcome) == ("deploy", deployment_type, Outcome.FAIL)
     assert "no '*/*' MethodSettings throttles it" in stage.message
-    [bound] = entrypoint_bounds(graph)
-    assert bound.worst is not None and bound.worst.rate == 10_000.0
+    [entrypoint] = entrypoint_costs(graph)
+    assert entrypoint.worst is not None and entrypoint.worst.rate == 10_000.0
 
 
 @pytest.mark.parametrize(

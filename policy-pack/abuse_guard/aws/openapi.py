@@ -31,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from ..files import load_yaml
+from ..files.bounded_yaml import load_yaml
 from ..resources import Resource
 from ..values import Malformed, describe, get
 from .names import safe_path, safe_verb

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import UserError
-from ..files import replace_directory, write_atomically
+from ..files.atomic import replace_directory, write_atomically
 from ..pack import AUTHOR, DESCRIPTION, LICENSE, PACK_NAME, PULUMI_POLICY_RELEASE, VIRTUALENV
 from ..wording import printable
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..errors import UserError
-from ..files import write_atomically
+from ..files.atomic import write_atomically
 from ..policies import POLICIES
 from ..policy import EXEMPT_TAG_PREFIX, Policy
 from ..resources import STACK_TYPE

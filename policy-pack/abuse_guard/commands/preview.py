@@ -18,7 +18,7 @@ from pathlib import Path
 from .. import pack_config
 from ..errors import UserError
 from ..evaluate import REMEDIATED
-from ..files import write_atomically
+from ..files.atomic import write_atomically
 from ..findings import Outcome
 from ..offline import DEFAULT_TIMEOUT, DEPLOYED, MODELS, Options, ProgramError, answers
 from ..pipeline import preview

@@ -13,7 +13,7 @@ would no longer catch what the stack shows). A stack named with --stack is alway
 
 `--input -` reads standard input (once, as a stream). Every input is read and every file rendered
 before anything is written; the whole set is then written into a new directory beside <out> and
-swapped with it (files.replace_directory), so readers see the previous set or the new one, and a bad
+swapped with it (files.atomic.replace_directory), so readers see the previous set or the new one, and a bad
 input or a full disk leaves the previous set as it was. <out> is replaced whole, so it may hold nothing
 but reports (`_check_replaceable`).
 Output: <out>/<stack>/{report.html, report.json, junit.xml, report.sarif, summary.md} per run and
@@ -32,7 +32,8 @@ from pathlib import Path
 
 from .. import pack_config, pipeline
 from ..errors import UserError
-from ..files import STDIN, opened, replace_directory
+from ..files.atomic import replace_directory
+from ..files.inputs import STDIN, opened
 from ..offline import Options
 from ..offline.project import PROJECT_FILES, StackConfig, find_file, load_project, load_stack, stack_names
 from ..pack_config import PackConfig

@@ -1,38 +1,75 @@
-"""The worst-case monthly cost of every front door to a Lambda function (its blast radius).
+"""The worst-case monthly cost of every front door to a Lambda function (its blast radius), priced once per graph.
 
-graph -> front doors (aws/frontdoors.py) -> what bounds their callers (limits.py) -> figures (model.py).
+graph -> front doors (aws/frontdoors.py) -> what limits their callers (exposure.py) -> figures (model.py), under
+the settings of settings.py. `priced` is what the entrypoint-cost-budget policy and every Run read: one pricing
+per graph and settings, kept with the graph (`Graph.derived`), so a Run prices its doors once.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from ..aws.frontdoors import Door
 from ..aws.native import declared
 from ..graph import Graph
+from ..policy import Settings
 from ..resources import Resource
 from ..values import Malformed, Undetermined
-from .limits import Links
-from .model import CostModel, EntrypointBound, Fix, Worst, cheapest_fix, worst_case
+from .exposure import Links
+from .model import CostModel, EntrypointCost, Fix, Worst, cheapest_fix, worst_case
+from .settings import CONFIG, budget, cost_model
 
 Budget = Callable[[Resource, Resource | None], float]
 """The monthly budget of an entrypoint, given it and its function (None when that is not found)."""
 
+Priced = tuple[tuple[Door, EntrypointCost | str], ...]
+"""Every front door in inventory order, with its cost or why it invokes no Lambda function."""
 
-def assess(graph: Graph, model: CostModel, budget: Budget) -> list[tuple[Door, EntrypointBound | str]]:
-    """Every front door: its bound, or why it invokes no Lambda function."""
+
+@dataclass(frozen=True)
+class Pricing:
+    """Every front door of one graph priced under one cost config (settings.CONFIG's keys)."""
+
+    doors: Priced
+
+    @property
+    def entrypoints(self) -> tuple[EntrypointCost, ...]:
+        """The cost of every front door to a Lambda function, in inventory order: what a Run shows."""
+        return tuple(cost for _, cost in self.doors if isinstance(cost, EntrypointCost))
+
+
+class _Pricings:
+    """The pricings of one graph, by the cost settings they were made under (usually one)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.by_settings: dict[str, Pricing] = {}
+
+
+def priced(graph: Graph, settings: Settings) -> Pricing:
+    """The graph's front doors priced under `settings` (COST_POLICY's, validated): computed at the first call for
+    this graph and these settings, the same object after."""
+    key = json.dumps({k: settings[k] for k in CONFIG}, sort_keys=True, default=str)
+    pricings = graph.derived(_Pricings)
+    found = pricings.by_settings.get(key)
+    if found is None:
+        found = Pricing(price_doors(graph, cost_model(settings), partial(budget, settings)))
+        pricings.by_settings[key] = found
+    return found
+
+
+def price_doors(graph: Graph, model: CostModel, budget: Budget) -> Priced:
+    """Every front door: its cost, or why it invokes no Lambda function (the computation `priced` keeps)."""
     links = Links(graph)
-    return [(door, bound(links, door, model, budget)) for door in links.doors.doors()]
+    return tuple((door, price_door(links, door, model, budget)) for door in links.doors.doors())
 
 
-def bounds(graph: Graph, model: CostModel, budget: Budget) -> tuple[EntrypointBound, ...]:
-    """The bound of every front door to a Lambda function, in inventory order."""
-    return tuple(b for _, b in assess(graph, model, budget) if isinstance(b, EntrypointBound))
-
-
-def bound(links: Links, door: Door, model: CostModel, budget: Budget) -> EntrypointBound | str:
-    """One door's bound, or why it invokes no Lambda function."""
+def price_door(links: Links, door: Door, model: CostModel, budget: Budget) -> EntrypointCost | str:
+    """One door's worst-case cost, or why it invokes no Lambda function."""
     resource = door.resource
     function: Resource | None = None
     try:
@@ -44,14 +81,14 @@ def bound(links: Links, door: Door, model: CostModel, budget: Budget) -> Entrypo
     except (Undetermined, Malformed) as error:
         malformed = isinstance(error, Malformed)
         why = f"{'malformed input' if malformed else 'cannot be determined yet'}: {error}"
-        return _bound(door, function, budget, door.kind, None, None, unknown=why, malformed=malformed)
+        return _entrypoint(door, function, budget, door.kind, None, None, unknown=why, malformed=malformed)
     limit = budget(resource, function)
     worst = worst_case(exposure, model)
     fix = cheapest_fix(exposure, model, limit) if worst.cost.total > limit else None
-    return _bound(door, function, budget, exposure.kind, worst, fix, notes=exposure.notes)
+    return _entrypoint(door, function, budget, exposure.kind, worst, fix, notes=exposure.notes)
 
 
-def _bound(
+def _entrypoint(
     door: Door,
     function: Resource | None,
     budget: Budget,
@@ -59,9 +96,9 @@ def _bound(
     worst: Worst | None,
     fix: Fix | None,
     **why: Any,
-) -> EntrypointBound:
+) -> EntrypointCost:
     resource = declared(door.resource)  # an aws-native resource as declared, not its pulumi-aws view
-    return EntrypointBound(
+    return EntrypointCost(
         kind=kind,
         urn=resource.urn,
         name=door.name,

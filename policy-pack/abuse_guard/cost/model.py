@@ -1,11 +1,10 @@
 """The cost model: the most one public entrypoint can cost per month, whatever its callers do: its blast radius.
 
 Reserved concurrency, authorization, usage plans and throttles exist to cap what an abusive or buggy
-caller can run up; this module computes that cap for every entrypoint to a Lambda function, so a
-policy can hold it to a budget and a report can show it. Pure functions over the resource graph.
-
-
-The graph is read into an `Exposure` by cost/limits.py; this module is the arithmetic, pure.
+caller can run up; this module computes that cap for one entrypoint to a Lambda function, so a
+policy can hold it to a budget and a report can show it. It never reads the resource graph:
+cost/exposure.py reads the graph into an `Exposure` (an entrypoint's ways in and its function), and
+this module is the arithmetic over it, pure functions of the Exposure and the `CostModel`.
 
 The cost model, for one entrypoint on its own (M = seconds in a month):
 - rate (requests/s the entrypoint admits): per stage, the method's (or route's) own throttle if it
@@ -13,7 +12,7 @@ The cost model, for one entrypoint on its own (M = seconds in a month):
   for a method that requires an API key, also the usage plans listing the stage, each plan's
   throttle times its API keys (a stage no plan lists rejects keyed calls with 403, so it admits
   none); summed over the stages, then the account's API Gateway limit. A function URL has no rate
-  limit of its own: Lambda's 10 requests/s per concurrent execution is all that bounds it.
+  limit of its own: Lambda's 10 requests/s per concurrent execution is all that limits it.
 - concurrency: the least of the reservation, rate x timeout and the account pool.
 - requests per month: rate x M, capped per stage by the usage plans' quotas (x their keys);
   invocations are further capped by Lambda's 10 requests/s per concurrent execution.
@@ -37,7 +36,7 @@ from ..aws.regions import DEFAULT_REGION, Prices, PriceTable
 from ..values import figure
 from ..wording import amount, dollars, keys_of, per_second, requests
 
-# -- what the bounds are made of --------------------------------------------------------------------
+# -- what the figures are made of -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -153,7 +152,7 @@ class Fix:
 
 
 @dataclass(frozen=True)
-class EntrypointBound:
+class EntrypointCost:
     """One public entrypoint's worst monthly cost, or why it cannot be computed."""
 
     kind: str

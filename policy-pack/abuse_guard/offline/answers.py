@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import UserError
-from ..files import FilePath, load_json, read_text
+from ..files.bounded_json import load_json
+from ..files.inputs import FilePath, read_text
 
 EXAMPLE = '{"aws:index/getCallerIdentity:getCallerIdentity": {"accountId": "111122223333"}}'
 

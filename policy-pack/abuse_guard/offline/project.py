@@ -28,7 +28,8 @@ from typing import Any
 import yaml  # type: ignore[import-untyped,unused-ignore]
 
 from ..errors import UserError
-from ..files import load_yaml, read_text
+from ..files.bounded_yaml import load_yaml
+from ..files.inputs import read_text
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
 STACK_FILE_EXTENSIONS = (".yaml", ".yml", ".json")

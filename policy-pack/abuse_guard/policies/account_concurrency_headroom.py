@@ -15,8 +15,8 @@ from ..findings import Verdict, all_of, failed, not_applicable, passed, undeterm
 from ..graph import Graph
 from ..policy import Policy, Settings
 from ..resources import STACK_TYPE, Resource
+from ..shared_config import ACCOUNT_CONCURRENCY
 from ..values import Malformed, Undetermined, figure
-from .config import ACCOUNT_CONCURRENCY
 
 BIGGEST_SHOWN = 3
 

@@ -2,101 +2,64 @@
 
 Reserved concurrency, authorization, usage plans and throttles each cap one thing; what they are for
 is capping the bill an abusive or buggy caller can run up. The cost model (cost/) computes that bill
-for every front door to a Lambda function (aws/frontdoors.py); this
-policy holds it to a budget and, when it is over, names the limit that binds and the cheapest fix.
+for every front door to a Lambda function (aws/frontdoors.py), under the settings cost/settings.py
+declares; this policy holds it to a budget and, when it is over, names the limit that binds and the
+cheapest fix.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from functools import partial
-from typing import Any
 
-from .. import cost
 from ..aws.frontdoors import DOOR_TYPES
-from ..aws.native import expanded, with_native
-from ..aws.regions import PRICE_KEYS, REGION_CODE_PATTERN, US_EAST_1, price_table
-from ..cost.model import CostModel, EntrypointBound
+from ..aws.native import with_native
+from ..cost import priced
+from ..cost.model import EntrypointCost
+from ..cost.settings import CONFIG, COST_POLICY
 from ..findings import Verdict, all_of, failed, not_applicable, passed, undetermined
 from ..graph import Graph
-from ..policy import NAME_PATTERN_SCHEMA, Policy, Settings, matches
+from ..policy import Policy, Settings
 from ..resources import Resource
 from ..wording import dollars
-from .config import ACCOUNT_CONCURRENCY, MAX_QUOTA_PER_DAY, MAX_STAGE_RATE
 
 
-def cost_model(settings: Settings) -> CostModel:
-    """The cost model as configured; a fix goes no further than the throttle and quota policies allow."""
-    return CostModel(
-        prices=price_table(settings, settings["regionPrices"]),
-        new_connections_per_lcu=settings["loadBalancerNewConnectionsPerLcu"],
-        seconds_per_month=settings["secondsPerMonth"],
-        account_rate=settings["accountRateLimit"],
-        account_concurrency=settings["accountConcurrencyLimit"],
-        api_keys_per_plan=settings["apiKeysPerUsagePlan"],
-        fix_stage_rate=MAX_STAGE_RATE,
-        fix_daily_quota=MAX_QUOTA_PER_DAY,
-    )
-
-
-def stack_name(urn: str) -> str:
-    """urn:pulumi:<stack>::<project>::... -> <stack>."""
-    return urn.removeprefix("urn:pulumi:").split("::", 1)[0]
-
-
-def budget(settings: Settings, entrypoint: Resource, function: Resource | None) -> float:
-    """The first functionBudgets entry matching the function, else the stack's budget, else monthlyBudget."""
-    if function is not None:
-        for override in settings["functionBudgets"]:
-            if matches(function, override["function"]):
-                return float(override["budget"])
-    return float(settings["stackBudgets"].get(stack_name(entrypoint.urn), settings["monthlyBudget"]))
-
-
-def entrypoint_bounds(
-    resources: Iterable[Resource], config: Mapping[str, Mapping[str, Any] | None] | None = None
-) -> tuple[EntrypointBound, ...]:
-    """Every entrypoint's bound under the pack config (policy id -> properties): what a Run shows."""
-    settings = POLICY.settings((config or {}).get(POLICY.id))
-    return cost.bounds(Graph(expanded(list(resources))), cost_model(settings), partial(budget, settings))
-
-
-def verdict(bound: EntrypointBound) -> Verdict:
-    behind = f" -> Lambda function '{bound.function}'" if bound.function else ""
-    label = f"{bound.kind} '{bound.name}'{behind}"
-    worst = bound.worst
+def verdict(entrypoint: EntrypointCost) -> Verdict:
+    behind = f" -> Lambda function '{entrypoint.function}'" if entrypoint.function else ""
+    label = f"{entrypoint.kind} '{entrypoint.name}'{behind}"
+    worst = entrypoint.worst
     if worst is None:
-        return (failed if bound.malformed else undetermined)(f"{label}: {bound.unknown}")
+        return (failed if entrypoint.malformed else undetermined)(f"{label}: {entrypoint.unknown}")
     total = f"{dollars(worst.cost.total)}/month ({worst.cost.describe()})"
-    limit = f"the {dollars(bound.budget)} budget"
-    if not bound.over_budget:
+    limit = f"the {dollars(entrypoint.budget)} budget"
+    if not entrypoint.over_budget:
         return passed(f"{label} costs at most {total}, within {limit}; bound by {worst.binding}")
-    return failed(f"{label} can cost up to {total}, over {limit}, bound only by {worst.binding}; {fix(bound)}")
+    return failed(f"{label} can cost up to {total}, over {limit}, bound only by {worst.binding}; {fix(entrypoint)}")
 
 
-def fix(bound: EntrypointBound) -> str:
-    if bound.fix is None:
+def fix(entrypoint: EntrypointCost) -> str:
+    if entrypoint.fix is None:
         return (
             "none of reserved concurrency 1, a stage throttle or a usage plan quota would lower it: lower the "
             "function's memorySize or timeout, or raise the budget for it"
         )
-    if bound.fix.within_budget:
-        return f"the cheapest fix: {bound.fix.describe()}"
+    if entrypoint.fix.within_budget:
+        return f"the cheapest fix: {entrypoint.fix.describe()}"
     return (
-        f"no single fix brings it within budget; the cheapest, {bound.fix.change}, would still cost "
-        f"{dollars(bound.fix.monthly_cost)}/month"
+        f"no single fix brings it within budget; the cheapest, {entrypoint.fix.change}, would still cost "
+        f"{dollars(entrypoint.fix.monthly_cost)}/month"
     )
 
 
 def check_stack(graph: Graph, settings: Settings) -> Iterator[tuple[Resource, Verdict]]:
     by_resource: dict[str, list[Verdict]] = {}
     resources: dict[str, Resource] = {}
-    for door, bound in cost.assess(graph, cost_model(settings), partial(budget, settings)):
+    for door, entrypoint in priced(graph, settings).doors:
         resources.setdefault(door.resource.urn, door.resource)
         by_resource.setdefault(door.resource.urn, []).append(
-            not_applicable(f"{bound}, so it invokes no Lambda function this policy can price")
-            if isinstance(bound, str)
-            else verdict(bound)
+            not_applicable(f"{entrypoint}, so it invokes no Lambda function this policy can price")
+            if isinstance(entrypoint, str)
+            else verdict(entrypoint)
         )
     for urn, verdicts in by_resource.items():
         # one finding per resource: the operations of one body are judged apart, a fail never hidden
@@ -107,23 +70,8 @@ def _given(verdict: Verdict) -> Verdict:
     return verdict
 
 
-PRICED = {
-    "lambdaRequestPricePerMillion": "Dollars per million Lambda requests",
-    "lambdaGbSecondPrice": "Dollars per GB-second of Lambda duration (x86)",
-    "restApiRequestPricePerMillion": "Dollars per million REST API requests",
-    "httpApiRequestPricePerMillion": "Dollars per million HTTP API requests",
-    "webSocketMessagePricePerMillion": "Dollars per million WebSocket API messages",
-    "loadBalancerLcuPricePerHour": "Dollars per Application Load Balancer LCU-hour",
-}
-"""What each price key (aws/regions.py PRICE_KEYS) is, as the config reference says it."""
-
-
-def price(default: float, description: str) -> dict[str, Any]:
-    return {"type": "number", "exclusiveMinimum": 0, "default": default, "description": description}
-
-
 POLICY = Policy(
-    id="entrypoint-cost-budget",
+    id=COST_POLICY,
     title="Each public entrypoint's worst-case cost fits a budget",
     description="Each public entrypoint's worst-case monthly cost must fit its budget (default $100).",
     severity="high",
@@ -164,84 +112,7 @@ POLICY = Policy(
         "or give an entrypoint that needs more a budget of its own:\n"
         '    {"entrypoint-cost-budget": {"functionBudgets": [{"function": "search-*", "budget": 500}]}}'
     ),
-    config={
-        "monthlyBudget": {
-            "type": "number",
-            "minimum": 0,
-            "default": 100,
-            "description": "Largest worst-case cost per entrypoint per month, in dollars.",
-        },
-        "stackBudgets": {
-            "type": "object",
-            "additionalProperties": {"type": "number", "minimum": 0},
-            "default": {},
-            "description": 'Monthly budget per entrypoint by stack name, e.g. {"prod": 500}; overrides monthlyBudget.',
-        },
-        "functionBudgets": {
-            "type": "array",
-            "default": [],
-            "description": (
-                "Monthly budget for entrypoints to matching functions, first match wins; overrides stackBudgets: "
-                '[{"function": "<name pattern>", "budget": 500}].'
-            ),
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["function", "budget"],
-                "properties": {
-                    "function": NAME_PATTERN_SCHEMA,
-                    "budget": {"type": "number", "minimum": 0},
-                },
-            },
-        },
-        **{
-            key: price(
-                getattr(US_EAST_1, field), f"{PRICED[key]}, in every Region regionPrices does not list (us-east-1's)."
-            )
-            for key, field in PRICE_KEYS.items()
-        },
-        "regionPrices": {
-            "type": "object",
-            "default": {},
-            "propertyNames": {"pattern": REGION_CODE_PATTERN},
-            "additionalProperties": {
-                "type": "object",
-                "additionalProperties": False,
-                "minProperties": 1,
-                "properties": {key: {"type": "number", "exclusiveMinimum": 0} for key in PRICE_KEYS},
-            },
-            "description": (
-                "Prices by AWS Region, for the doors and functions there, under the top-level keys' names: "
-                '{"eu-central-1": {"restApiRequestPricePerMillion": 3.7}}; a price an entry leaves out is the '
-                "top-level one."
-            ),
-        },
-        "loadBalancerNewConnectionsPerLcu": {
-            "type": "number",
-            "exclusiveMinimum": 0,
-            "default": 25,
-            "description": "New connections per second one LCU covers; each request counts as one (worst case).",
-        },
-        "secondsPerMonth": {
-            "type": "number",
-            "exclusiveMinimum": 0,
-            "default": 2_592_000,
-            "description": "Seconds in the month the budget is for (default 30 days).",
-        },
-        "accountRateLimit": {
-            "type": "number",
-            "exclusiveMinimum": 0,
-            "default": 10_000,
-            "description": "The account's regional API Gateway limit in requests/s (AWS default 10,000).",
-        },
-        "accountConcurrencyLimit": ACCOUNT_CONCURRENCY,
-        "apiKeysPerUsagePlan": {
-            "type": "integer",
-            "minimum": 1,
-            "default": 1,
-            "description": "API keys assumed on a usage plan none of whose keys (UsagePlanKey) are in the stack.",
-        },
-    },
+    config=CONFIG,
     check_stack=check_stack,
     references=(
         "AWS Lambda pricing; Amazon API Gateway pricing",

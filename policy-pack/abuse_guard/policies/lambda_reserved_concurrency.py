@@ -9,8 +9,8 @@ from ..aws.types import LAMBDA_FUNCTION
 from ..findings import Verdict, failed, passed
 from ..policy import NAME_PATTERN_SCHEMA, ConfigError, Policy, Settings, matches
 from ..resources import Resource
+from ..shared_config import ACCOUNT_CONCURRENCY
 from ..values import figure
-from .config import ACCOUNT_CONCURRENCY
 
 
 def bounds(resource: Resource, settings: Settings) -> tuple[float, float]:

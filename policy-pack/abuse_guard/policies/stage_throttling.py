@@ -12,8 +12,8 @@ from ..aws.types import HTTP_API, HTTP_STAGE, METHOD_SETTINGS
 from ..findings import Verdict, all_of, failed, unless
 from ..policy import Policy, Settings
 from ..resources import Resource
+from ..shared_config import MAX_STAGE_RATE
 from ..values import items, mapping
-from .config import MAX_STAGE_RATE
 
 SENT_AS_ZERO = (
     "-1 turns throttling off, and the provider sends a value left out of a settings block as 0, which rejects "

@@ -12,8 +12,8 @@ from ..aws.usage_plans import QUOTA_PERIODS, plan_throttle, quota_limit, quota_p
 from ..findings import Verdict, all_of, failed, not_applicable, passed, unless
 from ..policy import Policy, Settings
 from ..resources import Resource
+from ..shared_config import MAX_QUOTA_PER_DAY
 from ..values import figure, items, mapping
-from .config import MAX_QUOTA_PER_DAY
 
 MAX_QUOTA_KEYS = {"DAY": "maxQuotaPerDay", "WEEK": "maxQuotaPerWeek", "MONTH": "maxQuotaPerMonth"}
 

@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ..cost.model import EntrypointBound
+from ..cost.model import EntrypointCost
 from ..findings import Outcome
 from .model import Report
 
@@ -32,15 +32,15 @@ def _outcomes(tally: dict[Outcome, int]) -> dict[str, int]:
     return {outcome.value: count for outcome, count in tally.items()}
 
 
-def _entrypoint(bound: EntrypointBound) -> dict[str, Any]:
-    worst, fix = bound.worst, bound.fix
+def _entrypoint(entrypoint: EntrypointCost) -> dict[str, Any]:
+    worst, fix = entrypoint.worst, entrypoint.fix
     return {
-        "kind": bound.kind,
-        "urn": bound.urn,
-        "name": bound.name,
-        "type": bound.type,
-        "function": bound.function,
-        "budget": bound.budget,
+        "kind": entrypoint.kind,
+        "urn": entrypoint.urn,
+        "name": entrypoint.name,
+        "type": entrypoint.type,
+        "function": entrypoint.function,
+        "budget": entrypoint.budget,
         "worstCase": None
         if worst is None
         else {
@@ -57,13 +57,13 @@ def _entrypoint(bound: EntrypointBound) -> dict[str, Any]:
                 "apiGateway": worst.cost.api_requests,
             },
             "bindingLimit": worst.binding,
-            "withinBudget": not bound.over_budget,
+            "withinBudget": not entrypoint.over_budget,
         },
         "fix": None
         if fix is None
         else {"change": fix.change, "monthlyCost": fix.monthly_cost, "withinBudget": fix.within_budget},
-        "unknown": bound.unknown,
-        "notes": list(bound.notes),
+        "unknown": entrypoint.unknown,
+        "notes": list(entrypoint.notes),
     }
 
 
@@ -98,7 +98,7 @@ def document(report: Report) -> dict[str, Any]:
         ],
         "resources": [{"urn": r.urn, "type": r.type, "name": r.name, "tags": dict(r.tags)} for r in run.resources],
         "findings": [f.to_dict() for f in run.findings],
-        "entrypoints": [_entrypoint(bound) for bound in run.entrypoints],
+        "entrypoints": [_entrypoint(entrypoint) for entrypoint in run.entrypoints],
     }
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..cost.model import EntrypointBound
+from ..cost.model import EntrypointCost
 from ..findings import Finding, Outcome
 from ..run import PolicyInfo, Run
 from ..wording import amount, dollars, per_second, printable_data
@@ -93,30 +93,35 @@ class EntrypointRow:
     notes: str
 
 
-def entrypoint_row(bound: EntrypointBound) -> EntrypointRow:
-    worst = bound.worst
-    common = {"name": bound.name, "kind": bound.kind, "function": bound.function, "budget": dollars(bound.budget)}
+def entrypoint_row(entrypoint: EntrypointCost) -> EntrypointRow:
+    worst = entrypoint.worst
+    common = {
+        "name": entrypoint.name,
+        "kind": entrypoint.kind,
+        "function": entrypoint.function,
+        "budget": dollars(entrypoint.budget),
+    }
     if worst is None:
         unknown = "unknown"
         return EntrypointRow(
             **common,
-            outcome=Outcome.FAIL if bound.malformed else Outcome.UNKNOWN,
-            status="malformed" if bound.malformed else "unknown",
+            outcome=Outcome.FAIL if entrypoint.malformed else Outcome.UNKNOWN,
+            status="malformed" if entrypoint.malformed else "unknown",
             rate=unknown,
             rate_limit="",
             concurrency=unknown,
             concurrency_limit="",
             cost=unknown,
             cost_parts="",
-            binding=bound.unknown,
+            binding=entrypoint.unknown,
             fix="",
             notes="",
         )
     cost = worst.cost
-    over = bound.over_budget
+    over = entrypoint.over_budget
     fix = ""
-    if bound.fix is not None:
-        fix = bound.fix.describe() + ("" if bound.fix.within_budget else " (still over budget)")
+    if entrypoint.fix is not None:
+        fix = entrypoint.fix.describe() + ("" if entrypoint.fix.within_budget else " (still over budget)")
     return EntrypointRow(
         **common,
         outcome=Outcome.FAIL if over else Outcome.PASS,
@@ -129,7 +134,7 @@ def entrypoint_row(bound: EntrypointBound) -> EntrypointRow:
         cost_parts=cost.describe(),
         binding=worst.binding,
         fix=fix,
-        notes="; ".join(bound.notes),
+        notes="; ".join(entrypoint.notes),
     )
 
 

@@ -17,7 +17,8 @@ from typing import Literal
 import ijson  # type: ignore[import-untyped]
 
 from ..errors import UserError
-from ..files import MAX_DEPTH, FilePath, Input, is_blank, opened
+from ..files.bounded_json import MAX_DEPTH
+from ..files.inputs import FilePath, Input, is_blank, opened
 from .kinds import EVENT_KEYS, STATE_KEYS
 
 JSON = ijson.get_backend("yajl2_c")

@@ -14,7 +14,7 @@ which policies passed and failed (policyAnalyzeSummaryEvent), so the report can 
   analysis is noted in the message ("passed after remediation (changed a; added b)");
 - not-applicable: a policy the pack ran on other resources (so it is enabled) that is in neither
   list here: a summary leaves out only disabled and not-applicable policies. For abuse-guard the
-  reason may also be an exemption (crossguard.py reports both as not-applicable); the log does not
+  reason may also be an exemption (crossguard/adapter.py reports both as not-applicable); the log does not
   say which.
 - Stack policies: `passed` of policyAnalyzeStackSummaryEvent and policyEvents without a URN attach
   to the root stack resource; their violations carry the URN of the resource they are about.
@@ -34,7 +34,8 @@ from typing import Any
 
 from .. import __version__
 from ..errors import UserError
-from ..files import MAX_LINE_BYTES, FilePath, Input, load_json, numbered_lines, opened
+from ..files.bounded_json import load_json
+from ..files.inputs import MAX_LINE_BYTES, FilePath, Input, numbered_lines, opened
 from ..findings import Component, Finding, Outcome
 from ..graph import Graph
 from ..policies import BY_ID
@@ -56,8 +57,8 @@ CANT_RUN = re.compile(
 def read_event_log(source: FilePath) -> EngineRecord:
     """The findings an engine event log records; one UserError naming file and line if it is not one.
 
-    Lines are read one at a time, each at most files.MAX_LINE_BYTES long, its JSON nested at most
-    files.MAX_DEPTH deep.
+    Lines are read one at a time, each at most files.inputs.MAX_LINE_BYTES long, its JSON nested at most
+    files.bounded_json.MAX_DEPTH deep.
     """
     with opened(source) as handle:
         return _read(handle)

@@ -18,7 +18,7 @@ The file is streamed, never held whole. ijson's C parser (yajl2_c) turns it into
 depth) in one pass; the fields that say what the file is (version, deployment or checkpoint,
 checkpoint.stack) are picked from those events in any key order, and the events of the resources
 list go to ijson's C object builder, which hands over one entry at a time, converted to a Resource at
-once. Objects and arrays nested deeper than files.MAX_DEPTH are refused as the pass reaches them.
+once. Objects and arrays nested deeper than files.bounded_json.MAX_DEPTH are refused as the pass reaches them.
 Everything is checked at the end of the pass, so a bad file never yields part of a Run. yajl says what
 is wrong but not where: on that path only, the input is parsed again (a stream from what was kept of
 it) to name the line and column. Numbers come out as json.loads gave them (int or float, never
@@ -39,7 +39,8 @@ from typing import Any
 import ijson  # type: ignore[import-untyped]
 
 from ..errors import UserError
-from ..files import MAX_DEPTH, FilePath, Input, chunks, is_blank, opened
+from ..files.bounded_json import MAX_DEPTH
+from ..files.inputs import FilePath, Input, chunks, is_blank, opened
 from ..resources import SECRET, Resource, from_wire, name_from_urn, provider_ref
 from . import CLOSING, OPENING
 from .kinds import EVENT_KEYS

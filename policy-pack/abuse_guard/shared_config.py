@@ -1,10 +1,10 @@
-"""Config entries more than one policy declares, so their schema and default are written once."""
+"""Config entries more than one policy declares, and the defaults the cost model shares with them, written once."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..aws.limits import ACCOUNT_CONCURRENCY_LIMIT, UNRESERVED_FLOOR
+from .aws.limits import ACCOUNT_CONCURRENCY_LIMIT, UNRESERVED_FLOOR
 
 ACCOUNT_CONCURRENCY: dict[str, Any] = {
     "type": "integer",

@@ -1,4 +1,5 @@
-"""Reading the graph into what bounds each front door's callers: its stages' throttles, usage plans and quotas.
+"""Reading the graph into each front door's `Exposure`: what limits its callers (its stages' throttles, usage plans and
+quotas) and the function they run.
 
 Stages, MethodSettings and usage plans are linked as rest-stage-protected links them (aws/rest.py);
 the function behind each door comes from the front-door inventory (aws/frontdoors.py).
@@ -93,7 +94,7 @@ class RouteStageLinks:
 
 
 class Links:
-    """The relations the bounds follow, grouped once, so each door looks up only what it needs."""
+    """The relations an exposure follows, grouped once, so each door looks up only what it needs."""
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
@@ -107,7 +108,7 @@ class Links:
     # -- the ways in --
 
     def exposure(self, door: Door, function: Resource, model: CostModel) -> Exposure:
-        """What bounds the callers of one door and the function they run, and the Regions they are billed in."""
+        """What limits the callers of one door and the function they run, and the Regions they are billed in."""
         kind = door.kind
         notes: list[str] = []
         timeout, note = positive(function, "timeout", DEFAULT_TIMEOUT, "s")

@@ -1,0 +1,151 @@
+"""Engine data -> Resource: what pulumi-policy hands a policy, and the protobuf requests it decodes, read as the
+rules read resources (plain data, UNKNOWN and SECRET markers).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from google.protobuf import json_format, struct_pb2  # type: ignore[import-untyped]
+from pulumi.runtime.proto import analyzer_pb2
+from pulumi_policy import PolicyProviderResource, PolicyResource, ResourceValidationArgs
+from pulumi_policy.deserialize import deserialize_properties, serialize_properties
+
+from ..resources import SIG_KEY, UNKNOWN, UNKNOWN_SENTINELS, ProviderRef, Resource, from_wire
+from .release import private_proxies
+
+_PROXIES = private_proxies()
+"""pulumi-policy's private proxy classes (dict, list) on the release they were checked with; None on any other."""
+
+
+def plain_props(props: Any) -> Any:
+    """pulumi-policy's unknown-raising proxy back to plain data with UNKNOWN markers.
+
+    The same as from_wire(serialize_properties(props)) in one pass. On the release release.py checked, its
+    containers are unwrapped through the same `"__target"` key serialize_properties uses; assets and archives,
+    and every value on another release, go through serialize_properties itself.
+    """
+    if isinstance(props, str):
+        return from_wire(props)
+    if props is None or isinstance(props, (bool, int, float)):
+        return props
+    if _PROXIES is not None:
+        dict_proxy, list_proxy = _PROXIES
+        if isinstance(props, dict_proxy):
+            return {str(key): plain_props(value) for key, value in props["__target"].items()}
+        if isinstance(props, list_proxy):
+            return [plain_props(value) for value in props["__target"]]
+    return from_wire(serialize_properties(props))
+
+
+def props_from_struct(struct: struct_pb2.Struct) -> dict[str, Any]:
+    """A request's properties as `plain_props` gives them from pulumi-policy's args, read from the protobuf.
+
+    pulumi-policy reaches them through json_format.MessageToDict, deserialize_properties and its
+    proxy; this reads the Struct directly. Strings, numbers, booleans, nulls, lists and objects are
+    converted here; a value pulumi-policy treats specially (an object with the signature key: asset,
+    archive or secret envelope, or a non-finite number, which json_format refuses) goes through
+    pulumi-policy's own functions, with their results and their errors.
+    """
+    fields = struct.fields
+    return {key: _value(fields[key]) for key in fields}  # the top level is never an envelope, as in pulumi-policy
+
+
+def _value(value: struct_pb2.Value) -> Any:
+    kind = value.WhichOneof("kind")
+    if kind == "string_value":
+        text = value.string_value
+        return UNKNOWN if text in UNKNOWN_SENTINELS else text
+    if kind == "struct_value":
+        fields = value.struct_value.fields
+        if SIG_KEY in fields:
+            return _as_pulumi_policy_does(value)
+        return {key: _value(fields[key]) for key in fields}
+    if kind == "number_value":
+        number = value.number_value
+        return number if math.isfinite(number) else _as_pulumi_policy_does(value)
+    if kind == "bool_value":
+        return value.bool_value
+    if kind == "list_value":
+        return [_value(item) for item in value.list_value.values]
+    return None  # null_value, or no kind set: json_format reads both as None
+
+
+def _as_pulumi_policy_does(value: struct_pb2.Value) -> Any:
+    decoded = deserialize_properties({"value": json_format.MessageToDict(value)})["value"]
+    return plain_props(decoded)
+
+
+def provider_from_policy(provider: PolicyProviderResource | None) -> ProviderRef | None:
+    """The provider pulumi-policy hands a policy with a resource: its URN and its inputs (region, assumeRoles...)."""
+    return None if provider is None else ProviderRef(provider.urn, plain_props(provider.props))
+
+
+def provider_from_request(request: analyzer_pb2.AnalyzeRequest | analyzer_pb2.AnalyzerResource) -> ProviderRef | None:
+    """`provider_from_policy` of the provider pulumi-policy builds from a request's AnalyzerProviderResource.
+
+    Decoding it raises what pulumi-policy raises, which decodes the provider for every policy it calls."""
+    if not request.HasField("provider"):
+        return None
+    return ProviderRef(request.provider.urn, props_from_struct(request.provider.properties))
+
+
+def resource_from_args(args: ResourceValidationArgs) -> Resource:
+    return Resource(
+        args.urn,
+        args.resource_type,
+        args.name,
+        plain_props(args.props),
+        args.opts.parent,
+        provider=provider_from_policy(args.provider),
+    )
+
+
+def resource_from_request(request: analyzer_pb2.AnalyzeRequest) -> Resource:
+    """`resource_from_args` of the args pulumi-policy builds from an Analyze request."""
+    return Resource(
+        request.urn,
+        request.type,
+        request.name,
+        props_from_struct(request.properties),
+        request.options.parent or None,
+        provider=provider_from_request(request),
+    )
+
+
+def resource_from_policy_resource(r: PolicyResource) -> Resource:
+    return Resource(
+        urn=r.urn,
+        type=r.resource_type,
+        name=r.name,
+        props=plain_props(r.props),
+        parent=r.parent.urn if r.parent is not None else r.opts.parent,
+        dependencies=tuple(d.urn for d in r.dependencies),
+        property_dependencies={k: tuple(d.urn for d in deps) for k, deps in r.property_dependencies.items()},
+        provider=provider_from_policy(r.provider),
+    )
+
+
+def resources_from_request(request: analyzer_pb2.AnalyzeStackRequest) -> list[Resource]:
+    """`resource_from_policy_resource` of each resource pulumi-policy builds from an AnalyzeStack request.
+
+    As pulumi-policy links them: a parent, dependency or property dependency counts only if the
+    request holds a resource of that URN (a parent that is not falls back to the options' parent).
+    """
+    urns = {r.urn for r in request.resources}
+    return [
+        Resource(
+            urn=r.urn,
+            type=r.type,
+            name=r.name,
+            props=props_from_struct(r.properties),
+            parent=r.parent if r.parent in urns else (r.options.parent or None),
+            dependencies=tuple(urn for urn in r.dependencies if urn in urns),
+            property_dependencies={
+                prop: tuple(urn for urn in deps.urns if urn in urns) for prop, deps in r.propertyDependencies.items()
+            },
+            provider=provider_from_request(r),
+        )
+        for r in request.resources
+    ]

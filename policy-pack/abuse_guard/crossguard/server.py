@@ -1,0 +1,94 @@
+"""The decode-once server: pulumi-policy's servicer with each Analyze and AnalyzeStack request decoded once.
+
+pulumi-policy's servicer decodes a request for every policy it calls, before the policy runs: an Analyze request
+once per resource policy, and every resource of an AnalyzeStack request once per stack policy, each time into new
+PolicyResource objects that the adapter then converted into a new Graph. `SharedRequests` decodes the request
+itself, registers it under a stand-in URN (in_flight.py) and hands pulumi-policy's own Analyze or AnalyzeStack a
+request holding only that URN. pulumi-policy still decides which policies run, with which config and enforcement
+level, and builds every response; the policies read the registered request: one Resource for all resource
+policies, and for all stack policies one Graph, built at the first one's call. Analyze of a type no resource
+policy checks is answered without calling the policies, with the same empty response; a request pulumi-policy
+cannot decode goes to it as received, to fail as it always has. Remediate is pulumi-policy's own: it decodes once
+for all policies.
+
+This module extends pulumi-policy's private servicer class and reads its private channel options at import:
+`crossguard.serve` imports it only on the release release.py names, and serves a plain PolicyPack when the
+import fails.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Collection, Sequence
+from concurrent import futures
+from typing import Any
+
+import grpc  # type: ignore[import-untyped]
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+from pulumi_policy import EnforcementLevel
+from pulumi_policy import Policy as PulumiPolicy
+from pulumi_policy.policy import _GRPC_CHANNEL_OPTIONS, _PolicyAnalyzerServicer
+
+from ..policy import Policy
+from .decode import resource_from_request
+from .in_flight import RESOURCES, STACK_REQUESTS, StackRequest, Undecodable
+
+WORKERS = 4
+"""Worker threads of the gRPC server, as PolicyPack sets them."""
+
+
+class SharedRequests(_PolicyAnalyzerServicer):
+    """pulumi-policy's servicer, with each Analyze and AnalyzeStack request decoded once for all policies.
+
+    `checked_types`: every type any resource policy of the pack checks. Analyze of a resource of any
+    other type is answered here with pulumi-policy's answer, an empty response: each resource policy
+    would return at once. A request holding a value pulumi-policy's decoding refuses (a non-finite
+    number, a malformed asset, archive or secret envelope) goes to pulumi-policy as received, so it
+    answers, or fails, as it always has. Every other call (GetAnalyzerInfo, Configure, Remediate,
+    ...) is pulumi-policy's own.
+    """
+
+    def __init__(self, checked_types: Collection[str], *servicer: Any, **options: Any) -> None:
+        super().__init__(*servicer, **options)
+        self.checked_types = frozenset(checked_types)
+
+    def Analyze(self, request: analyzer_pb2.AnalyzeRequest, context: Any) -> analyzer_pb2.AnalyzeResponse:
+        try:
+            resource = resource_from_request(request)  # its provider included
+        except Exception:
+            return super().Analyze(request, context)
+        if request.type not in self.checked_types:
+            return analyzer_pb2.AnalyzeResponse()
+        with RESOURCES.holding(resource) as urn:
+            return super().Analyze(analyzer_pb2.AnalyzeRequest(type=request.type, urn=urn), context)
+
+    def AnalyzeStack(self, request: analyzer_pb2.AnalyzeStackRequest, context: Any) -> analyzer_pb2.AnalyzeResponse:
+        with STACK_REQUESTS.holding(StackRequest(request)) as urn:
+            stand_in = analyzer_pb2.AnalyzeStackRequest(resources=[analyzer_pb2.AnalyzerResource(urn=urn)])
+            try:
+                return super().AnalyzeStack(stand_in, context)
+            except Undecodable:
+                pass  # raised at the first stack policy's call, before any answer: none is lost
+        return super().AnalyzeStack(request, context)
+
+
+def serve(policies: Sequence[Policy], converted: Sequence[PulumiPolicy], *, name: str, **options: Any) -> None:
+    """Serve `converted` (the pulumi-policy objects of `policies`) as `PolicyPack(name, converted, **options)` does.
+
+    The same servicer, server options, worker count and port line, with `SharedRequests` in front
+    of the servicer. Runs until the engine ends the process.
+    """
+    level = options.pop("enforcement_level", None) or EnforcementLevel.ADVISORY
+    # "0.0.1" is PolicyPack's version too: PulumiPolicy.yaml's takes precedence
+    checked_types = {t for p in policies if not p.is_stack_policy for t in p.resource_types}
+    servicer = SharedRequests(checked_types, name, "0.0.1", list(converted), level, **options)
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=WORKERS), options=_GRPC_CHANNEL_OPTIONS)
+    analyzer_pb2_grpc.add_AnalyzerServicer_to_server(servicer, server)
+    port = server.add_insecure_port(address="127.0.0.1:0")
+    server.start()
+    sys.stdout.buffer.write(f"{port}\n".encode())
+    sys.stdout.flush()
+    try:
+        server.wait_for_termination()
+    except KeyboardInterrupt:
+        server.stop(0)
