@@ -59,8 +59,7 @@ from pulumi_policy.policy import _GRPC_CHANNEL_OPTIONS, _PolicyAnalyzerServicer
 from pulumi_policy.proxy import UnknownValueError, _DictProxy, _ListProxy
 from pulumi_policy.version import VERSION as PULUMI_POLICY_VERSION
 
-from .aws.native import expanded
-from .evaluate import evaluate_resource, evaluate_stack, remedy
+from .evaluate import declared_types, evaluate_resource, evaluate_stack, in_scope, remedy, stack_graph
 from .findings import Finding, Outcome
 from .graph import Graph
 from .policy import Policy
@@ -243,7 +242,7 @@ class StackRequest:
                 resources = resources_from_request(self._request)  # providers included
             except Exception as error:
                 raise Undecodable from error
-            self._graph = Graph(expanded(resources))
+            self._graph = stack_graph(resources)
         return self._graph
 
 
@@ -338,7 +337,7 @@ def serve(policies: Sequence[Policy], *, name: str, **options: Any) -> None:
         return
     level = options.pop("enforcement_level", None) or EnforcementLevel.ADVISORY
     # "0.0.1" is PolicyPack's version too: PulumiPolicy.yaml's takes precedence
-    checked_types = {t for p in policies if not p.is_stack_policy for t in p.resource_types}
+    checked_types = {t for p in policies if not p.is_stack_policy for t in declared_types(p)}
     servicer = SharedRequests(checked_types, name, "0.0.1", converted, level, **options)
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=WORKERS), options=_GRPC_CHANNEL_OPTIONS)
     analyzer_pb2_grpc.add_AnalyzerServicer_to_server(servicer, server)
@@ -368,12 +367,12 @@ def _resource(args: ResourceValidationArgs) -> Resource:
 def _graph(args: StackValidationArgs) -> Graph:
     if len(args.resources) == 1 and (shared := STACK_REQUESTS.named(args.resources[0].urn)) is not None:
         return shared.graph
-    return Graph(expanded([resource_from_policy_resource(r) for r in args.resources]))
+    return stack_graph(resource_from_policy_resource(r) for r in args.resources)
 
 
 def _resource_validation(policy: Policy) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        if not policy.applies_to(args.resource_type):
+        if not in_scope(policy, args.resource_type):
             return
         settings = policy.settings(args.get_config())
         result = evaluate_resource(policy, _resource(args), settings)
@@ -408,7 +407,7 @@ def _stack_validation(policy: Policy) -> Callable[[StackValidationArgs, ReportVi
 def _resource_remediation(policy: Policy) -> Callable[[ResourceValidationArgs], Mapping[str, Any] | None]:
     # pulumi-policy types the callback's result as awaitable, but its servicer takes plain props too.
     def remediate(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
-        if not policy.applies_to(args.resource_type):
+        if not in_scope(policy, args.resource_type):
             return None
         resource = resource_from_args(args)
         changes = remedy(policy, resource, policy.settings(args.get_config()))

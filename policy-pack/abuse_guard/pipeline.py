@@ -23,7 +23,7 @@ from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
 from .cost.model import EntrypointBound
-from .evaluate import assess
+from .evaluate import judge
 from .files import FilePath
 from .findings import Finding
 from .offline import COMPONENTS_POLICY, Options, recording
@@ -80,7 +80,7 @@ def judged(
     remediating: Collection[str] = (
         {policy_id for policy_id, level in config.levels.items() if level == "remediate"} if remediate else ()
     )
-    judgement = assess(config.enabled(POLICIES), resources, config.properties, remediating)
+    judgement = judge(config.enabled(POLICIES), resources, config.properties, remediating)
     return _run(
         project=project,
         stack=stack,
@@ -88,7 +88,7 @@ def judged(
         policies=policy_infos(POLICIES, config) + also_policies,
         resources=judgement.resources,
         findings=(*judgement.findings, *also),
-        entrypoints=entrypoint_bounds(judgement.resources, config.properties),
+        entrypoints=entrypoint_bounds(judgement.graph, config.properties),
     )
 
 

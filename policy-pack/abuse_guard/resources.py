@@ -104,6 +104,11 @@ class Resource:
     """The provider resource it is managed by, as far as its source says (None: the source names none)."""
 
     @property
+    def as_declared(self) -> Resource:
+        """The resource as the program declared it: itself, or the resource it is a view of."""
+        return self.declared if self.declared is not None else self
+
+    @property
     def label(self) -> str:
         """How messages name it: "Function 'webhook'"."""
         return f"{self.type.rsplit(':', 1)[-1]} '{self.name}'"

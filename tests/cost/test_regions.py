@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from abuse_guard.cost.model import EntrypointBound
-from abuse_guard.evaluate import evaluate
+from abuse_guard.evaluate import evaluate, stack_graph
 from abuse_guard.findings import Outcome
 from abuse_guard.policies.entrypoint_cost_budget import POLICY, entrypoint_bounds
 from abuse_guard.resources import UNKNOWN, ProviderRef, Resource
@@ -51,7 +51,7 @@ def mixed_graph() -> list[Resource]:
 
 
 def bounds_by_name(graph: list[Resource], config: dict[str, Any] | None = CONFIG) -> dict[str, EntrypointBound]:
-    return {b.name: b for b in entrypoint_bounds(graph, config)}
+    return {b.name: b for b in entrypoint_bounds(stack_graph(graph), config)}
 
 
 # name -> (the bound's name in the mixed graph, Lambda requests, Lambda duration, front door requests, total, USD)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from abuse_guard.evaluate import stack_graph
 from abuse_guard.offline import program, record
 from abuse_guard.offline.project import load_project, load_stack
 from abuse_guard.pipeline import preview, read_state
@@ -19,7 +20,9 @@ def test_the_offline_preview_carries_the_bounds_of_its_resources() -> None:
     run = preview(REPO, "compliant")
     project = load_project(REPO)
     resources = [r.resource for r in record(program(project, load_stack(project, "compliant")))]
-    assert [(b.name, b.worst) for b in run.entrypoints] == [(b.name, b.worst) for b in entrypoint_bounds(resources)]
+    assert [(b.name, b.worst) for b in run.entrypoints] == [
+        (b.name, b.worst) for b in entrypoint_bounds(stack_graph(resources))
+    ]
 
 
 def test_a_deployed_state_carries_the_bounds(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from abuse_guard.evaluate import evaluate, evaluate_resource, remedy
+from abuse_guard.evaluate import evaluate, evaluate_resource, remedy, stack_graph
 from abuse_guard.findings import Outcome
 from abuse_guard.policies import BY_ID
 from abuse_guard.policies.entrypoint_cost_budget import entrypoint_bounds
@@ -295,7 +295,7 @@ def test_the_cost_model_prices_a_mixed_graph_by_hand() -> None:
     API requests = 2 x M = 5,184,000: $18.144 at $3.50 per million. Invocations 5,184,000: $1.0368 at $0.20 per
     million. Duration min(5 x M, 5,184,000 x 10 s) = 12,960,000 s x 0.25 GB x $0.0000166667 = $54.0001.
     Total $73.1809."""
-    [bound] = entrypoint_bounds(mixed_entrypoint())
+    [bound] = entrypoint_bounds(stack_graph(mixed_entrypoint()))
     assert (bound.name, bound.type, bound.function) == ("get", METHOD, "fn")
     assert bound.worst is not None
     assert bound.worst.rate == 2.0
@@ -356,7 +356,7 @@ def test_a_deployment_that_names_a_stage_creates_one_that_is_checked(deployment_
     [stage] = evaluate([BY_ID["rest-stage-protected"]], graph)
     assert (stage.name, stage.type, stage.outcome) == ("deploy", deployment_type, Outcome.FAIL)
     assert "no '*/*' MethodSettings throttles it" in stage.message
-    [bound] = entrypoint_bounds(graph)
+    [bound] = entrypoint_bounds(stack_graph(graph))
     assert bound.worst is not None and bound.worst.rate == 10_000.0
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import UserError
+from ..evaluate import declared_types
 from ..files import read_text, write_atomically
 from ..policies import POLICIES
 from ..policy import EXEMPT_TAG_PREFIX, Policy
@@ -27,7 +28,7 @@ def summary_table(policies: Iterable[Policy]) -> list[str]:
     rows = ["| Policy | Checks | Severity | Default level |", "| --- | --- | --- | --- |"]
     for p in policies:
         scope = "stack: " if p.is_stack_policy else ""
-        types = ", ".join(_short(t) for t in p.resource_types)
+        types = ", ".join(_short(t) for t in declared_types(p))
         rows.append(f"| [`{p.id}`](#{p.id}) | {scope}{types} | {p.severity} | {p.enforcement} |")
     return rows
 

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 from ..aws.frontdoors import Door
-from ..aws.native import declared
 from ..graph import Graph
 from ..resources import Resource
 from ..values import Malformed, Undetermined
@@ -60,7 +59,7 @@ def _bound(
     fix: Fix | None,
     **why: Any,
 ) -> EntrypointBound:
-    resource = declared(door.resource)  # an aws-native resource as declared, not its pulumi-aws view
+    resource = door.resource.as_declared  # an aws-native resource as declared, not its pulumi-aws view
     return EntrypointBound(
         kind=kind,
         urn=resource.urn,

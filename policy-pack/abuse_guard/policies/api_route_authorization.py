@@ -6,7 +6,6 @@ from functools import partial
 
 from ..aws.frontdoors import BODY, QUICK_CREATE, RESOURCE, ROUTE_OPERATION_TYPES, Operation
 from ..aws.names import safe_route_key
-from ..aws.native import with_native
 from ..aws.types import API_ROUTE, HTTP_API
 from ..findings import Verdict, failed, not_applicable, passed, undetermined
 from ..graph import Graph
@@ -146,7 +145,7 @@ POLICY = Policy(
     description="HTTP API routes and WebSocket $connect routes must set an authorization type other than NONE.",
     severity="high",
     enforcement="mandatory",
-    resource_types=with_native(*ROUTE_OPERATION_TYPES),
+    resource_types=ROUTE_OPERATION_TYPES,
     rationale=(
         "An HTTP API route without authorization lets anyone invoke its integration, so every request is a "
         "billed Lambda invocation; HTTP APIs have no usage plans or API keys, so authorization (IAM, JWT or a "

@@ -8,13 +8,12 @@ policy holds it to a budget and, when it is over, names the limit that binds and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from functools import partial
 from typing import Any
 
 from .. import cost
 from ..aws.frontdoors import DOOR_TYPES
-from ..aws.native import expanded, with_native
 from ..aws.regions import PRICE_KEYS, REGION_CODE_PATTERN, US_EAST_1, price_table
 from ..cost.model import CostModel, EntrypointBound
 from ..findings import Verdict, all_of, failed, not_applicable, passed, undetermined
@@ -54,11 +53,12 @@ def budget(settings: Settings, entrypoint: Resource, function: Resource | None) 
 
 
 def entrypoint_bounds(
-    resources: Iterable[Resource], config: Mapping[str, Mapping[str, Any] | None] | None = None
+    graph: Graph, config: Mapping[str, Mapping[str, Any] | None] | None = None
 ) -> tuple[EntrypointBound, ...]:
-    """Every entrypoint's bound under the pack config (policy id -> properties): what a Run shows."""
+    """Every entrypoint's bound in a stack's graph (evaluate.stack_graph) under the pack config (policy id ->
+    properties): what a Run shows."""
     settings = POLICY.settings((config or {}).get(POLICY.id))
-    return cost.bounds(Graph(expanded(list(resources))), cost_model(settings), partial(budget, settings))
+    return cost.bounds(graph, cost_model(settings), partial(budget, settings))
 
 
 def verdict(bound: EntrypointBound) -> Verdict:
@@ -128,7 +128,7 @@ POLICY = Policy(
     description="Each public entrypoint's worst-case monthly cost must fit its budget (default $100).",
     severity="high",
     enforcement="mandatory",
-    resource_types=with_native(*DOOR_TYPES),
+    resource_types=DOOR_TYPES,
     rationale=(
         "Each defence caps one thing; the bill is what they are for. A webhook receiver with reserved "
         "concurrency 1 runs one copy at a time, but behind an unthrottled REST stage API Gateway still admits "

@@ -34,6 +34,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import UserError
+from ..evaluate import in_scope
 from ..files import MAX_LINE_BYTES, FilePath, Input, load_json, numbered_lines, opened
 from ..findings import Component, Finding, Outcome
 from ..graph import Graph
@@ -313,7 +314,7 @@ class _EventLog:
     def _may_apply(self, pack: str, name: str, type_: str) -> bool:
         """Our own policies are silent on types outside their scope, as in `evaluate`; others may apply to any."""
         policy = BY_ID.get(name) if pack == PACK else None
-        return policy is None or policy.applies_to(type_)
+        return policy is None or in_scope(policy, type_)
 
     def _verdicts(self) -> dict[tuple[str, str, str], tuple[Outcome, str]]:
         stack_level = {(pack, name): r for (urn, pack, name), r in self.reports.items() if not urn}
