@@ -187,8 +187,8 @@ def _shown(value: Any) -> str:
 
 
 @dataclass(frozen=True)
-class Judgement:
-    """What `judge` found: the resources it judged, their findings and the graph it read."""
+class Evaluation:
+    """One evaluation of a stack: the resources judged, their findings and the graph the policies read."""
 
     resources: list[Resource]
     """The resources as judged: after remediation, as the engine would deploy them."""
@@ -197,12 +197,12 @@ class Judgement:
     """The graph of `resources` the policies read (`stack_graph`): what the cost model reads too."""
 
 
-def judge(
+def evaluation(
     policies: Iterable[Policy],
     resources: Iterable[Resource],
     config: Mapping[str, Mapping[str, Any] | None] | None = None,
     remediating: Collection[str] = (),
-) -> Judgement:
+) -> Evaluation:
     """Every policy over every resource: resource policies per resource, then stack policies once.
 
     The policies named in `remediating` (those at enforcement level remediate) first fix every
@@ -235,7 +235,7 @@ def judge(
                 findings.append(result)
     by_id = {p.id: p for p in policies}
     covering = [covered(f, by_id, graph, settings) for f in merged(findings)]
-    return Judgement(remediated, _in_components(covering, graph), graph)
+    return Evaluation(remediated, _in_components(covering, graph), graph)
 
 
 def covered(found: Finding, policies: Mapping[str, Policy], graph: Graph, settings: Mapping[str, Settings]) -> Finding:
@@ -279,5 +279,5 @@ def evaluate(
     config: Mapping[str, Mapping[str, Any] | None] | None = None,
     remediating: Collection[str] = (),
 ) -> list[Finding]:
-    """The findings of `judge`."""
-    return judge(policies, resources, config, remediating).findings
+    """The findings of `evaluation`."""
+    return evaluation(policies, resources, config, remediating).findings

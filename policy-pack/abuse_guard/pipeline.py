@@ -23,7 +23,7 @@ from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
 from .cost.model import EntrypointBound
-from .evaluate import judge
+from .evaluate import evaluation
 from .files import FilePath
 from .findings import Finding
 from .offline import COMPONENTS_POLICY, Options, recording
@@ -80,15 +80,15 @@ def judged(
     remediating: Collection[str] = (
         {policy_id for policy_id, level in config.levels.items() if level == "remediate"} if remediate else ()
     )
-    judgement = judge(config.enabled(POLICIES), resources, config.properties, remediating)
+    evaluated = evaluation(config.enabled(POLICIES), resources, config.properties, remediating)
     return _run(
         project=project,
         stack=stack,
         source=source,
         policies=policy_infos(POLICIES, config) + also_policies,
-        resources=judgement.resources,
-        findings=(*judgement.findings, *also),
-        entrypoints=entrypoint_bounds(judgement.graph, config.properties),
+        resources=evaluated.resources,
+        findings=(*evaluated.findings, *also),
+        entrypoints=entrypoint_bounds(evaluated.graph, config.properties),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from abuse_guard.aws.frontdoors import HTTP, LB, REST, URL, WEBSOCKET
+from abuse_guard.aws.frontdoors import DoorKind
 from abuse_guard.aws.types import LAMBDA_ALIAS, LAMBDA_FUNCTION_URL
 from abuse_guard.cost import assess, bounds
 from abuse_guard.cost.model import EntrypointBound
@@ -53,23 +53,23 @@ def unlinked(graph: list[Resource], name: str, *inputs: str, **props: Any) -> li
 
 # entrypoint -> (kind, function behind it)
 REFERENCE_ENTRYPOINTS = {
-    "webhook-method": (REST, "refresh-cache"),
-    "live-connect": (WEBSOCKET, "messages"),
-    "live-disconnect": (WEBSOCKET, "messages"),
-    "live-sendmessage": (WEBSOCKET, "messages"),
-    "items-get-items": (HTTP, "items"),
-    "items-post-items": (HTTP, "items"),
-    "report-url": (URL, "report"),
-    "orders-api GET /orders": (REST, "orders"),
-    "catalog-api GET /catalog": (HTTP, "catalog"),
-    "internal-http": (LB, "alb-echo"),
+    "webhook-method": (DoorKind.REST_METHOD, "refresh-cache"),
+    "live-connect": (DoorKind.WEBSOCKET_ROUTE, "messages"),
+    "live-disconnect": (DoorKind.WEBSOCKET_ROUTE, "messages"),
+    "live-sendmessage": (DoorKind.WEBSOCKET_ROUTE, "messages"),
+    "items-get-items": (DoorKind.HTTP_ROUTE, "items"),
+    "items-post-items": (DoorKind.HTTP_ROUTE, "items"),
+    "report-url": (DoorKind.FUNCTION_URL, "report"),
+    "orders-api GET /orders": (DoorKind.REST_METHOD, "orders"),
+    "catalog-api GET /catalog": (DoorKind.HTTP_ROUTE, "catalog"),
+    "internal-http": (DoorKind.LOAD_BALANCER, "alb-echo"),
 }
 INSECURE_ENTRYPOINTS = {
-    "items-health": (HTTP, "items"),
-    "items-public-url": (URL, "items"),
-    "open-orders-api GET /orders": (REST, "open-orders"),
-    "quick-api $default (quick create)": (HTTP, "quick"),
-    "public-http": (LB, "public-alb-echo"),
+    "items-health": (DoorKind.HTTP_ROUTE, "items"),
+    "items-public-url": (DoorKind.FUNCTION_URL, "items"),
+    "open-orders-api GET /orders": (DoorKind.REST_METHOD, "open-orders"),
+    "quick-api $default (quick create)": (DoorKind.HTTP_ROUTE, "quick"),
+    "public-http": (DoorKind.LOAD_BALANCER, "public-alb-echo"),
 }
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from abuse_guard.cli import main
 from abuse_guard.errors import UserError
-from abuse_guard.evaluate import judge
+from abuse_guard.evaluate import evaluation
 from abuse_guard.findings import Component
 from abuse_guard.graph import Graph
 from abuse_guard.pipeline import read_event_log
@@ -100,7 +100,7 @@ def test_assess_finishes_on_a_cycle_of_parents() -> None:
         {"reservedConcurrentExecutions": 1},
         parent=LOOP_A.urn,
     )
-    findings = judge(POLICIES, [STACK, LOOP_A, LOOP_B, fn]).findings
+    findings = evaluation(POLICIES, [STACK, LOOP_A, LOOP_B, fn]).findings
     assert {(f.name, f.component) for f in findings if f.urn == fn.urn} == {("fn", None)}
 
 

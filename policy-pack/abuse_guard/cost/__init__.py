@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..aws.frontdoors import Door
+from ..aws.frontdoors import Door, DoorKind
 from ..graph import Graph
 from ..resources import Resource
 from ..values import Malformed, Undetermined
@@ -54,7 +54,7 @@ def _bound(
     door: Door,
     function: Resource | None,
     budget: Budget,
-    kind: str,
+    kind: DoorKind,
     worst: Worst | None,
     fix: Fix | None,
     **why: Any,
