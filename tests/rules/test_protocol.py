@@ -9,7 +9,10 @@ import pytest
 
 from abuse_guard.aws.frontdoors import DoorKind, operations, protocol
 from abuse_guard.aws.types import API_ROUTE, HTTP_API
+from abuse_guard.evaluate import evaluate
+from abuse_guard.findings import Outcome
 from abuse_guard.graph import Graph
+from abuse_guard.policies.api_route_authorization import POLICY as ROUTE_POLICY
 from abuse_guard.resources import SECRET, UNKNOWN
 from abuse_guard.values import Malformed, Undetermined
 from tests.cost.graphs import function, http_route, only_bound
@@ -92,3 +95,16 @@ def test_the_cost_model_prices_a_route_as_the_rule_reads_it() -> None:
     assert any("WebSocket connection minutes" in note for note in websocket.notes)
     assert not any("WebSocket" in note for note in unknown.notes)
     assert undecided.worst is None and "protocolType is not known until deployment" in undecided.unknown
+
+
+def test_the_route_rule_fails_a_route_of_an_api_with_a_protocol_type_aws_does_not_have() -> None:
+    api = resource(HTTP_API, {"protocolType": "REST"}, "api")
+    route = resource(
+        API_ROUTE,
+        {"routeKey": "sendMessage", "authorizationType": "NONE"},
+        "route",
+        property_dependencies={"apiId": (api.urn,)},
+    )
+    [found] = evaluate([ROUTE_POLICY], [api, route])
+    assert found.outcome is Outcome.FAIL
+    assert "malformed input: Api 'api'.protocolType must be one of HTTP, WEBSOCKET" in found.message
