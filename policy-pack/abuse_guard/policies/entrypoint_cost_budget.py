@@ -20,6 +20,7 @@ from ..findings import Verdict, all_of, failed, not_applicable, passed, undeterm
 from ..graph import Graph
 from ..policy import NAME_PATTERN_SCHEMA, Policy, Settings, matches
 from ..resources import Resource
+from ..urns import urn_or_none
 from ..wording import dollars
 from .config import ACCOUNT_CONCURRENCY, MAX_QUOTA_PER_DAY, MAX_STAGE_RATE
 
@@ -39,8 +40,9 @@ def cost_model(settings: Settings) -> CostModel:
 
 
 def stack_name(urn: str) -> str:
-    """urn:pulumi:<stack>::<project>::... -> <stack>."""
-    return urn.removeprefix("urn:pulumi:").split("::", 1)[0]
+    """urn:pulumi:<stack>::<project>::... -> <stack> ("" for a string that is not a Pulumi URN)."""
+    named = urn_or_none(urn)
+    return named.stack if named is not None else ""
 
 
 def budget(settings: Settings, entrypoint: Resource, function: Resource | None) -> float:

@@ -39,10 +39,10 @@ from ..files import MAX_LINE_BYTES, FilePath, Input, load_json, numbered_lines, 
 from ..findings import Component, Finding, Outcome
 from ..graph import Graph
 from ..policies import BY_ID
-from ..resources import STACK_TYPE, Resource, from_wire, name_from_urn
+from ..resources import STACK_TYPE, Resource, from_wire
 from ..run import EngineRecord, PolicyInfo
+from ..urns import name_of, parse_urn, stack_urn
 from .kinds import EVENT_KEYS, is_newer_engine_event, is_state_document
-from .urns import stack_urn, urn_parts
 
 PACK = "abuse-guard"
 REGISTRY_ORDER = {policy_id: index for index, policy_id in enumerate(BY_ID)}
@@ -240,7 +240,7 @@ class _EventLog:
         if urn not in self.types:
             if not urn:
                 raise ValueError("'resourceUrn' is empty")
-            stated = urn_parts(urn)[2]  # a URN that is not one is bad input, whether or not a type is given
+            stated = parse_urn(urn).type  # a URN that is not one is bad input, whether or not a type is given
             self.types[urn] = type_ or stated
         elif type_:
             self.types[urn] = type_
@@ -353,13 +353,13 @@ class _EventLog:
         )
         ids = _policy_ids(order)
         resources = tuple(
-            Resource(urn, type_, name_from_urn(urn), {"tags": self.tags.get(urn)}, self.parents.get(urn))
+            Resource(urn, type_, name_of(urn), {"tags": self.tags.get(urn)}, self.parents.get(urn))
             for urn, type_ in self.types.items()
         )
         graph = Graph(resources)
         components = {r.urn: Component.of(graph.component_of(r)) for r in resources}
         findings = tuple(
-            Finding(ids[(pack, name)], urn, type_, name_from_urn(urn), *verdicts[(urn, pack, name)], components[urn])
+            Finding(ids[(pack, name)], urn, type_, name_of(urn), *verdicts[(urn, pack, name)], components[urn])
             for pack, name in order
             for urn, type_ in self.types.items()
             if (urn, pack, name) in verdicts
@@ -379,7 +379,10 @@ class _EventLog:
     def _stack_and_project(self) -> tuple[str, str]:
         """From the first URN in the log; ("", "") for a log that names no resource."""
         first = next((urn for urn in self.types if urn), "")
-        return urn_parts(first)[:2] if first else ("", "")
+        if not first:
+            return "", ""
+        named = parse_urn(first)
+        return named.stack, named.project
 
     def _how(self) -> str:
         if self.summary is None:
