@@ -13,7 +13,7 @@ from abuse_guard.evaluate import evaluate
 from abuse_guard.findings import Outcome
 from abuse_guard.graph import Graph
 from abuse_guard.policies.api_route_authorization import POLICY as ROUTE_POLICY
-from abuse_guard.resources import SECRET, UNKNOWN
+from abuse_guard.resources import SECRET, UNKNOWN, Resource
 from abuse_guard.values import Malformed, Undetermined
 from tests.cost.graphs import function, http_route, only_bound
 from tests.support import resource
@@ -22,11 +22,16 @@ HTTP, WEBSOCKET = DoorKind.HTTP_ROUTE, DoorKind.WEBSOCKET_ROUTE
 ABSENT = object()
 
 
-def kind(protocol_type: Any, route_key: Any, in_graph: bool = True, **route: Any) -> DoorKind | None:
+def api_and_route(protocol_type: Any, **route: Any) -> list[Resource]:
+    """A v2 API of `protocol_type` (ABSENT: none set) and a route of it."""
     api = resource(HTTP_API, {} if protocol_type is ABSENT else {"protocolType": protocol_type}, "api")
-    props = {"routeKey": route_key, **route}
-    [op] = operations(resource(API_ROUTE, props, "route", property_dependencies={"apiId": (api.urn,)}))
-    return protocol(op, Graph([api, op.resource]) if in_graph else None)
+    return [api, resource(API_ROUTE, route, "route", property_dependencies={"apiId": (api.urn,)})]
+
+
+def kind(protocol_type: Any, route_key: Any, in_graph: bool = True, **route: Any) -> DoorKind | None:
+    api, route_resource = api_and_route(protocol_type, routeKey=route_key, **route)
+    [op] = operations(route_resource)
+    return protocol(op, Graph([api, route_resource]) if in_graph else None)
 
 
 @pytest.mark.parametrize(
@@ -98,13 +103,6 @@ def test_the_cost_model_prices_a_route_as_the_rule_reads_it() -> None:
 
 
 def test_the_route_rule_fails_a_route_of_an_api_with_a_protocol_type_aws_does_not_have() -> None:
-    api = resource(HTTP_API, {"protocolType": "REST"}, "api")
-    route = resource(
-        API_ROUTE,
-        {"routeKey": "sendMessage", "authorizationType": "NONE"},
-        "route",
-        property_dependencies={"apiId": (api.urn,)},
-    )
-    [found] = evaluate([ROUTE_POLICY], [api, route])
+    [found] = evaluate([ROUTE_POLICY], api_and_route("REST", routeKey="sendMessage", authorizationType="NONE"))
     assert found.outcome is Outcome.FAIL
     assert "malformed input: Api 'api'.protocolType must be one of HTTP, WEBSOCKET" in found.message
