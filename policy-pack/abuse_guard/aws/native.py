@@ -242,6 +242,8 @@ def _described_settings(deployment: Resource, stage: Resource) -> list[Resource]
     """The method settings of an aws-native deployment's `stageDescription` (CloudFormation
     AWS::ApiGateway::Deployment StageDescription: ThrottlingRateLimit and ThrottlingBurstLimit apply to the
     whole stage, MethodSettings to single methods), as MethodSettings of the stage it creates."""
+    if deployment.declared is None:
+        return []  # a pulumi-aws Deployment's stageDescription is the stage's description text
     description = deployment.props.get("stageDescription")
     if description is UNKNOWN:
         return [_part(stage, aws.METHOD_SETTINGS, "stageDescription", {"methodPath": UNKNOWN}, _on_stage(stage))]
