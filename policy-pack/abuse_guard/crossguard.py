@@ -59,7 +59,7 @@ from pulumi_policy.policy import _GRPC_CHANNEL_OPTIONS, _PolicyAnalyzerServicer
 from pulumi_policy.proxy import UnknownValueError, _DictProxy, _ListProxy
 from pulumi_policy.version import VERSION as PULUMI_POLICY_VERSION
 
-from .evaluate import declared_types, evaluate_resource, evaluate_stack, in_scope, remedy, stack_graph
+from .evaluate import declared_types, evaluate_resource, evaluate_stack, remedy, stack_graph
 from .findings import Finding, Outcome
 from .graph import Graph
 from .policy import Policy
@@ -371,8 +371,10 @@ def _graph(args: StackValidationArgs) -> Graph:
 
 
 def _resource_validation(policy: Policy) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
+    scope = frozenset(declared_types(policy))
+
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        if not in_scope(policy, args.resource_type):
+        if args.resource_type not in scope:
             return
         settings = policy.settings(args.get_config())
         result = evaluate_resource(policy, _resource(args), settings)
@@ -406,8 +408,10 @@ def _stack_validation(policy: Policy) -> Callable[[StackValidationArgs, ReportVi
 
 def _resource_remediation(policy: Policy) -> Callable[[ResourceValidationArgs], Mapping[str, Any] | None]:
     # pulumi-policy types the callback's result as awaitable, but its servicer takes plain props too.
+    scope = frozenset(declared_types(policy))
+
     def remediate(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
-        if not in_scope(policy, args.resource_type):
+        if args.resource_type not in scope:
             return None
         resource = resource_from_args(args)
         changes = remedy(policy, resource, policy.settings(args.get_config()))

@@ -88,10 +88,11 @@ def evaluate_resource(policy: Policy, resource: Resource, settings: Settings) ->
     """The finding of a resource policy for one resource as declared, judged alone (the engine's Analyze): its
     views judged apart and merged onto it (`merged`). None when it is out of scope (no view of a type the
     policy checks, or none that defines anything it checks)."""
-    found = [f for view in views(resource) if (f := _view_finding(policy, view, settings, None))]
-    if len(found) < 2:
-        return found[0] if found else None
-    return merged(found)[0]
+    seen = views(resource)
+    if len(seen) == 1:
+        return _view_finding(policy, seen[0], settings, None)
+    found = [f for view in seen if (f := _view_finding(policy, view, settings, None))]
+    return merged(found)[0] if found else None
 
 
 def _view_finding(policy: Policy, view: Resource, settings: Settings, graph: Graph | None) -> Finding | None:

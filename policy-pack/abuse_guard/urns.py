@@ -14,7 +14,7 @@ ParseReference: the ID follows the last `::`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 PREFIX = "urn:pulumi:"
 NAME_DELIMITER = "::"
@@ -25,8 +25,7 @@ PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 """How a provider resource's type starts: `pulumi:providers:<package>`."""
 
 
-@dataclass(frozen=True)
-class Urn:
+class Urn(NamedTuple):
     """The parts of a URN."""
 
     stack: str
@@ -60,7 +59,8 @@ def parse_urn(urn: str) -> Urn:
     parts = urn[len(PREFIX) :].split(NAME_DELIMITER, 3) if urn.startswith(PREFIX) else []
     if len(parts) != 4 or not all(parts[:3]):
         raise ValueError(f"not a Pulumi URN: {urn!r}")
-    return Urn(*parts)
+    stack, project, qualified_type, name = parts
+    return Urn(stack, project, qualified_type, name)
 
 
 def urn_or_none(urn: str) -> Urn | None:
