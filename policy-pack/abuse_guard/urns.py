@@ -53,22 +53,23 @@ class Urn(NamedTuple):
         return NAME_DELIMITER.join((f"{PREFIX}{self.stack}", self.project, self.qualified_type, self.name))
 
 
-def parse_urn(urn: str) -> Urn:
-    """The parts of a URN; ValueError when it is not a Pulumi URN (no `urn:pulumi:` prefix, fewer than four
-    `::`-separated parts, or an empty stack, project or type)."""
-    parts = urn[len(PREFIX) :].split(NAME_DELIMITER, 3) if urn.startswith(PREFIX) else []
-    if len(parts) != 4 or not all(parts[:3]):
-        raise ValueError(f"not a Pulumi URN: {urn!r}")
-    stack, project, qualified_type, name = parts
-    return Urn(stack, project, qualified_type, name)
-
-
 def urn_or_none(urn: str) -> Urn | None:
-    """`parse_urn(urn)`, or None for a string that is not a Pulumi URN."""
-    try:
-        return parse_urn(urn)
-    except ValueError:
+    """The parts of a URN; None when it is not a Pulumi URN (no `urn:pulumi:` prefix, fewer than four
+    `::`-separated parts, or an empty stack, project or type)."""
+    if not urn.startswith(PREFIX):
         return None
+    parts = urn[len(PREFIX) :].split(NAME_DELIMITER, 3)
+    if len(parts) != 4 or not (parts[0] and parts[1] and parts[2]):
+        return None
+    return Urn._make(parts)
+
+
+def parse_urn(urn: str) -> Urn:
+    """`urn_or_none(urn)`, raising ValueError for a string that is not a Pulumi URN."""
+    parsed = urn_or_none(urn)
+    if parsed is None:
+        raise ValueError(f"not a Pulumi URN: {urn!r}")
+    return parsed
 
 
 def name_of(urn: str) -> str:
