@@ -1,5 +1,12 @@
 """Resources in, findings out: the one path from rules to outcomes that every adapter uses.
 
+Resources come in as the program declared them; the policies see each as its pulumi-aws view(s)
+(aws/native.py: an aws-native resource as its pulumi-aws twin, a Deployment that names a stage also
+as that stage). That translation happens here and nowhere else: `stack_graph` is the graph of views
+every stack-level evaluation reads, `evaluate_resource` judges a declared resource alone through its
+views, `in_scope` and `declared_types` say which declared types a policy checks. A view's finding
+attaches to the declared resource and speaks its names; a remediation is offered in them.
+
 At enforcement level `remediate` a policy may first fill in a safe default (`remedy`), as the
 engine's Remediate call does before Analyze; the finding then judges the remediated resource and
 says what was changed.
@@ -9,10 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
-from .aws.native import NATIVE, declared, expanded, in_native_terms, to_native, views
+from .aws import native
+from .aws.native import expanded, in_native_terms, to_native, views
 from .findings import Component, Finding, Outcome, Verdict, verdict_if_any, verdict_of
 from .graph import Graph
 from .policy import Policy, Settings, exemption
@@ -20,10 +28,32 @@ from .resources import Resource
 from .values import Malformed, Undetermined, describe
 
 
+def stack_graph(resources: Iterable[Resource]) -> Graph:
+    """The graph of a stack's resources (as declared) that the stack policies and the cost model read: each
+    resource as its pulumi-aws view(s), a view keeping the declared resource's URN."""
+    return Graph(expanded(list(resources)))
+
+
+def declared_types(policy: Policy) -> tuple[str, ...]:
+    """The types a program may declare that `policy` checks: its pulumi-aws types, then the types seen as one of
+    them (aws-native twins, a Deployment that creates a stage). What the policy reference lists."""
+    return native.declared_types(*policy.resource_types)
+
+
+@lru_cache(maxsize=64)
+def _declared_scope(resource_types: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(native.declared_types(*resource_types))
+
+
+def in_scope(policy: Policy, declared_type: str) -> bool:
+    """Whether `policy` checks a resource a program declares with type `declared_type` (one of `declared_types`)."""
+    return declared_type in _declared_scope(policy.resource_types)
+
+
 def finding(policy: Policy, resource: Resource, verdict: Verdict, settings: Settings) -> Finding:
     """Attach a verdict to a resource as declared (a view's verdict to the aws-native resource it stands for),
     turning it into `exempt` when an exemption covers it."""
-    subject = declared(resource)
+    subject = resource.as_declared
     outcome, message = verdict.outcome, verdict.message
     if outcome is not Outcome.NOT_APPLICABLE:
         reason = exemption(policy, resource if resource.urn == subject.urn else subject, settings)
@@ -54,28 +84,28 @@ def merged(findings: Iterable[Finding]) -> list[Finding]:
     return result
 
 
-def evaluate_resource(
-    policy: Policy, resource: Resource, settings: Settings, graph: Graph | None = None
-) -> Finding | None:
-    """The finding of a resource policy for one resource, or None when it is out of scope (a type the policy does
-    not check, or a resource that defines nothing it checks).
+def evaluate_resource(policy: Policy, resource: Resource, settings: Settings) -> Finding | None:
+    """The finding of a resource policy for one resource as declared, judged alone (the engine's Analyze): its
+    views judged apart and merged onto it (`merged`). None when it is out of scope (no view of a type the
+    policy checks, or none that defines anything it checks)."""
+    seen = views(resource)
+    if len(seen) == 1:
+        return _view_finding(policy, seen[0], settings, None)
+    found = [f for view in seen if (f := _view_finding(policy, view, settings, None))]
+    return merged(found)[0] if found else None
 
-    With the stack's `graph` (a stack-level evaluation) the policy's `in_graph` check runs, if it has one.
-    """
-    if resource.declared is None and resource.type.startswith(NATIVE):
-        seen = views(resource)
-        if seen[0] is resource:  # an aws-native type no policy reads: out of every policy's scope
-            return None
-        parts = [f for view in seen if (f := evaluate_resource(policy, view, settings, graph))]
-        return merged(parts)[0] if parts else None
+
+def _view_finding(policy: Policy, view: Resource, settings: Settings, graph: Graph | None) -> Finding | None:
+    """The finding of a resource policy for one view, or None when it is out of scope. With the stack's `graph`
+    (a stack-level evaluation) the policy's `in_graph` check runs, if it has one."""
     check, in_graph = policy.check, policy.in_graph
-    if check is None or not policy.applies_to(resource.type):
+    if check is None or not policy.applies_to(view.type):
         return None
     if graph is not None and in_graph is not None:
-        verdict = verdict_if_any(lambda: in_graph(resource, settings, graph), resource.label)
+        verdict = verdict_if_any(lambda: in_graph(view, settings, graph), view.label)
     else:
-        verdict = verdict_if_any(lambda: check(resource, settings), resource.label)
-    return None if verdict is None else finding(policy, resource, verdict, settings)
+        verdict = verdict_if_any(lambda: check(view, settings), view.label)
+    return None if verdict is None else finding(policy, view, verdict, settings)
 
 
 def evaluate_stack(policy: Policy, graph: Graph, settings: Settings) -> list[Finding]:
@@ -158,20 +188,22 @@ def _shown(value: Any) -> str:
 
 
 @dataclass(frozen=True)
-class Assessment:
+class Evaluation:
+    """One evaluation of a stack: the resources judged, their findings and the graph the policies read."""
+
     resources: list[Resource]
     """The resources as judged: after remediation, as the engine would deploy them."""
     findings: list[Finding]
     graph: Graph
-    """The graph of `resources` the stack policies judged: what else the Run reads (the cost model) reads it."""
+    """The graph of `resources` the policies read (`stack_graph`), which the cost model prices (`cost.priced`)."""
 
 
-def assess(
+def evaluation(
     policies: Iterable[Policy],
     resources: Iterable[Resource],
     config: Mapping[str, Mapping[str, Any] | None] | None = None,
     remediating: Collection[str] = (),
-) -> Assessment:
+) -> Evaluation:
     """Every policy over every resource: resource policies per resource, then stack policies once.
 
     The policies named in `remediating` (those at enforcement level remediate) first fix every
@@ -189,22 +221,22 @@ def assess(
         fixed, said = remediate(fixers, resource, settings) if fixers else (resource, {})
         remediated.append(fixed)
         notes.update({(policy_id, fixed.urn): note for policy_id, note in said.items()})
-    graph = Graph(expanded(remediated))
+    graph = stack_graph(remediated)
     findings: list[Finding] = []
     for policy in policies:
         if policy.is_stack_policy:
             findings.extend(evaluate_stack(policy, graph, settings[policy.id]))
             continue
-        in_scope = set(policy.resource_types)  # most resources are of other types: skip them without a call
-        for resource in (r for r in graph.resources if r.type in in_scope):
-            result = evaluate_resource(policy, resource, settings[policy.id], graph)
+        checked = set(policy.resource_types)  # most resources are of other types: skip them without a call
+        for resource in (r for r in graph.resources if r.type in checked):
+            result = _view_finding(policy, resource, settings[policy.id], graph)
             if result is not None and (note := notes.get((policy.id, resource.urn))):
                 result = replace(result, message=f"{REMEDIATED}{note}; {result.message}")
             if result is not None:
                 findings.append(result)
     by_id = {p.id: p for p in policies}
     covering = [covered(f, by_id, graph, settings) for f in merged(findings)]
-    return Assessment(remediated, _in_components(covering, graph), graph)
+    return Evaluation(remediated, _in_components(covering, graph), graph)
 
 
 def covered(found: Finding, policies: Mapping[str, Policy], graph: Graph, settings: Mapping[str, Settings]) -> Finding:
@@ -248,5 +280,5 @@ def evaluate(
     config: Mapping[str, Mapping[str, Any] | None] | None = None,
     remediating: Collection[str] = (),
 ) -> list[Finding]:
-    """The findings of `assess`."""
-    return assess(policies, resources, config, remediating).findings
+    """The findings of `evaluation`."""
+    return evaluation(policies, resources, config, remediating).findings

@@ -59,7 +59,7 @@ class Component:
         """The component `resource` is, as the program declared it (an aws-native resource, not its view)."""
         if resource is None:
             return None
-        declared = resource.declared if resource.declared is not None else resource
+        declared = resource.as_declared
         return cls(declared.urn, declared.type, declared.name)
 
     @property

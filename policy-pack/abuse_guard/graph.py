@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from .resources import STACK_TYPE, Resource
+from .urns import PROVIDER_TYPE_PREFIX, urn_or_none
 
 T = TypeVar("T")
 
@@ -65,13 +66,13 @@ class Graph:
             seen.add(urn)
             ancestor = self._by_urn.get(urn)
             if ancestor is None:
-                parts = urn.split("::", 3)
-                if len(parts) != 4 or not parts[2]:
+                named = urn_or_none(urn)
+                if named is None:
                     return None
-                ancestor = Resource(urn, parts[2].rsplit("$", 1)[-1], parts[3])
+                ancestor = Resource(urn, named.type, named.name)
             if ancestor.type == STACK_TYPE:
                 return None
-            if not ancestor.type.startswith("pulumi:providers:"):
+            if not ancestor.type.startswith(PROVIDER_TYPE_PREFIX):
                 return ancestor
             urn = ancestor.parent
         return None

@@ -25,7 +25,7 @@ from pathlib import Path
 from .cost import priced
 from .cost.model import EntrypointCost
 from .cost.settings import COST_POLICY
-from .evaluate import assess
+from .evaluate import evaluation
 from .files.inputs import FilePath
 from .findings import Finding
 from .offline import COMPONENTS_POLICY, Options, recording
@@ -83,16 +83,16 @@ def judged(
     remediating: Collection[str] = (
         {policy_id for policy_id, level in config.levels.items() if level == "remediate"} if remediate else ()
     )
-    judgement = assess(config.enabled(POLICIES), resources, config.properties, remediating)
+    evaluated = evaluation(config.enabled(POLICIES), resources, config.properties, remediating)
     return _run(
         project=project,
         stack=stack,
         source=source,
         policies=policy_infos(POLICIES, config) + also_policies,
-        resources=judgement.resources,
-        findings=(*judgement.findings, *also),
+        resources=evaluated.resources,
+        findings=(*evaluated.findings, *also),
         entrypoints=priced(
-            judgement.graph, BY_ID[COST_POLICY].settings(config.properties.get(COST_POLICY))
+            evaluated.graph, BY_ID[COST_POLICY].settings(config.properties.get(COST_POLICY))
         ).entrypoints,
     )
 

@@ -96,6 +96,8 @@ class Policy:
     severity: str
     enforcement: str
     resource_types: tuple[str, ...]
+    """The pulumi-aws types it checks; a resource declared through aws-native is checked as its pulumi-aws view
+    (evaluate.py: `in_scope` and `declared_types` say which declared types that covers)."""
     rationale: str
     remediation: str
     config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -116,6 +118,7 @@ class Policy:
         return self.check_stack is not None
 
     def applies_to(self, resource_type: str) -> bool:
+        """Whether it checks resources (or views) of pulumi-aws type `resource_type`."""
         return resource_type in self.resource_types
 
     def config_schema(self) -> dict[str, Any]:

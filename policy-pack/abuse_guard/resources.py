@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-STACK_TYPE = "pulumi:pulumi:Stack"
+from .urns import STACK_TYPE as STACK_TYPE
+from .urns import provider_urn
 
 # The engine's sentinels for values that are not known during preview (pulumi/sdk/go/common/resource/plugin).
 UNKNOWN_SENTINELS = frozenset(
@@ -78,12 +79,10 @@ def provider_ref(reference: Any) -> ProviderRef | None:
     """
     if reference is None or reference == "":
         return None
-    if not isinstance(reference, str):
+    urn = provider_urn(reference) if isinstance(reference, str) else None
+    if urn is None:
         raise ValueError("'provider' is not a provider reference")
-    parts = reference.split("::")
-    if len(parts) < 4 or not parts[2].rsplit("$", 1)[-1].startswith("pulumi:providers:"):
-        raise ValueError("'provider' is not a provider reference")
-    return ProviderRef(reference if len(parts) == 4 else reference.rsplit("::", 1)[0])
+    return ProviderRef(urn)
 
 
 @dataclass(frozen=True)
@@ -104,11 +103,11 @@ class Resource:
     """The provider resource it is managed by, as far as its source says (None: the source names none)."""
 
     @property
+    def as_declared(self) -> Resource:
+        """The resource as the program declared it: itself, or the resource it is a view of."""
+        return self.declared if self.declared is not None else self
+
+    @property
     def label(self) -> str:
         """How messages name it: "Function 'webhook'"."""
         return f"{self.type.rsplit(':', 1)[-1]} '{self.name}'"
-
-
-def name_from_urn(urn: str) -> str:
-    """The logical name, the last `::` field of a URN."""
-    return urn.rsplit("::", 1)[-1]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from abuse_guard.aws.native import expanded
 from abuse_guard.aws.types import (
     API_ROUTE,
     HTTP_API,
@@ -24,6 +23,7 @@ from abuse_guard.aws.types import (
 from abuse_guard.cost import Pricing, price_doors, priced
 from abuse_guard.cost.model import CostModel, EntrypointCost
 from abuse_guard.cost.settings import cost_model
+from abuse_guard.evaluate import stack_graph
 from abuse_guard.graph import Graph
 from abuse_guard.policies.entrypoint_cost_budget import POLICY
 from abuse_guard.resources import UNKNOWN, Resource
@@ -137,5 +137,6 @@ def only_entrypoint(graph: list[Resource], budget: float = 100.0) -> EntrypointC
 
 
 def entrypoint_costs(resources: list[Resource], config: dict[str, Any] | None = None) -> tuple[EntrypointCost, ...]:
-    """Every entrypoint's cost under the pack config (policy id -> properties), as a Run shows it."""
-    return priced(Graph(expanded(resources)), POLICY.settings((config or {}).get(POLICY.id))).entrypoints
+    """Every entrypoint's cost in the graph of `resources` (evaluate.stack_graph) under the pack config (policy id ->
+    properties), as a Run shows it."""
+    return priced(stack_graph(resources), POLICY.settings((config or {}).get(POLICY.id))).entrypoints

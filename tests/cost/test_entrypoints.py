@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from abuse_guard.aws.frontdoors import HTTP, LB, REST, URL, WEBSOCKET
+from abuse_guard.aws.frontdoors import DoorKind
 from abuse_guard.aws.types import LAMBDA_ALIAS, LAMBDA_FUNCTION_URL
 from abuse_guard.cost import price_doors
 from abuse_guard.cost.model import EntrypointCost
+from abuse_guard.evaluate import stack_graph
 from abuse_guard.graph import Graph
 from abuse_guard.offline import program, record
 from abuse_guard.offline.project import load_project, load_stack
@@ -54,23 +55,23 @@ def unlinked(graph: list[Resource], name: str, *inputs: str, **props: Any) -> li
 
 # entrypoint -> (kind, function behind it)
 REFERENCE_ENTRYPOINTS = {
-    "webhook-method": (REST, "refresh-cache"),
-    "live-connect": (WEBSOCKET, "messages"),
-    "live-disconnect": (WEBSOCKET, "messages"),
-    "live-sendmessage": (WEBSOCKET, "messages"),
-    "items-get-items": (HTTP, "items"),
-    "items-post-items": (HTTP, "items"),
-    "report-url": (URL, "report"),
-    "orders-api GET /orders": (REST, "orders"),
-    "catalog-api GET /catalog": (HTTP, "catalog"),
-    "internal-http": (LB, "alb-echo"),
+    "webhook-method": (DoorKind.REST_METHOD, "refresh-cache"),
+    "live-connect": (DoorKind.WEBSOCKET_ROUTE, "messages"),
+    "live-disconnect": (DoorKind.WEBSOCKET_ROUTE, "messages"),
+    "live-sendmessage": (DoorKind.WEBSOCKET_ROUTE, "messages"),
+    "items-get-items": (DoorKind.HTTP_ROUTE, "items"),
+    "items-post-items": (DoorKind.HTTP_ROUTE, "items"),
+    "report-url": (DoorKind.FUNCTION_URL, "report"),
+    "orders-api GET /orders": (DoorKind.REST_METHOD, "orders"),
+    "catalog-api GET /catalog": (DoorKind.HTTP_ROUTE, "catalog"),
+    "internal-http": (DoorKind.LOAD_BALANCER, "alb-echo"),
 }
 INSECURE_ENTRYPOINTS = {
-    "items-health": (HTTP, "items"),
-    "items-public-url": (URL, "items"),
-    "open-orders-api GET /orders": (REST, "open-orders"),
-    "quick-api $default (quick create)": (HTTP, "quick"),
-    "public-http": (LB, "public-alb-echo"),
+    "items-health": (DoorKind.HTTP_ROUTE, "items"),
+    "items-public-url": (DoorKind.FUNCTION_URL, "items"),
+    "open-orders-api GET /orders": (DoorKind.REST_METHOD, "open-orders"),
+    "quick-api $default (quick create)": (DoorKind.HTTP_ROUTE, "quick"),
+    "public-http": (DoorKind.LOAD_BALANCER, "public-alb-echo"),
 }
 
 
@@ -92,13 +93,13 @@ def test_every_reference_entrypoint_gets_a_cost_and_its_function(
 ) -> None:
     project = load_project(REPO)
     resources = [r.resource for r in record(program(project, load_stack(project, stack)))]
-    assessed = price_doors(Graph(resources), MODEL, lambda entrypoint, fn: 100.0)
-    found = {d.name: (b.kind, b.function) for d, b in assessed if isinstance(b, EntrypointCost)}
+    doors = price_doors(stack_graph(resources), MODEL, lambda entrypoint, fn: 100.0)
+    found = {d.name: (b.kind, b.function) for d, b in doors if isinstance(b, EntrypointCost)}
     assert found == expected
-    assert all(b.worst is not None for _, b in assessed if isinstance(b, EntrypointCost))
-    assert {b.name for _, b in assessed if isinstance(b, EntrypointCost) and b.over_budget} == over_budget
+    assert all(b.worst is not None for _, b in doors if isinstance(b, EntrypointCost))
+    assert {b.name for _, b in doors if isinstance(b, EntrypointCost) and b.over_budget} == over_budget
     # the one method without a Lambda integration: the insecure stack's GET /status
-    assert [d.resource.name for d, b in assessed if isinstance(b, str)] == (
+    assert [d.resource.name for d, b in doors if isinstance(b, str)] == (
         ["webhook-status-get"] if stack == "insecure" else []
     )
 

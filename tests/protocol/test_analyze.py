@@ -15,7 +15,7 @@ from pulumi_policy.proxy import (
 )
 from pulumi_policy.secret import Secret
 
-from abuse_guard.evaluate import evaluate_resource
+from abuse_guard.evaluate import evaluate_resource, in_scope
 from abuse_guard.findings import Outcome
 from abuse_guard.policies import BY_ID, POLICIES
 from abuse_guard.policy import EXEMPT_TAG_PREFIX
@@ -33,7 +33,7 @@ def test_every_registered_policy_has_a_protocol_example() -> None:
 
 
 def out_of_scope(resource_type: str) -> set[str]:
-    return {p.id for p in RESOURCE_POLICIES if not p.applies_to(resource_type)}
+    return {p.id for p in RESOURCE_POLICIES if not in_scope(p, resource_type)}
 
 
 @pytest.mark.parametrize("policy_id", list(RESOURCE_EXAMPLES))

@@ -13,7 +13,7 @@ import pytest
 
 from abuse_guard.cli import main
 from abuse_guard.errors import UserError
-from abuse_guard.evaluate import assess
+from abuse_guard.evaluate import evaluation
 from abuse_guard.findings import Component
 from abuse_guard.graph import Graph
 from abuse_guard.pipeline import read_event_log
@@ -92,7 +92,7 @@ def test_a_component_is_named_as_declared() -> None:
     assert Component.of(view) == Component(native.urn, "aws-native:apigateway:RestApi", "api")
 
 
-def test_assess_finishes_on_a_cycle_of_parents() -> None:
+def test_an_evaluation_finishes_on_a_cycle_of_parents() -> None:
     fn = Resource(
         "urn:pulumi:dev::shop::aws:lambda/function:Function::fn",
         FUNCTION,
@@ -100,7 +100,7 @@ def test_assess_finishes_on_a_cycle_of_parents() -> None:
         {"reservedConcurrentExecutions": 1},
         parent=LOOP_A.urn,
     )
-    findings = assess(POLICIES, [STACK, LOOP_A, LOOP_B, fn]).findings
+    findings = evaluation(POLICIES, [STACK, LOOP_A, LOOP_B, fn]).findings
     assert {(f.name, f.component) for f in findings if f.urn == fn.urn} == {("fn", None)}
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from abuse_guard.evaluate import evaluate, evaluate_resource, remedy
+from abuse_guard.aws.native import RENAMES, views
+from abuse_guard.evaluate import evaluate, evaluate_resource, in_scope, remedy
 from abuse_guard.findings import Outcome
 from abuse_guard.policies import BY_ID
 from abuse_guard.resources import UNKNOWN, Resource
@@ -413,3 +414,27 @@ def test_an_aws_native_deployment_s_stage_description_throttles_its_stage() -> N
         ("rest-stage-protected", "dep", "aws-native:apigateway:Deployment"): Outcome.PASS,
         ("stage-throttling", "dep", "aws-native:apigateway:Deployment"): Outcome.PASS,
     }
+
+
+def test_a_pulumi_aws_deployment_s_stage_description_is_text() -> None:
+    """pulumi-aws v6 Deployment stage_description describes the stage; only CloudFormation's StageDescription (an
+    aws-native Deployment's) holds throttle settings."""
+    deployment = resource("aws:apigateway/deployment:Deployment", {"stageName": "prod", "stageDescription": UNKNOWN})
+    policy = BY_ID["stage-throttling"]
+    assert evaluate_resource(policy, deployment, policy.settings(None)) is None
+    assert evaluate([policy], [deployment]) == []
+
+
+@pytest.mark.parametrize("declared_type", [*RENAMES, "aws:apigateway/deployment:Deployment"])
+def test_a_policy_s_declared_types_are_those_whose_views_it_checks(declared_type: str) -> None:
+    """in_scope (what the engine adapter and the reports ask of a declared type) agrees with the views the
+    evaluation judges: a resource of every declared type, with every input that makes a part."""
+    props = {
+        "stageName": "prod",
+        "stageDescription": UNKNOWN,
+        "methodSettings": [STAGE_WIDE],
+        "integration": {"type": "AWS_PROXY"},
+    }
+    seen = {view.type for view in views(resource(declared_type, props))}
+    for policy in BY_ID.values():
+        assert in_scope(policy, declared_type) == bool(seen & set(policy.resource_types)), policy.id

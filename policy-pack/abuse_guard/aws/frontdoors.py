@@ -33,6 +33,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from ..graph import Graph
@@ -55,12 +56,16 @@ from .types import (
     REST_RESOURCE,
 )
 
-REST = "REST method"
-HTTP = "HTTP route"
-WEBSOCKET = "WebSocket route"
-URL = "function URL"
-LB = "load balancer listener"
-"""The kinds of front door, as messages and reports name them."""
+
+class DoorKind(StrEnum):
+    """The kinds of front door; each value is how messages and reports name it."""
+
+    REST_METHOD = "REST method"
+    HTTP_ROUTE = "HTTP route"
+    WEBSOCKET_ROUTE = "WebSocket route"
+    FUNCTION_URL = "function URL"
+    LOAD_BALANCER = "load balancer listener"
+
 
 REST_AUTHORIZATIONS = ("NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS")
 """A REST method's `authorization` (API Gateway PutMethod authorizationType)."""
@@ -71,7 +76,8 @@ WEBSOCKET_ONLY_INPUTS = ("routeResponseSelectionExpression", "modelSelectionExpr
 
 INTEGRATION_TYPES = ("AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK")
 LAMBDA_INTEGRATIONS = ("AWS", "AWS_PROXY")
-PROTOCOLS = ("HTTP", "WEBSOCKET")
+PROTOCOL_TYPES = {"HTTP": DoorKind.HTTP_ROUTE, "WEBSOCKET": DoorKind.WEBSOCKET_ROUTE}
+"""A v2 API's `protocolType` (API Gateway v2 CreateApi ProtocolType) -> the kind of door its routes are."""
 FUNCTION_IN_ARN = re.compile(r":function:([^:/]+)")
 LAMBDA_INVOCATION = ":lambda:path/2015-03-31/functions/"
 """What an API Gateway integration URI that invokes Lambda contains (API Gateway: Lambda integrations)."""
@@ -99,7 +105,7 @@ class Operation:
 
     resource: Resource
     rest: bool
-    """A REST method; else an HTTP or WebSocket route (which one, its API tells: `FrontDoors.protocol`)."""
+    """A REST method; else an HTTP or WebSocket route (which one: `protocol`)."""
     props: Mapping[str, Any]
     at: str = ""
     origin: str = "resource"
@@ -184,13 +190,44 @@ def operations(resource: Resource) -> tuple[Operation, ...]:
     return tuple(found)
 
 
+def protocol(op: Operation, graph: Graph | None = None) -> DoorKind | None:
+    """HTTP_ROUTE or WEBSOCKET_ROUTE: the kind of route a v2 operation is; None when nothing tells.
+
+    Bodies and quick create exist for HTTP APIs only (API Gateway v2 CreateApi: Body, Target). A route is of
+    its API's protocolType, where `graph` holds the API and the value is known (a value other than HTTP or
+    WEBSOCKET is Malformed); else of what the route alone shows: HTTP route keys have a space (`GET /items`),
+    `$connect`, `$disconnect` and action keys (`sendMessage`) are WebSocket ones, and so is a `$default` route
+    that sets a WebSocket-only input. A `$default` route that shows neither, or a route with no routeKey, is
+    None. Raises Undetermined when the routeKey it needs is not known until deployment.
+    """
+    if op.origin != RESOURCE:
+        return DoorKind.HTTP_ROUTE
+    if graph is not None:
+        for api in graph.referenced(op.resource, "apiId", HTTP_API):
+            try:
+                declared = choice(api.props, "protocolType", tuple(PROTOCOL_TYPES), at=api.label)
+            except Undetermined:
+                continue
+            if declared is not None:
+                return PROTOCOL_TYPES[declared]
+    key = op.route_key(at=op.resource.label)
+    if key is None:
+        return None
+    if " " in key:
+        return DoorKind.HTTP_ROUTE
+    if key != "$default" or op.sets_websocket_only_input():
+        return DoorKind.WEBSOCKET_ROUTE
+    return None
+
+
 @dataclass(frozen=True)
 class Door:
     """One front door: the resource findings attach to, its kind, and its operation (None for a function URL)."""
 
     resource: Resource
-    kind: str
-    """REST, URL, or HTTP for a route (HTTP or WebSocket: `FrontDoors.protocol` tells from its API)."""
+    kind: DoorKind
+    """REST_METHOD, FUNCTION_URL, LOAD_BALANCER, or HTTP_ROUTE for any v2 route (whether it is a WebSocket route,
+    `protocol` tells)."""
     operation: Operation | None
     unreadable: Undetermined | Malformed | None = None
     """Why the operations of the resource cannot be told (a body not known until deployment, ...)."""
@@ -243,18 +280,18 @@ class FrontDoors:
         found: list[Door] = []
         for resource in self.graph.of_type(*DOOR_TYPES):
             if resource.type == LAMBDA_FUNCTION_URL:
-                found.append(Door(resource, URL, None))
+                found.append(Door(resource, DoorKind.FUNCTION_URL, None))
                 continue
             if resource.type in LOAD_BALANCER_DOOR_TYPES:
                 try:
                     forwards = load_balancers.forwarding(self.graph, resource)
                 except (Undetermined, Malformed) as error:
-                    found.append(Door(resource, LB, None, error))
+                    found.append(Door(resource, DoorKind.LOAD_BALANCER, None, error))
                     continue
                 if forwards is not None:
-                    found.append(Door(resource, LB, None))
+                    found.append(Door(resource, DoorKind.LOAD_BALANCER, None))
                 continue
-            kind = REST if resource.type in REST_OPERATION_TYPES else HTTP
+            kind = DoorKind.REST_METHOD if resource.type in REST_OPERATION_TYPES else DoorKind.HTTP_ROUTE
             try:
                 ops = self.operations_of(resource)
             except (Undetermined, Malformed) as error:
@@ -284,11 +321,6 @@ class FrontDoors:
         if not apis:
             raise Undetermined(f"{op.resource.label}.apiId", "comes from no API Gateway v2 API in this stack")
         return apis[0]
-
-    @staticmethod
-    def protocol(api: Resource) -> str:
-        """HTTP or WEBSOCKET kind of a v2 API's routes, from its protocolType."""
-        return WEBSOCKET if choice(api.props, "protocolType", PROTOCOLS, at=api.label) == "WEBSOCKET" else HTTP
 
     def private_api(self, op: Operation) -> Resource | None:
         """The operation's REST API when it is PRIVATE (endpointConfiguration types), reachable only through
@@ -345,7 +377,7 @@ class FrontDoors:
         if door.unreadable is not None:
             raise door.unreadable
         op = door.operation
-        if door.kind == LB:
+        if door.kind is DoorKind.LOAD_BALANCER:
             return self.function_behind_listener(resource)
         if op is None:
             return self.function_from(resource, "functionName")

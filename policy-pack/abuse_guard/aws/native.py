@@ -27,6 +27,11 @@ AWS::ApiGateway::Deployment StageName; pulumi-aws v6 Deployment stage_name), so 
 apigateway/stage:Stage, whose findings attach to the deployment.
 
 Property dependencies are renamed with the properties, so a graph mixing both providers links as one.
+
+The evaluation (evaluate.py) is this module's only reader: it builds every graph from views, judges a resource
+alone through its views, says a view's finding in the declared resource's names (`in_native_terms`) and
+remediates in them (`to_native`); `declared_types` tells which declared types a policy's pulumi-aws types
+cover. Rules and the cost model list and read pulumi-aws types only.
 Sources: the pulumi-aws-native Python SDK 1.84.0 (`pulumi_aws_native.lambda_`, `.apigateway`,
 `.apigatewayv2`) and the CloudFormation resource reference (AWS::ApiGateway::Stage MethodSetting:
 "forward slashes (/) are encoded as ~1").
@@ -78,9 +83,10 @@ PART_TYPES: dict[str, tuple[str, ...]] = {
 """The pulumi-aws resource types an aws-native resource also holds as parts."""
 
 
-def with_native(*classic: str) -> tuple[str, ...]:
-    """`classic` tokens followed by the aws-native tokens whose views are (or hold) one of them: what a policy
-    checking them lists."""
+def declared_types(*classic: str) -> tuple[str, ...]:
+    """The types a program may declare that are seen as one of the pulumi-aws types `classic` (or hold one as a
+    part): `classic` itself, then the pulumi-aws types that hold one (a Deployment its stage), then the aws-native
+    types whose views are or hold one. What a policy checking `classic` checks of what a program declares."""
     natives = [n for n, twin in TWINS.items() if twin in classic or set(PART_TYPES.get(n, ())) & set(classic)]
     holders = [t for t, parts in PART_TYPES.items() if not t.startswith(NATIVE) and set(parts) & set(classic)]
     return (*classic, *holders, *natives)
@@ -142,11 +148,6 @@ def in_native_terms(token: str, message: str) -> str:
     for old, new in IN_NATIVE_TERMS.get(token, ()):
         message = message.replace(old, new)
     return message
-
-
-def declared(resource: Resource) -> Resource:
-    """The resource as the program declared it (itself unless it is a view)."""
-    return resource.declared if resource.declared is not None else resource
 
 
 def expanded(resources: list[Resource]) -> list[Resource]:
@@ -232,7 +233,7 @@ def _deployment_stage(deployment: Resource) -> list[Resource]:
         return []
     props = {"restApi": deployment.props.get("restApi"), "stageName": name, "deployment": UNKNOWN}
     deps = {"restApi": deployment.property_dependencies.get("restApi", ()), "deployment": (deployment.urn,)}
-    owner = deployment.declared or deployment
+    owner = deployment.as_declared
     stage = replace(_part(deployment, aws.REST_STAGE, "stage", props, deps), declared=owner)
     return [stage, *(replace(part, declared=owner) for part in _described_settings(deployment, stage))]
 
@@ -241,6 +242,8 @@ def _described_settings(deployment: Resource, stage: Resource) -> list[Resource]
     """The method settings of an aws-native deployment's `stageDescription` (CloudFormation
     AWS::ApiGateway::Deployment StageDescription: ThrottlingRateLimit and ThrottlingBurstLimit apply to the
     whole stage, MethodSettings to single methods), as MethodSettings of the stage it creates."""
+    if deployment.declared is None:
+        return []  # a pulumi-aws Deployment's stageDescription is the stage's description text
     description = deployment.props.get("stageDescription")
     if description is UNKNOWN:
         return [_part(stage, aws.METHOD_SETTINGS, "stageDescription", {"methodPath": UNKNOWN}, _on_stage(stage))]

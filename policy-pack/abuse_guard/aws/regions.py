@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..graph import Graph
-from ..resources import SECRET, UNKNOWN, ProviderRef, Resource, name_from_urn
+from ..resources import SECRET, UNKNOWN, ProviderRef, Resource
+from ..urns import PROVIDER_TYPE_PREFIX, Urn, urn_or_none
 from ..values import Malformed, Undetermined, filled, get, path_label
 from .arns import ACCOUNT_ID, parse
 
@@ -51,8 +52,6 @@ REGION_CODE = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 Source: AWS General Reference, "AWS Regions" (Region codes)."""
 REGION_CODE_PATTERN = f"^{REGION_CODE.pattern}$"
 """REGION_CODE as a JSON Schema pattern, for config keyed by Region."""
-
-PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 
 
 @dataclass(frozen=True)
@@ -80,10 +79,10 @@ def pool_label(pool: tuple[str, str]) -> str:
 
 def provider_label(provider: ProviderRef) -> str:
     """How messages name a provider: "Provider 'eu'", or "the default aws provider" for the engine's own."""
-    name = name_from_urn(provider.urn)
-    if name == "default" or name.startswith("default_"):
-        package = provider.urn.split("::")[2].rsplit("$", 1)[-1].removeprefix(PROVIDER_TYPE_PREFIX)
-        return f"the default {package} provider"
+    urn = urn_or_none(provider.urn)
+    name = urn.name if urn is not None else provider.urn
+    if urn is not None and (name == "default" or name.startswith("default_")):
+        return f"the default {urn.type.removeprefix(PROVIDER_TYPE_PREFIX)} provider"
     return f"Provider '{name}'"
 
 
@@ -215,7 +214,7 @@ def default_provider(
         for key, value in config.items()
         if key.startswith(prefix)
     }
-    return ProviderRef(f"urn:pulumi:{stack}::{project}::{PROVIDER_TYPE_PREFIX}{package}::default", props)
+    return ProviderRef(str(Urn(stack, project, f"{PROVIDER_TYPE_PREFIX}{package}", "default")), props)
 
 
 # -- prices by Region ----------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..errors import UserError
+from ..evaluate import declared_types
 from ..files.atomic import write_atomically
 from ..policies import POLICIES
 from ..policy import EXEMPT_TAG_PREFIX, Policy
@@ -67,7 +68,7 @@ def policy_section(p: Policy, level: int = 1, docs: str = "../") -> list[str]:
         "",
         f"{h2} Resource types",
         "",
-        *[f"- {_type_name(t)}" for t in p.resource_types],
+        *[f"- {_type_name(t)}" for t in declared_types(p)],
         "",
         f"{h2} Configuration",
         "",

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from ..aws.frontdoors import Door
-from ..aws.native import declared
+from ..aws.frontdoors import Door, DoorKind
 from ..graph import Graph
 from ..policy import Settings
 from ..resources import Resource
@@ -92,12 +91,12 @@ def _entrypoint(
     door: Door,
     function: Resource | None,
     budget: Budget,
-    kind: str,
+    kind: DoorKind,
     worst: Worst | None,
     fix: Fix | None,
     **why: Any,
 ) -> EntrypointCost:
-    resource = declared(door.resource)  # an aws-native resource as declared, not its pulumi-aws view
+    resource = door.resource.as_declared  # an aws-native resource as declared, not its pulumi-aws view
     return EntrypointCost(
         kind=kind,
         urn=resource.urn,

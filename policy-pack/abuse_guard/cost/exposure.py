@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..aws.frontdoors import HTTP, QUICK_CREATE, REST, WEBSOCKET, Door, FrontDoors, Operation
+from ..aws.frontdoors import QUICK_CREATE, Door, DoorKind, FrontDoors, Operation, protocol
 from ..aws.functions import positive, reservation
 from ..aws.limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT, SECONDS_PER_DAY
 from ..aws.names import safe_route_key
@@ -118,11 +118,11 @@ class Links:
         function_region = self.region(function, notes, model)
         lanes: list[Lane] = []
         closed = ""
-        if door.operation is not None and kind == REST:
+        if door.operation is not None and kind is DoorKind.REST_METHOD:
             closed = self.rest_lanes(door.operation, lanes, notes, model)
         elif door.operation is not None:
             kind = self.route_lanes(door.operation, lanes)
-            if kind == WEBSOCKET:
+            if kind is DoorKind.WEBSOCKET_ROUTE:
                 notes.append("WebSocket connection minutes are not included, only messages")
         return Exposure(
             kind,
@@ -309,18 +309,23 @@ class Links:
             f"= {amount(per_month)}/month",
         )
 
-    def route_lanes(self, op: Operation, lanes: list[Lane]) -> str:
-        """Each stage of the route's API as a lane; the route's kind (HTTP or WebSocket)."""
+    def route_lanes(self, op: Operation, lanes: list[Lane]) -> DoorKind:
+        """Each stage of the route's API as a lane; the route's kind (HTTP or WebSocket route: `protocol`)."""
         route = op.resource
         if op.origin == QUICK_CREATE:
             what = "quick create's auto-deployed $default stage sets no throttle"
             lanes.append(
                 Lane("stage '$default'", Limit(math.inf, what), Limit(math.inf, ""), keyed=False, keys=0, managed=True)
             )
-            return HTTP
+            return DoorKind.HTTP_ROUTE
         api = self.doors.operation_api(op)
         assert api is not None  # a route's API, or Undetermined raised
-        kind = self.doors.protocol(api)
+        kind = protocol(op, self.graph)
+        if kind is None:
+            raise Undetermined(
+                f"{api.label}.protocolType",
+                "is not known until deployment, and the route key does not tell HTTP from WebSocket",
+            )
         stages = self.graph.referrers(api, HTTP_STAGE, "apiId")
         if not stages:
             raise Undetermined(api.label, "has no stage in this stack, so how callers reach it cannot be seen")

@@ -30,11 +30,21 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from ..aws.frontdoors import HTTP, LB, REST, URL, WEBSOCKET
+from ..aws.frontdoors import DoorKind
 from ..aws.limits import LAMBDA_REQUESTS_PER_EXECUTION, SECONDS_PER_DAY
 from ..aws.regions import DEFAULT_REGION, Prices, PriceTable
 from ..values import figure
 from ..wording import amount, dollars, keys_of, per_second, requests
+
+FUNCTION_URL, LOAD_BALANCER, REST_METHOD = DoorKind.FUNCTION_URL, DoorKind.LOAD_BALANCER, DoorKind.REST_METHOD
+"""The door kinds the arithmetic tells apart, looked up once: reading a member off its class goes through Python
+3.11's EnumType.__getattr__ hook (about 0.1 us), and worst_case runs for every fix it prices."""
+REQUEST_PRICES: dict[DoorKind, Callable[[Prices], float]] = {
+    DoorKind.REST_METHOD: lambda prices: prices.rest_requests,
+    DoorKind.HTTP_ROUTE: lambda prices: prices.http_requests,
+    DoorKind.WEBSOCKET_ROUTE: lambda prices: prices.websocket_messages,
+}
+"""USD per million requests (WebSocket: messages) through an API Gateway door of each kind."""
 
 # -- what the figures are made of -------------------------------------------------------------------
 
@@ -87,7 +97,7 @@ class Lane:
 class Exposure:
     """What the graph says about one entrypoint, before prices: its ways in and its function."""
 
-    kind: str
+    kind: DoorKind
     lanes: tuple[Lane, ...]
     closed: str
     """Why no stage admits a call, when `lanes` is empty for an API entrypoint."""
@@ -155,7 +165,7 @@ class Fix:
 class EntrypointCost:
     """One public entrypoint's worst monthly cost, or why it cannot be computed."""
 
-    kind: str
+    kind: DoorKind
     urn: str
     name: str
     type: str
@@ -201,11 +211,11 @@ def worst_case(exposure: Exposure, model: CostModel) -> Worst:
         LAMBDA_REQUESTS_PER_EXECUTION * cap.value,
         f"Lambda's {LAMBDA_REQUESTS_PER_EXECUTION} requests/s per concurrent execution x {cap.what}",
     )
-    if exposure.kind == URL:
+    if exposure.kind is FUNCTION_URL:
         rate = Limit(lambda_rate.value, f"{lambda_rate.what}: a function URL has no request-rate limit of its own")
         api_month = Limit(0.0, "")
         invocations = Limit(rate.value * month, rate.what)
-    elif exposure.kind == LB:
+    elif exposure.kind is LOAD_BALANCER:
         rate = Limit(lambda_rate.value, f"{lambda_rate.what}: a load balancer has no request-rate limit of its own")
         api_month = Limit(rate.value * month, rate.what)
         invocations = api_month
@@ -225,7 +235,7 @@ def worst_case(exposure: Exposure, model: CostModel) -> Worst:
         lambda_requests=invocations.value * lambda_prices.lambda_requests / 1e6,
         lambda_duration=busy.value * exposure.memory_mb / 1024 * lambda_prices.lambda_gb_second,
         api_requests=api_month.value * front / 1e6,
-        front="load balancer capacity units" if exposure.kind == LB else "API Gateway",
+        front="load balancer capacity units" if exposure.kind is LOAD_BALANCER else "API Gateway",
     )
     parts = ((cost.api_requests, api_month), (cost.lambda_duration, busy), (cost.lambda_requests, invocations))
     binding = max(parts, key=lambda part: part[0])[1].what
@@ -241,15 +251,15 @@ def worst_case(exposure: Exposure, model: CostModel) -> Worst:
     )
 
 
-def front_price(prices: Prices, kind: str, new_connections_per_lcu: float) -> float:
+def front_price(prices: Prices, kind: DoorKind, new_connections_per_lcu: float) -> float:
     """USD per million requests through a front door of `kind` (REST, HTTP, WebSocket messages, load balancer; 0
     for a function URL, billed as Lambda requests only). A load balancer request counts as one new connection:
     an LCU-hour's price over the new connections an LCU covers in an hour (Elastic Load Balancing pricing: an LCU
     is 25 new connections per second, among other dimensions; the largest dimension is billed)."""
-    if kind == LB:
+    if kind is LOAD_BALANCER:
         return prices.load_balancer_lcu_hour / (new_connections_per_lcu * 3600) * 1e6
-    by_kind = {REST: prices.rest_requests, HTTP: prices.http_requests, WEBSOCKET: prices.websocket_messages}
-    return by_kind.get(kind, 0.0)
+    price = REQUEST_PRICES.get(kind)
+    return price(prices) if price is not None else 0.0
 
 
 def _api_traffic(exposure: Exposure, model: CostModel) -> tuple[Limit, Limit]:
@@ -295,7 +305,7 @@ def cheapest_fix(exposure: Exposure, model: CostModel, budget: float) -> Fix | N
     candidates: list[tuple[str, float]] = []
     if exposure.reserved is None or exposure.reserved > 1:
         candidates.append(("reserved concurrency 1", cost(replace(exposure, reserved=1.0))))
-    if exposure.kind not in (URL, LB) and exposure.lanes:
+    if exposure.kind not in (FUNCTION_URL, LOAD_BALANCER) and exposure.lanes:
         stages = f" on each of its {len(exposure.lanes)} stages" if len(exposure.lanes) > 1 else ""
 
         def throttled(rate: int) -> float:
@@ -308,7 +318,7 @@ def cheapest_fix(exposure: Exposure, model: CostModel, budget: float) -> Fix | N
             else "a stage throttle of"
         )
         candidates.append((f"{lead} {requests(rate)}/s{stages}", throttled(rate)))
-    if exposure.kind == REST and exposure.lanes:
+    if exposure.kind is REST_METHOD and exposure.lanes:
         keyed = all(lane.keyed for lane in exposure.lanes)
         lead = "a usage plan quota of" if keyed else "requiring an API key, with a usage plan quota of"
 

@@ -13,6 +13,7 @@ from ..aws.regions import PRICE_KEYS, REGION_CODE_PATTERN, US_EAST_1, price_tabl
 from ..policy import NAME_PATTERN_SCHEMA, Settings, matches
 from ..resources import Resource
 from ..shared_config import ACCOUNT_CONCURRENCY, MAX_QUOTA_PER_DAY, MAX_STAGE_RATE
+from ..urns import urn_or_none
 from .model import CostModel
 
 COST_POLICY = "entrypoint-cost-budget"
@@ -129,8 +130,9 @@ def cost_model(settings: Settings) -> CostModel:
 
 
 def stack_name(urn: str) -> str:
-    """urn:pulumi:<stack>::<project>::... -> <stack>."""
-    return urn.removeprefix("urn:pulumi:").split("::", 1)[0]
+    """urn:pulumi:<stack>::<project>::... -> <stack> ("" for a string that is not a Pulumi URN)."""
+    named = urn_or_none(urn)
+    return named.stack if named is not None else ""
 
 
 def budget(settings: Settings, entrypoint: Resource, function: Resource | None) -> float:

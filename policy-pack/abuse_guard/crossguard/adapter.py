@@ -33,8 +33,7 @@ from pulumi_policy import Policy as PulumiPolicy
 from pulumi_policy.deserialize import serialize_properties
 from pulumi_policy.proxy import UnknownValueError
 
-from ..aws.native import expanded
-from ..evaluate import evaluate_resource, evaluate_stack, remedy
+from ..evaluate import declared_types, evaluate_resource, evaluate_stack, remedy, stack_graph
 from ..findings import Finding, Outcome
 from ..graph import Graph
 from ..policy import Policy
@@ -64,12 +63,14 @@ def _resource(args: ResourceValidationArgs) -> Resource:
 def _graph(args: StackValidationArgs) -> Graph:
     if len(args.resources) == 1 and (shared := STACK_REQUESTS.named(args.resources[0].urn)) is not None:
         return shared.graph
-    return Graph(expanded([resource_from_policy_resource(r) for r in args.resources]))
+    return stack_graph(resource_from_policy_resource(r) for r in args.resources)
 
 
 def _resource_validation(policy: Policy) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
+    scope = frozenset(declared_types(policy))
+
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        if not policy.applies_to(args.resource_type):
+        if args.resource_type not in scope:
             return
         settings = policy.settings(args.get_config())
         result = evaluate_resource(policy, _resource(args), settings)
@@ -103,8 +104,10 @@ def _stack_validation(policy: Policy) -> Callable[[StackValidationArgs, ReportVi
 
 def _resource_remediation(policy: Policy) -> Callable[[ResourceValidationArgs], Mapping[str, Any] | None]:
     # pulumi-policy types the callback's result as awaitable, but its servicer takes plain props too.
+    scope = frozenset(declared_types(policy))
+
     def remediate(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
-        if not policy.applies_to(args.resource_type):
+        if args.resource_type not in scope:
             return None
         resource = resource_from_args(args)
         changes = remedy(policy, resource, policy.settings(args.get_config()))

@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 from pulumi.runtime.proto import analyzer_pb2
 
-from ..aws.native import expanded
+from ..evaluate import stack_graph
 from ..graph import Graph
 from ..resources import Resource
 from .decode import resources_from_request
@@ -45,7 +45,7 @@ class StackRequest:
                 resources = resources_from_request(self._request)  # providers included
             except Exception as error:
                 raise Undecodable from error
-            self._graph = Graph(expanded(resources))
+            self._graph = stack_graph(resources)
         return self._graph
 
 

@@ -29,6 +29,7 @@ from pulumi_policy import EnforcementLevel
 from pulumi_policy import Policy as PulumiPolicy
 from pulumi_policy.policy import _GRPC_CHANNEL_OPTIONS, _PolicyAnalyzerServicer
 
+from ..evaluate import declared_types
 from ..policy import Policy
 from .decode import resource_from_request
 from .in_flight import RESOURCES, STACK_REQUESTS, StackRequest, Undecodable
@@ -40,12 +41,12 @@ WORKERS = 4
 class SharedRequests(_PolicyAnalyzerServicer):
     """pulumi-policy's servicer, with each Analyze and AnalyzeStack request decoded once for all policies.
 
-    `checked_types`: every type any resource policy of the pack checks. Analyze of a resource of any
-    other type is answered here with pulumi-policy's answer, an empty response: each resource policy
-    would return at once. A request holding a value pulumi-policy's decoding refuses (a non-finite
-    number, a malformed asset, archive or secret envelope) goes to pulumi-policy as received, so it
-    answers, or fails, as it always has. Every other call (GetAnalyzerInfo, Configure, Remediate,
-    ...) is pulumi-policy's own.
+    `checked_types`: every type a program may declare that any resource policy of the pack checks
+    (`evaluate.declared_types`). Analyze of a resource of any other type is answered here with pulumi-policy's
+    answer, an empty response: each resource policy would return at once. A request holding a value
+    pulumi-policy's decoding refuses (a non-finite number, a malformed asset, archive or secret envelope) goes to
+    pulumi-policy as received, so it answers, or fails, as it always has. Every other call (GetAnalyzerInfo,
+    Configure, Remediate, ...) is pulumi-policy's own.
     """
 
     def __init__(self, checked_types: Collection[str], *servicer: Any, **options: Any) -> None:
@@ -80,7 +81,7 @@ def serve(policies: Sequence[Policy], converted: Sequence[PulumiPolicy], *, name
     """
     level = options.pop("enforcement_level", None) or EnforcementLevel.ADVISORY
     # "0.0.1" is PolicyPack's version too: PulumiPolicy.yaml's takes precedence
-    checked_types = {t for p in policies if not p.is_stack_policy for t in p.resource_types}
+    checked_types = {t for p in policies if not p.is_stack_policy for t in declared_types(p)}
     servicer = SharedRequests(checked_types, name, "0.0.1", list(converted), level, **options)
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=WORKERS), options=_GRPC_CHANNEL_OPTIONS)
     analyzer_pb2_grpc.add_AnalyzerServicer_to_server(servicer, server)

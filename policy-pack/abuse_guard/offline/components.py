@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..aws.types import LAMBDA_PERMISSION, REST_API, REST_STAGE
+from ..evaluate import in_scope
 from ..findings import Finding, Outcome
 from ..policies import POLICIES
 from ..run import PolicyInfo
@@ -65,7 +66,7 @@ def unchecked(registrations: Iterable[Registration]) -> list[Finding]:
 def _finding(registration: Registration) -> Finding:
     resource = registration.resource
     what, types = CREATES.get(resource.type, ("the resources its provider plugin registers", ()))
-    checking = [p.id for p in POLICIES if any(p.applies_to(t) for t in types)]
+    checking = [p.id for p in POLICIES if any(in_scope(p, t) for t in types)]
     checked = f", which {', '.join(checking)} check" if checking else ""
     message = (
         f"{resource.label} is a multi-language component ({resource.type}): it creates {what}{checked}; its provider "

@@ -16,6 +16,7 @@ from ..graph import Graph
 from ..policy import Policy, Settings
 from ..resources import STACK_TYPE, Resource
 from ..shared_config import ACCOUNT_CONCURRENCY
+from ..urns import root_stack, urn_or_none
 from ..values import Malformed, Undetermined, figure
 
 BIGGEST_SHOWN = 3
@@ -27,11 +28,9 @@ def stack_of(graph: Graph, functions: list[Resource]) -> Resource | None:
     stack = graph.stack()
     if stack is not None or not functions:
         return stack
-    parts = functions[0].urn.split("::")
-    stack_name = parts[0].removeprefix("urn:pulumi:")
-    project = parts[1] if len(parts) > 1 else ""
-    name = f"{project}-{stack_name}"
-    return Resource(urn=f"urn:pulumi:{stack_name}::{project}::{STACK_TYPE}::{name}", type=STACK_TYPE, name=name)
+    named = urn_or_none(functions[0].urn)
+    root = root_stack(named.stack, named.project) if named is not None else root_stack("", "")
+    return Resource(urn=str(root), type=STACK_TYPE, name=root.name)
 
 
 @dataclass

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from ..aws.frontdoors import BODY, QUICK_CREATE, RESOURCE, ROUTE_OPERATION_TYPES, Operation
+from ..aws.frontdoors import BODY, QUICK_CREATE, ROUTE_OPERATION_TYPES, DoorKind, Operation, protocol
 from ..aws.names import safe_route_key
-from ..aws.native import with_native
 from ..aws.types import API_ROUTE, HTTP_API
 from ..findings import Verdict, failed, not_applicable, passed, undetermined
 from ..graph import Graph
@@ -16,31 +15,11 @@ from ..values import literal
 from .authorization import authorizer_verdict, each_operation
 
 WEBSOCKET_CONNECT_TYPES = ("AWS_IAM", "CUSTOM")
-HTTP, WEBSOCKET = "HTTP", "WEBSOCKET"
 QUICK_CREATE_FIX = (
     "define the route instead of using quick create: aws.apigatewayv2.Integration for the function, "
     "aws.apigatewayv2.Route with authorization_type and authorizer_id, and aws.apigatewayv2.Stage with "
     "default_route_settings, in place of the API's target"
 )
-
-
-def protocol(op: Operation, key: str, graph: Graph | None) -> str | None:
-    """HTTP or WEBSOCKET: from the route's API in the graph when there is one, else from what the route
-    alone shows (HTTP route keys have a space, `$connect`, `$disconnect` and action keys are WebSocket
-    ones, a WebSocket-only input marks a WebSocket route); None for a `$default` route that shows neither.
-    Bodies and quick create exist for HTTP APIs only (API Gateway v2 CreateApi: Body, Target)."""
-    if op.origin != RESOURCE:
-        return HTTP
-    if graph is not None:
-        for api in graph.referenced(op.resource, "apiId", HTTP_API):
-            kind = literal(api.props, "protocolType")
-            if kind in (HTTP, WEBSOCKET):
-                return str(kind)
-    if " " in key:
-        return HTTP
-    if key != "$default" or op.sets_websocket_only_input():
-        return WEBSOCKET
-    return None
 
 
 def check(resource: Resource, settings: Settings) -> Verdict | None:
@@ -59,7 +38,7 @@ def in_graph(resource: Resource, settings: Settings, graph: Graph) -> Verdict | 
 
 
 def websocket_api(resource: Resource) -> bool:
-    return resource.type == HTTP_API and literal(resource.props, "protocolType") == WEBSOCKET
+    return resource.type == HTTP_API and literal(resource.props, "protocolType") == "WEBSOCKET"
 
 
 def connect_route(api: Resource, graph: Graph) -> Verdict | None:
@@ -87,14 +66,14 @@ def judge(op: Operation, settings: Settings, graph: Graph | None) -> Verdict:
         return failed(f"API route '{name}' has no routeKey; set route_key ('GET /items', '$connect', ...)")
     shown = safe_route_key(key)
     label = op.label or f"API route '{name}'" + (f" ({shown})" if shown else "")
-    kind = protocol(op, key, graph)
+    kind = protocol(op, graph)
     connect = key == "$connect"
-    if kind == WEBSOCKET and not connect:
+    if kind is DoorKind.WEBSOCKET_ROUTE and not connect:
         return not_applicable(
             f"{label} is a WebSocket route other than $connect: API Gateway authorizes a WebSocket client "
             "once, when it connects, so only $connect can carry authorization"
         )
-    if kind == HTTP and key.upper().startswith("OPTIONS "):
+    if kind is DoorKind.HTTP_ROUTE and key.upper().startswith("OPTIONS "):
         return not_applicable(
             f"{label} answers CORS preflight: browsers send it without credentials, so it cannot require them "
             "(what it invokes still counts in entrypoint-cost-budget)"
@@ -129,7 +108,7 @@ def judge(op: Operation, settings: Settings, graph: Graph | None) -> Verdict:
             fix = "set authorization_type to AWS_IAM, or JWT or CUSTOM with authorizer_id"
         ignored = (
             "; api_key_required does nothing on an HTTP API route: HTTP APIs have no API keys or usage plans"
-            if keyed and kind == HTTP
+            if keyed and kind is DoorKind.HTTP_ROUTE
             else ""
         )
         return failed(f"{label} {what}; {fix}{ignored}")
@@ -146,7 +125,7 @@ POLICY = Policy(
     description="HTTP API routes and WebSocket $connect routes must set an authorization type other than NONE.",
     severity="high",
     enforcement="mandatory",
-    resource_types=with_native(*ROUTE_OPERATION_TYPES),
+    resource_types=ROUTE_OPERATION_TYPES,
     rationale=(
         "An HTTP API route without authorization lets anyone invoke its integration, so every request is a "
         "billed Lambda invocation; HTTP APIs have no usage plans or API keys, so authorization (IAM, JWT or a "

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from functools import partial
 
 from ..aws.frontdoors import DOOR_TYPES
-from ..aws.native import with_native
 from ..cost import priced
 from ..cost.model import EntrypointCost
 from ..cost.settings import CONFIG, COST_POLICY
@@ -76,7 +75,7 @@ POLICY = Policy(
     description="Each public entrypoint's worst-case monthly cost must fit its budget (default $100).",
     severity="high",
     enforcement="mandatory",
-    resource_types=with_native(*DOOR_TYPES),
+    resource_types=DOOR_TYPES,
     rationale=(
         "Each defence caps one thing; the bill is what they are for. A webhook receiver with reserved "
         "concurrency 1 runs one copy at a time, but behind an unthrottled REST stage API Gateway still admits "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..aws.native import with_native
 from ..aws.types import LAMBDA_FUNCTION_URL
 from ..findings import Verdict, failed, passed
 from ..policy import Policy, Settings
@@ -30,7 +29,7 @@ POLICY = Policy(
     description="Lambda function URLs must use authorizationType AWS_IAM; a public URL needs an exemption.",
     severity="critical",
     enforcement="mandatory",
-    resource_types=with_native(LAMBDA_FUNCTION_URL),
+    resource_types=(LAMBDA_FUNCTION_URL,),
     rationale=(
         "A function URL with authorizationType NONE is an HTTPS endpoint that invokes the function for "
         "anyone who finds it. It goes straight to Lambda: no API Gateway throttling, no usage plan, no API "

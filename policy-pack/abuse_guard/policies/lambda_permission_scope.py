@@ -7,7 +7,6 @@ from functools import partial
 
 from ..aws.arns import ACCOUNT_ID, ACCOUNTLESS_ARN_SERVICES, ORGANIZATION_ID, SERVICE_PRINCIPAL, parse
 from ..aws.frontdoors import FrontDoors
-from ..aws.native import with_native
 from ..aws.types import LAMBDA_PERMISSION
 from ..findings import Verdict, all_of, failed, not_applicable, passed
 from ..graph import Graph
@@ -241,7 +240,7 @@ def _linked(resource: Resource, graph: Graph | None) -> str | None:
 
 
 def module_of(token: str) -> str:
-    """`apigateway` from `aws:apigateway/restApi:RestApi` (and from `aws-native:apigateway:RestApi`)."""
+    """`apigateway` from `aws:apigateway/restApi:RestApi`."""
     parts = token.split(":")
     return parts[1].split("/", 1)[0] if len(parts) > 2 else ""
 
@@ -252,7 +251,7 @@ POLICY = Policy(
     description="Lambda permissions must name their caller: never everyone, never every resource of a service.",
     severity="high",
     enforcement="mandatory",
-    resource_types=with_native(LAMBDA_PERMISSION),
+    resource_types=(LAMBDA_PERMISSION,),
     rationale=(
         "A resource policy is the other way into a function besides API Gateway. Principal '*' lets anyone "
         "with the function's ARN invoke it, bypassing every throttle and usage plan; it fails even with a "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ..aws.functions import reservation
 from ..aws.limits import UNRESERVED_FLOOR
-from ..aws.native import with_native
 from ..aws.types import LAMBDA_FUNCTION
 from ..findings import Verdict, failed, passed
 from ..policy import NAME_PATTERN_SCHEMA, ConfigError, Policy, Settings, matches
@@ -85,7 +84,7 @@ POLICY = Policy(
     description="Lambda functions must set reserved concurrency within the configured bounds.",
     severity="high",
     enforcement="mandatory",
-    resource_types=with_native(LAMBDA_FUNCTION),
+    resource_types=(LAMBDA_FUNCTION,),
     rationale=(
         "Without a reservation a function scales with its callers until the account pool is exhausted: a "
         "webhook sender firing once per changed record sent ~50 concurrent calls that mostly timed out at "

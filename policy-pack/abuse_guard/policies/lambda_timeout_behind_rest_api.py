@@ -14,7 +14,6 @@ from functools import partial
 from ..aws.frontdoors import FrontDoors, invokes_asynchronously
 from ..aws.functions import positive
 from ..aws.limits import DEFAULT_TIMEOUT, INTEGRATION_TIMEOUT_MS
-from ..aws.native import with_native
 from ..aws.types import LAMBDA_FUNCTION
 from ..findings import Verdict, failed, not_applicable, passed, verdict_of
 from ..graph import Graph
@@ -87,7 +86,7 @@ POLICY = Policy(
     description="A Lambda function behind a REST API must time out no later than its integration (29 s by default).",
     severity="medium",
     enforcement="advisory",
-    resource_types=with_native(LAMBDA_FUNCTION),
+    resource_types=(LAMBDA_FUNCTION,),
     rationale=(
         "API Gateway answers 504 when a REST integration takes longer than its timeout, but the Lambda "
         "function keeps running to its own timeout, billed for every second, and the caller that got the 504 "

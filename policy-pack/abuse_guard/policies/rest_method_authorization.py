@@ -6,7 +6,6 @@ from functools import partial
 
 from ..aws.frontdoors import BODY, REST_OPERATION_TYPES, FrontDoors, Operation
 from ..aws.names import safe_verb
-from ..aws.native import with_native
 from ..findings import Verdict, failed, not_applicable, passed
 from ..graph import Graph
 from ..policy import Policy, Settings
@@ -72,7 +71,7 @@ POLICY = Policy(
     description="REST API methods must authorize callers: IAM, an authorizer or an API key.",
     severity="high",
     enforcement="mandatory",
-    resource_types=with_native(*REST_OPERATION_TYPES),
+    resource_types=REST_OPERATION_TYPES,
     rationale=(
         "A method with authorization NONE and no API key lets anyone who finds the URL drive the backend: "
         "every request is a billed Lambda invocation, and no usage plan can single out the caller. API Gateway "

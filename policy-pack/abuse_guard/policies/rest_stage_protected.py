@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from functools import partial
 
 from ..aws.frontdoors import FrontDoors
-from ..aws.native import with_native
 from ..aws.rest import Api, RestApis
 from ..aws.throttles import STAGE_WIDE, check_method_settings
 from ..aws.types import METHOD_SETTINGS, REST_STAGE, USAGE_PLAN
@@ -157,7 +156,7 @@ POLICY = Policy(
     description="REST API stages must be throttled stage-wide and, when they take API keys, listed by a usage plan.",
     severity="high",
     enforcement="mandatory",
-    resource_types=with_native(REST_STAGE),
+    resource_types=(REST_STAGE,),
     rationale=(
         "Every API Gateway REST stage must have a stage-wide ('*/*') MethodSettings that throttles, and a sta"
         "ge whose REST API has methods with apiKeyRequired must be listed by a usage plan that throttles each"

@@ -6,7 +6,6 @@ from functools import partial
 from typing import Any
 
 from ..aws.frontdoors import quick_created
-from ..aws.native import with_native
 from ..aws.throttles import STAGE_KEYS, TURNED_OFF, Maxima, check_method_settings, maxima, read, violations
 from ..aws.types import HTTP_API, HTTP_STAGE, METHOD_SETTINGS
 from ..findings import Verdict, all_of, failed, unless
@@ -97,7 +96,7 @@ POLICY = Policy(
     description="API stages must throttle all their callers within the configured maxima.",
     severity="high",
     enforcement="mandatory",
-    resource_types=with_native(METHOD_SETTINGS, HTTP_STAGE, HTTP_API),
+    resource_types=(METHOD_SETTINGS, HTTP_STAGE, HTTP_API),
     rationale=(
         "REST API stage-wide MethodSettings ('*/*') and HTTP/WebSocket API stages (defaultRouteSettings) must"
         " set throttlingRateLimit and throttlingBurstLimit above 0 and, by default, at most 1000 requests/s a"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from ..aws.native import with_native
 from ..aws.throttles import USAGE_PLAN_KEYS, Maxima, maxima, read, violations
 from ..aws.types import USAGE_PLAN
 from ..aws.usage_plans import QUOTA_PERIODS, plan_throttle, quota_limit, quota_period
@@ -108,7 +107,7 @@ POLICY = Policy(
     description="Usage plans must throttle and cap each API key within the configured maxima.",
     severity="high",
     enforcement="mandatory",
-    resource_types=with_native(USAGE_PLAN),
+    resource_types=(USAGE_PLAN,),
     rationale=(
         "API Gateway usage plans must set throttleSettings (rateLimit and burstLimit above 0, by default at m"
         "ost 10 requests/s and a burst of 20 per API key) and quotaSettings (limit above 0 and by default at "

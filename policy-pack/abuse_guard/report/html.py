@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from ..findings import Component, Outcome
 from ..run import ResourceInfo
+from ..urns import NAME_DELIMITER, urn_or_none
 from .model import LABELS, MEANINGS, OUTCOMES, Report
 
 NAME_PLACEHOLDER = "\x00"
@@ -113,8 +114,13 @@ def _data(report: Report, types: list[str]) -> dict[str, Any]:
     components: dict[Component, int] = {}
     rows: list[list[Any]] = []
     for urn, resource in resources.items():
-        head, _, tail = urn.rpartition("::")
-        where: int | str = heads.setdefault(head, len(heads)) if head and tail == resource.name else urn
+        parsed = urn_or_none(urn)
+        head = (
+            urn.removesuffix(NAME_DELIMITER + resource.name)
+            if parsed is not None and parsed.name == resource.name
+            else ""
+        )
+        where: int | str = heads.setdefault(head, len(heads)) if head else urn
         # [name, type index, URN head index (or the URN), findings, tags or null, component index]: the last two
         # only as far as needed
         row: list[Any] = [resource.name, type_index[resource.type], where, found[urn]]

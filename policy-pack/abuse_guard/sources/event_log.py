@@ -34,15 +34,16 @@ from typing import Any
 
 from .. import __version__
 from ..errors import UserError
+from ..evaluate import in_scope
 from ..files.bounded_json import load_json
 from ..files.inputs import MAX_LINE_BYTES, FilePath, Input, numbered_lines, opened
 from ..findings import Component, Finding, Outcome
 from ..graph import Graph
 from ..policies import BY_ID
-from ..resources import STACK_TYPE, Resource, from_wire, name_from_urn
+from ..resources import STACK_TYPE, Resource, from_wire
 from ..run import EngineRecord, PolicyInfo
+from ..urns import name_of, parse_urn, stack_urn
 from .kinds import EVENT_KEYS, is_newer_engine_event, is_state_document
-from .urns import stack_urn, urn_parts
 
 PACK = "abuse-guard"
 REGISTRY_ORDER = {policy_id: index for index, policy_id in enumerate(BY_ID)}
@@ -240,7 +241,7 @@ class _EventLog:
         if urn not in self.types:
             if not urn:
                 raise ValueError("'resourceUrn' is empty")
-            stated = urn_parts(urn)[2]  # a URN that is not one is bad input, whether or not a type is given
+            stated = parse_urn(urn).type  # a URN that is not one is bad input, whether or not a type is given
             self.types[urn] = type_ or stated
         elif type_:
             self.types[urn] = type_
@@ -314,7 +315,7 @@ class _EventLog:
     def _may_apply(self, pack: str, name: str, type_: str) -> bool:
         """Our own policies are silent on types outside their scope, as in `evaluate`; others may apply to any."""
         policy = BY_ID.get(name) if pack == PACK else None
-        return policy is None or policy.applies_to(type_)
+        return policy is None or in_scope(policy, type_)
 
     def _verdicts(self) -> dict[tuple[str, str, str], tuple[Outcome, str]]:
         stack_level = {(pack, name): r for (urn, pack, name), r in self.reports.items() if not urn}
@@ -353,13 +354,13 @@ class _EventLog:
         )
         ids = _policy_ids(order)
         resources = tuple(
-            Resource(urn, type_, name_from_urn(urn), {"tags": self.tags.get(urn)}, self.parents.get(urn))
+            Resource(urn, type_, name_of(urn), {"tags": self.tags.get(urn)}, self.parents.get(urn))
             for urn, type_ in self.types.items()
         )
         graph = Graph(resources)
         components = {r.urn: Component.of(graph.component_of(r)) for r in resources}
         findings = tuple(
-            Finding(ids[(pack, name)], urn, type_, name_from_urn(urn), *verdicts[(urn, pack, name)], components[urn])
+            Finding(ids[(pack, name)], urn, type_, name_of(urn), *verdicts[(urn, pack, name)], components[urn])
             for pack, name in order
             for urn, type_ in self.types.items()
             if (urn, pack, name) in verdicts
@@ -379,7 +380,10 @@ class _EventLog:
     def _stack_and_project(self) -> tuple[str, str]:
         """From the first URN in the log; ("", "") for a log that names no resource."""
         first = next((urn for urn in self.types if urn), "")
-        return urn_parts(first)[:2] if first else ("", "")
+        if not first:
+            return "", ""
+        named = parse_urn(first)
+        return named.stack, named.project
 
     def _how(self) -> str:
         if self.summary is None:

@@ -41,10 +41,10 @@ import ijson  # type: ignore[import-untyped]
 from ..errors import UserError
 from ..files.bounded_json import MAX_DEPTH
 from ..files.inputs import FilePath, Input, chunks, is_blank, opened
-from ..resources import SECRET, Resource, from_wire, name_from_urn, provider_ref
+from ..resources import SECRET, Resource, from_wire, provider_ref
+from ..urns import parse_urn
 from . import CLOSING, OPENING
 from .kinds import EVENT_KEYS
-from .urns import urn_parts
 
 JSON = ijson.get_backend("yajl2_c")
 """ijson's C parser: the fast one, and the one whose messages `_unparsable` reads."""
@@ -214,7 +214,8 @@ class _Scan:
             raise listed.problem
         resources = listed.found if listed is not None else []
         if resources:
-            stack, project = urn_parts(resources[0].urn)[:2]
+            named = parse_urn(resources[0].urn)
+            stack, project = named.stack, named.project
         else:
             stack, project = stack_field.rsplit("/", 1)[-1], ""
         return Deployment(kind, stack, project, tuple(resources))
@@ -311,14 +312,14 @@ def _resource(path: str, index: int, raw: Any) -> Resource:
         urn, type_ = raw.get("urn"), raw.get("type")
         if not isinstance(urn, str) or not isinstance(type_, str):
             raise ValueError("expected 'urn' and 'type' strings")
-        urn_parts(urn)
+        named = parse_urn(urn)
         parent = raw.get("parent") or None
         if parent is not None and not isinstance(parent, str):
             raise ValueError("'parent' is not a URN")
         return Resource(
             urn=urn,
             type=type_,
-            name=name_from_urn(urn),
+            name=named.name,
             props=merged_props(_mapping(raw, "inputs"), _mapping(raw, "outputs")),
             parent=parent,
             dependencies=_urns(raw.get("dependencies"), "dependencies"),

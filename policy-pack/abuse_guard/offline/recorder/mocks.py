@@ -68,7 +68,8 @@ class Recorder(MockMonitor, Mocks):
     # -- the monitor ----------------------------------------------------------------------------------
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
-        # The engine leaves the root stack out of its children's type chain (MockMonitor does not).
+        # The engine leaves the root stack out of its children's type chain (MockMonitor does not). The parent's
+        # qualified type is its URN's third `::` part (abuse_guard/urns.py, which this process cannot import).
         if parent and parent.split("::")[2].rsplit("$", 1)[-1] == STACK_TYPE:
             parent = ""
         return str(super().make_urn(parent, type_, name))
