@@ -11,6 +11,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..aws.frontdoors import QUICK_CREATE, Door, DoorKind, FrontDoors, Operation, protocol
 from ..aws.functions import positive, reservation
@@ -91,6 +92,9 @@ class RouteStageLinks:
     name: str
     default: Throttle
     by_route: dict[str, Throttle]
+
+
+_StageLinks = TypeVar("_StageLinks", RestStageLinks, RouteStageLinks)
 
 
 class Links:
@@ -197,15 +201,19 @@ class Links:
 
     def rest_stage(self, api: Resource, stage: Resource) -> RestStageLinks:
         """The stage's MethodSettings and usage plans, grouped once for every method it serves."""
+        return self._stage(stage, RestStageLinks, lambda: self._rest_stage(self.rest_api(api), stage))
+
+    def _stage(self, stage: Resource, kind: type[_StageLinks], read_links: Callable[[], _StageLinks]) -> _StageLinks:
+        """A stage's links, read once: what reading them raised (Undetermined, Malformed) is kept and raised again."""
         if stage.urn not in self._stages:
             try:
-                self._stages[stage.urn] = self._rest_stage(self.rest_api(api), stage)
+                self._stages[stage.urn] = read_links()
             except (Undetermined, Malformed) as error:
                 self._stages[stage.urn] = error
         found = self._stages[stage.urn]
         if isinstance(found, Exception):
             raise found
-        assert isinstance(found, RestStageLinks)
+        assert isinstance(found, kind)
         return found
 
     def _rest_stage(self, links: RestApiLinks, stage: Resource) -> RestStageLinks:
@@ -343,21 +351,16 @@ class Links:
 
     def route_stage(self, stage: Resource) -> RouteStageLinks:
         """An HTTP or WebSocket stage's default and per-route throttles, read once for all its routes."""
-        if stage.urn not in self._stages:
-            try:
-                name = literal(stage.props, "name")
-                by_route = {}
-                for at, entry in items(stage.props, "routeSettings", at=stage.label):
-                    by_route[text(entry, "routeKey", at=at) or ""] = read(entry, STAGE_KEYS, at=at)
-                self._stages[stage.urn] = RouteStageLinks(
-                    f"stage '{name}'" if isinstance(name, str) else stage.label,
-                    read(stage.props, STAGE_KEYS, "defaultRouteSettings", at=stage.label),
-                    by_route,
-                )
-            except (Undetermined, Malformed) as error:
-                self._stages[stage.urn] = error
-        found = self._stages[stage.urn]
-        if isinstance(found, Exception):
-            raise found
-        assert isinstance(found, RouteStageLinks)
-        return found
+        return self._stage(stage, RouteStageLinks, lambda: self._route_stage(stage))
+
+    @staticmethod
+    def _route_stage(stage: Resource) -> RouteStageLinks:
+        name = literal(stage.props, "name")
+        by_route = {}
+        for at, entry in items(stage.props, "routeSettings", at=stage.label):
+            by_route[text(entry, "routeKey", at=at) or ""] = read(entry, STAGE_KEYS, at=at)
+        return RouteStageLinks(
+            f"stage '{name}'" if isinstance(name, str) else stage.label,
+            read(stage.props, STAGE_KEYS, "defaultRouteSettings", at=stage.label),
+            by_route,
+        )
