@@ -28,6 +28,10 @@ UNKNOWN_SENTINELS = frozenset(
 )
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+"""A resource reference envelope (`{SIG_KEY: RESOURCE_REFERENCE_SIG, "urn": ..., "id": ...}`), which an SDK sends when
+a program passes a resource object as an input (`function=fn`) and a state stores (pulumi/sdk/go/common/resource
+`ResourceReferenceSig`)."""
 
 
 class _Marker:
@@ -48,12 +52,18 @@ SECRET: Any = _Marker("[secret]")
 
 
 def from_wire(value: Any) -> Any:
-    """Plain Python data from engine data: sentinels -> UNKNOWN, secret envelopes -> SECRET."""
+    """Plain Python data from engine data: sentinels -> UNKNOWN, secret envelopes -> SECRET, and a resource reference
+    -> its ID (its URN when it has none: a component), as the engine marshals references for a policy pack, which
+    does not ask to keep them (pkg/resource/plugin/rpc.go, `MarshalPropertyValue` with KeepResources false); so a
+    program's `function=fn` reaches the rules as the function's ID from every source, as it does under the engine."""
     if isinstance(value, str):
         return UNKNOWN if value in UNKNOWN_SENTINELS else value
     if isinstance(value, Mapping):
-        if value.get(SIG_KEY) == SECRET_SIG:
+        signature = value.get(SIG_KEY)
+        if signature == SECRET_SIG:
             return SECRET
+        if signature == RESOURCE_REFERENCE_SIG:
+            return from_wire(value["id"] if value.get("id") is not None else value.get("urn"))
         return {str(k): from_wire(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [from_wire(v) for v in value]
