@@ -133,6 +133,10 @@ def formats(value: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+INPUT_HINT = "--input FILE (an event log from pulumi preview --event-log FILE, or a state from pulumi stack export)"
+"""How an error that says what to pass offers --input."""
+
+
 def find_project(start: Path) -> Path:
     """The nearest directory, from `start` upwards, holding a Pulumi project file."""
     for directory in (start, *start.parents):
@@ -140,8 +144,7 @@ def find_project(start: Path) -> Path:
             return directory
     raise UserError(
         f"{start}: no Pulumi.yaml here or in any parent directory; give --project DIR (the directory that holds "
-        "Pulumi.yaml), or --input FILE (an event log from pulumi preview --event-log FILE, or a state from pulumi "
-        "stack export)"
+        f"Pulumi.yaml), or {INPUT_HINT}"
     )
 
 
@@ -169,7 +172,7 @@ def project_stacks(project_dir: Path) -> list[tuple[str, bool]]:
         raise UserError(
             f"{project.file}: no stacks to preview: no Pulumi.<stack>.yaml in {project.stack_config_dir}; give "
             "--stack NAME to preview one stack (a stack without a config file gets the project's config), or "
-            "--input FILE (an event log from pulumi preview --event-log FILE, or a state from pulumi stack export)"
+            f"{INPUT_HINT}"
         )
     marks = []
     for name in names:
