@@ -43,10 +43,25 @@ def console() -> NoReturn:
     sys.exit(main())
 
 
+class _CommandParser(argparse.ArgumentParser):
+    """A command's parser: an argument it does not know is an error with the command's usage.
+
+    argparse hands a subcommand's unknown arguments back to the top-level parser, whose error shows the top-level
+    usage (`abuse-guard [-h] [--version] {preview,...}`), which does not say what the command takes."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, unknown = super().parse_known_args(args, namespace)
+        if unknown:
+            self.error(f"unrecognized arguments: {' '.join(unknown)}")
+        return parsed, unknown
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="abuse-guard", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=f"abuse-guard {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_CommandParser)
     for name, (module_name, help_text) in COMMANDS.items():
         module = importlib.import_module(module_name)
         module.add_arguments(sub.add_parser(name, help=help_text, description=help_text))

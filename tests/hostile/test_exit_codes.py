@@ -31,6 +31,23 @@ def test_exit_codes(tmp_path: Path, arguments: list[str], code: int) -> None:
     assert result == code
 
 
+# a command's otherwise valid arguments, to which an unknown flag is added
+COMMAND_ARGUMENTS = {"preview": [".", "--stack", "dev"], "report": [], "policies": []}
+
+
+@pytest.mark.parametrize(("command", "arguments"), COMMAND_ARGUMENTS.items(), ids=list(COMMAND_ARGUMENTS))
+def test_an_unknown_argument_shows_the_commands_usage(
+    capsys: pytest.CaptureFixture[str], command: str, arguments: list[str]
+) -> None:
+    """argparse hands a command's unknown arguments to the top-level parser, whose usage names no flag of it."""
+    with pytest.raises(SystemExit) as exit_:
+        cli.main([command, *arguments, "--no-such-flag", "x"])
+    assert exit_.value.code == cli.EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: abuse-guard {command} [-h]")
+    assert err.endswith(f"abuse-guard {command}: error: unrecognized arguments: --no-such-flag x\n")
+
+
 def _broken(args: object) -> int:
     raise KeyError("a bug")
 

@@ -19,6 +19,12 @@ EXIT_CASES = {
     "insecure_fails_mandatory_policies": (["--stack", "insecure"], 1),
     "insecure_with_everything_advisory": (["--stack", "insecure", "--policy-config", "{advisory}"], 0),
     "config_flag_makes_compliant_insecure": (["--stack", "compliant", "--config", "insecure=true"], 1),
+    # --fail-on as for report: one exit-code contract for both commands
+    "insecure_under_fail_on_never": (["--stack", "insecure", "--fail-on", "never"], 0),
+    "advisory_fails_at_fail_on_advisory": (
+        ["--stack", "insecure", "--policy-config", "{advisory}", "--fail-on", "advisory"],
+        1,
+    ),
 }
 
 
@@ -52,8 +58,7 @@ def test_summary_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 # name -> (how to break the project, the path or name the one error line must mention)
 BROKEN = {
     "no_project_file": ("rm Pulumi.yaml", "Pulumi.yaml"),
-    "no_stack_file": ("rm Pulumi.dev.yaml", "Pulumi.dev.yaml"),
-    "unknown_stack": ("--stack prod", "Pulumi.prod.yaml"),
+    "invalid_stack_name": ("--stack my stack", "stack name 'my stack' is invalid"),
     "bad_config_pair": ("--config token", "--config 'token'"),
 }
 
@@ -73,6 +78,19 @@ def test_bad_input_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("abuse-guard: error: ")
     assert named in err
+
+
+@pytest.mark.parametrize("stacks", [{}, {"prod": "config: {}\n"}], ids=["no_stack_files", "another_stack"])
+def test_a_stack_without_a_config_file_is_previewed_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], stacks: dict[str, str]
+) -> None:
+    """Every pulumi/examples program as cloned: no Pulumi.<stack>.yaml, as Pulumi allows."""
+    root = write_project(tmp_path, "aws.sns.Topic('topic')\n", stacks=stacks)
+    assert main(["preview", str(root), "--stack", "dev", "--json", str(tmp_path / "run.json")]) == 0
+    run = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
+    assert (run["stack"], [r["type"] for r in run["resources"]][-1]) == ("dev", "aws:sns/topic:Topic")
+    assert "(stack dev, which has no config file Pulumi.dev.yaml; outputs modelled" in run["source"]
+    assert capsys.readouterr().out.startswith(run["source"])
 
 
 def test_failing_program_shows_its_traceback_then_one_error_line(

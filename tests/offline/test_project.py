@@ -86,8 +86,6 @@ ERROR_CASES = {
     "not_python": ("name: demo\nruntime: nodejs\n", {"dev": ""}, "dev", "Pulumi.yaml"),
     "main_missing": ("name: demo\nruntime: python\nmain: src/\n", {"dev": ""}, "dev", "Pulumi.yaml"),
     "invalid_yaml": ("name: demo\nruntime: [python\n", {"dev": ""}, "dev", "Pulumi.yaml"),
-    "unknown_stack": ("name: demo\nruntime: python\n", {"dev": ""}, "prod", "Pulumi.prod.yaml"),
-    "no_stack_files": ("name: demo\nruntime: python\n", {}, "dev", "Pulumi.dev.yaml"),
     "stack_config_not_a_mapping": ("name: demo\nruntime: python\n", {"dev": "config: [a]\n"}, "dev", "Pulumi.dev.yaml"),
     "invalid_stack_name": ("name: demo\nruntime: python\n", {"dev": ""}, "dev stack", "dev stack"),
     "unknown_toolchain": (
@@ -119,13 +117,22 @@ def test_bad_project_is_one_error_naming_the_file(
     assert "\n" not in message
 
 
-def test_unknown_stack_lists_the_stacks_there(tmp_path: Path) -> None:
-    root = write_project(tmp_path, "", stacks={"dev": "", "prod": ""})
-    with pytest.raises(UserError) as raised:
-        load_stack(load_project(root), "staging")
-    assert str(raised.value) == (
-        f"unknown stack 'staging': {root / 'Pulumi.staging.yaml'} does not exist (stacks found there: dev, prod)"
+@pytest.mark.parametrize("stacks", [{}, {"prod": "config:\n  tier: paid\n"}], ids=["no_stack_files", "another_stack"])
+def test_a_stack_without_a_config_file_gets_the_project_config(tmp_path: Path, stacks: dict[str, str]) -> None:
+    """Pulumi writes Pulumi.<stack>.yaml only when config is set on the stack: every pulumi/examples program as
+    cloned has none, and `pulumi preview --stack dev` previews it with Pulumi.yaml's config alone."""
+    root = write_project(
+        tmp_path,
+        "",
+        stacks={},
+        project_yaml=PROJECT_YAML,
+        files={"app/__main__.py": "", **{f"stacks/Pulumi.{name}.yaml": text for name, text in stacks.items()}},
     )
+    project = load_project(root)
+    config = load_stack(project, "org/demo/dev")
+    assert (config.name, config.file) == ("dev", None)
+    assert dict(config.values) == {"demo:tier": "free", "aws:region": "us-east-1", "demo:limit": "10"}
+    assert config.overridden(project, {"tier": "paid"}).values["demo:tier"] == "paid"
 
 
 def test_runtime_options_are_read_as_written(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import errno
 import json
 import os
 import re
+import shlex
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,8 @@ BAD_ARGUMENTS: dict[str, list[str]] = {
     "project_and_input_without_stack": ["--project", ".", "--input", str(EVENT_LOG)],
     "config_without_stack": ["--input", str(EVENT_LOG), "--config", "aws:region=us-east-1"],
     "bad_policy_config": ["--input", str(EVENT_LOG), "--policy-config", "no-such-config.json"],
+    "expected_failures_with_input": ["--input", str(EVENT_LOG), "--expected-failures"],
+    "expected_failures_with_stack": ["--project", str(REPO), "--stack", "insecure", "--expected-failures"],
 }
 
 
@@ -177,8 +180,21 @@ def test_find_project_walks_up(tmp_path: Path) -> None:
 
 
 def test_find_project_without_one_says_what_to_pass(tmp_path: Path) -> None:
-    with pytest.raises(UserError):
+    """--project DIR alone previews every stack of DIR: the error says so, not `--project DIR --stack NAME`."""
+    with pytest.raises(UserError) as raised:
         command.find_project(tmp_path)
+    assert str(raised.value) == (
+        f"{tmp_path}: no Pulumi.yaml here or in any parent directory; give --project DIR (the directory that holds "
+        "Pulumi.yaml), or --input FILE (an event log from pulumi preview --event-log FILE, or a state from pulumi "
+        "stack export)"
+    )
+
+
+def make_report_arguments() -> list[str]:
+    """The arguments the Makefile's `report` target gives the command."""
+    recipe = re.search(r"^report:.*\n\t\$\(PY\) -m abuse_guard (report\b.*)$", (REPO / "Makefile").read_text(), re.M)
+    assert recipe, "the Makefile has no `report` target running `$(PY) -m abuse_guard report`"
+    return shlex.split(recipe.group(1))
 
 
 def test_demo_reports_every_reference_stack_and_passes(
@@ -186,7 +202,7 @@ def test_demo_reports_every_reference_stack_and_passes(
 ) -> None:
     """`make report` on a fresh clone: the insecure stacks fail by design (their config says so), the command passes."""
     monkeypatch.chdir(REPO / "stacks")  # the project is found from a subdirectory too
-    assert main(["report", "--out", str(tmp_path)]) == 0
+    assert main([*make_report_arguments(), "--out", str(tmp_path)]) == 0
     stacks = ["compliant", "insecure", "native", "native-insecure"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*stacks, "index.html"])
     assert {p.name for p in (tmp_path / "compliant").iterdir()} == ALL_FILES
@@ -231,14 +247,25 @@ def test_a_users_project_gets_every_stack_gated(
     assert "expected to fail" not in captured.out + (out / "prod" / "report.html").read_text()
 
 
-def test_a_stack_whose_config_expects_failure_is_reported_not_gated(
+def test_an_expected_failure_mark_is_honoured_only_with_the_flag(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The stack file is editable in the pull request the CI gate checks: one line in it must not turn the gate
+    green. Only the one running the command (`make report`) lets a marked stack fail."""
     project = users_project(tmp_path / "project", f"  {command.EXPECTED_FAILURE}: true\n")
-    assert main(["report", "--project", str(project), "--out", str(tmp_path / "out")]) == 0
+    out = tmp_path / "out"
+    assert main(["report", "--project", str(project), "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "abuse-guard: stack 'prod': 1 fails at or above --fail-on mandatory (its config sets "
+        "abuse-guard:expectedFailure, which only --expected-failures honours)\n"
+    )
+    assert "expected to fail" not in captured.out + (out / "prod" / "report.html").read_text()
+    assert main(["report", "--project", str(project), "--expected-failures", "--out", str(out)]) == 0
     assert "prod (expected to fail: insecure on purpose): " in capsys.readouterr().out
+    assert "insecure on purpose" in (out / "prod" / "report.html").read_text()
     # named with --stack, the same stack is gated
-    assert main(["report", "--project", str(project), "--stack", "prod", "--out", str(tmp_path / "out")]) == 1
+    assert main(["report", "--project", str(project), "--stack", "prod", "--out", str(out)]) == 1
 
 
 def test_an_expected_failure_that_stops_failing_fails_the_command(
@@ -246,7 +273,7 @@ def test_an_expected_failure_that_stops_failing_fails_the_command(
 ) -> None:
     expected = f"config:\n  {command.EXPECTED_FAILURE}: 'true'\n"
     project = write_project(tmp_path, OPEN_URL_PROGRAM, stacks={"dev": expected})
-    assert main(["report", "--project", str(project), "--out", str(tmp_path / "out")]) == 1
+    assert main(["report", "--project", str(project), "--expected-failures", "--out", str(tmp_path / "out")]) == 1
     error = capsys.readouterr().err
     assert "stack 'dev' is insecure on purpose (abuse-guard:expectedFailure) but nothing fails" in error
 
@@ -266,9 +293,81 @@ def test_a_project_without_stacks_says_what_to_pass(
     monkeypatch.chdir(project)
     assert main(["report", "--out", str(tmp_path / "out")]) == 2
     error = capsys.readouterr().err
-    assert f"{project / 'Pulumi.yaml'}: no stacks to preview: no Pulumi.<stack>.yaml in {project}" in error
-    assert "give --input FILE" in error
+    assert f"{project / 'Pulumi.yaml'}: no stacks to preview: no Pulumi.<stack>.yaml in {project}; give " in error
+    assert "give --stack NAME to preview one stack (a stack without a config file gets the project's config)" in error
     assert not (tmp_path / "out").exists()
+
+
+def test_a_stack_without_a_config_file_is_reported(tmp_path: Path) -> None:
+    """Every pulumi/examples program as cloned has no Pulumi.<stack>.yaml: a stack's config file is optional."""
+    project = write_project(tmp_path / "project", OPEN_URL_PROGRAM, stacks={})
+    assert main(["report", "--project", str(project), "--stack", "dev", "--out", str(tmp_path / "out")]) == 0
+    document = json.loads((tmp_path / "out" / "dev" / "report.json").read_text())
+    assert "(stack dev, which has no config file Pulumi.dev.yaml; " in document["source"]
+
+
+FAILING_PROGRAM = """
+    if pulumi.Config().get_bool("broken"):
+        raise RuntimeError("boom")
+    aws.sns.Topic("topic")
+"""
+# how stack 'prod' breaks -> its stack file, and what the error says first
+ONE_BAD_STACK = {
+    "malformed_stack_file": ("config: [broken\n", "{project}/Pulumi.prod.yaml: line 2: invalid YAML: "),
+    "config_not_a_mapping": ("config: [a]\n", "{project}/Pulumi.prod.yaml: 'config' must map config keys to values"),
+    "failing_program": ("config:\n  thirdparty:broken: 'true'\n", "the program {project} (stack prod) failed: "),
+}
+
+
+@pytest.mark.parametrize(("prod", "named"), ONE_BAD_STACK.values(), ids=list(ONE_BAD_STACK))
+def test_one_bad_stack_names_itself_and_the_stacks_it_kept_from_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], prod: str, named: str
+) -> None:
+    """A report set is written whole or not at all: the error says which stack kept the others out of it."""
+    stacks = {"dev": "config: {}\n", "prod": prod, "test": "config: {}\n"}
+    project = write_project(tmp_path / "project", FAILING_PROGRAM, stacks=stacks).resolve()
+    out = tmp_path / "out"
+    (out / "dev").mkdir(parents=True)
+    (out / "dev" / "report.html").write_text("previous report")
+    assert main(["report", "--project", str(project), "--out", str(out)]) == 2
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert error.startswith(f"abuse-guard: error: {named.format(project=project)}")
+    assert error.endswith(
+        "; the other stacks (dev, test) were not reported because of stack 'prod' (the reports are written for "
+        "every stack or for none): fix it, or report one stack with --stack NAME"
+    )
+    assert [p.relative_to(out).as_posix() for p in sorted(out.rglob("*"))] == ["dev", "dev/report.html"]
+    assert (out / "dev" / "report.html").read_text() == "previous report"
+
+
+def test_the_default_output_is_in_the_project_wherever_the_command_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Run from a subdirectory (the program's app/, zipped into a Lambda package), the reports still go to
+    <project>/reports/out, and the command prints where."""
+    project = users_project(tmp_path / "project").resolve()
+    out = project / "reports" / "out"
+    (project / "app").mkdir()
+    monkeypatch.chdir(project / "app")
+    assert main(["report", "--fail-on", "never"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["dev", "index.html", "prod"]
+    assert not (project / "app" / "reports").exists()
+    assert f"index: {out / 'index.html'}" in capsys.readouterr().out
+    # --project from elsewhere, relative: the same place, printed in full
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "--project", "project", "--stack", "dev"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert (lines[0].endswith(f" -> {out / 'dev'}"), lines[1]) == (True, f"index: {out / 'index.html'}")
+    assert not (tmp_path / "reports").exists()
+
+
+def test_the_default_output_with_input_alone_is_in_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "--input", str(EVENT_LOG), "--fail-on", "never"]) == 0
+    assert sorted(p.name for p in (tmp_path / "reports" / "out").iterdir()) == ["index.html", "test"]
+    assert f"index: {tmp_path / 'reports' / 'out' / 'index.html'}" in capsys.readouterr().out
 
 
 def test_preview_of_one_stack_is_gated(tmp_path: Path) -> None:

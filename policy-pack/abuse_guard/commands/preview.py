@@ -2,9 +2,10 @@
 
 Prints how many findings each outcome has, every fail, unknown, exempt and remediation, and the
 worst-case monthly cost of each public entrypoint; `--json FILE` writes the Run. Exit code 1 when a
-mandatory (or remediate-level) policy fails (as `pulumi preview` fails), 2 on bad input or a failing
-program (its traceback goes to stderr first), else 0. `--outputs`, `--data-sources` and `--timeout`
-say how the program is answered (offline.Options); `report --stack` takes them too.
+policy fails at or above `--fail-on` (default mandatory: a mandatory or remediate-level policy, as
+`pulumi preview` fails), 2 on bad input or a failing program (its traceback goes to stderr first), else 0:
+the same gate, flag and default as `report`. `--outputs`, `--data-sources` and `--timeout` say how the
+program is answered (offline.Options); `report --stack` takes them too.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ..findings import Outcome
 from ..offline import DEFAULT_TIMEOUT, DEPLOYED, MODELS, Options, ProgramError, answers
 from ..pipeline import preview
 from ..policies import POLICIES
-from ..report.model import Report, entrypoint_row
+from ..report.model import FAIL_ON, Report, entrypoint_row
 from ..run import Run
 from ..wording import printable
 
@@ -45,7 +46,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--policy-config", metavar="FILE", help="policy pack config, as for pulumi preview --policy-pack-config"
     )
     parser.add_argument("--json", metavar="FILE", help="also write the run as JSON to FILE")
+    add_gate_argument(parser)
     add_recording_arguments(parser)
+
+
+def add_gate_argument(parser: argparse.ArgumentParser) -> None:
+    """`--fail-on`: which fails make the exit code 1; shared by `preview` and `report` (one exit-code contract)."""
+    parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="mandatory",
+        help="exit 1 when a policy at or above this enforcement level fails (default mandatory)",
+    )
 
 
 def add_recording_arguments(parser: argparse.ArgumentParser) -> None:
@@ -111,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
         write_atomically({Path(args.json): json.dumps(result.to_dict(), indent=2) + "\n"})
     print(summary(result))
     # The report's gate: a violation left at level remediate blocks like mandatory, as in the engine.
-    return 1 if Report(result).blocking("mandatory") else 0
+    return 1 if Report(result).blocking(args.fail_on) else 0
 
 
 def summary(result: Run) -> str:

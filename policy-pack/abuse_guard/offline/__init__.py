@@ -87,10 +87,12 @@ class Recording:
 
     @property
     def source(self) -> str:
-        """`offline preview of stacks (stack insecure; outputs modelled as ...)`: every output shows it."""
-        return (
-            f"offline preview of {shown(self.project.program)} (stack {self.config.name}; {MODEL_LABELS[self.outputs]})"
-        )
+        """`offline preview of stacks (stack insecure; outputs modelled as ...)`: every output shows it, and says
+        when the stack has no config file (`stack dev, which has no config file Pulumi.dev.yaml; ...`)."""
+        stack = self.config.name
+        if self.config.file is None:
+            stack = f"{stack}, which has no config file Pulumi.{stack}.yaml"
+        return f"offline preview of {shown(self.project.program)} (stack {stack}; {MODEL_LABELS[self.outputs]})"
 
 
 def recording(

@@ -7,7 +7,8 @@ Config reaches the program as the language host hands it over: every key qualifi
 (`insecure` in project `demo` becomes `demo:insecure`, `aws:region` stays), every value a string
 (booleans and numbers as YAML wrote them, objects and lists as JSON). Project-level values
 (`config:` in Pulumi.yaml, `default:` or `value:`) come first, the stack file overrides them, and
-`--config KEY=VALUE` overrides both.
+`--config KEY=VALUE` overrides both. A stack's config file is optional, as in Pulumi (a stack nobody has set
+config on has none): a stack without one gets the project-level values alone.
 
 Secure values (`{secure: v1:...}`) need the stack's secrets provider to decrypt, which the offline
 preview does not have. They reach the program as the text SECURE_PLACEHOLDER and their keys are
@@ -75,7 +76,8 @@ class Project:
 @dataclass(frozen=True)
 class StackConfig:
     name: str
-    file: Path
+    file: Path | None
+    """Pulumi.<stack>.yaml (.yml, .json); None when the stack has no config file."""
     values: Mapping[str, str]
     secret_keys: frozenset[str]
 
@@ -211,14 +213,14 @@ def stack_name(stack: str) -> str:
 
 
 def load_stack(project: Project, stack: str) -> StackConfig:
-    """The stack's config: project-level values, then the stack file's `config:`."""
+    """The stack's config: project-level values, then the stack file's `config:`.
+
+    A stack with no config file (Pulumi's stacks have one only once config is set on them) gets the
+    project-level values alone, with `file` None; a name that is not a valid stack name is a UserError."""
     name = stack_name(stack)
-    directory = project.stack_config_dir
-    file = find_file(directory, tuple(f"Pulumi.{name}{ext}" for ext in STACK_FILE_EXTENSIONS))
+    file = find_file(project.stack_config_dir, tuple(f"Pulumi.{name}{ext}" for ext in STACK_FILE_EXTENSIONS))
     if file is None:
-        known = stack_names(project)
-        found = f"stacks found there: {', '.join(known)}" if known else "no stack files found there"
-        raise UserError(f"unknown stack '{name}': {directory / f'Pulumi.{name}.yaml'} does not exist ({found})")
+        return StackConfig(name, None, dict(project.config), project.secret_keys)
     document = read_yaml(file) or {}
     if not isinstance(document, Mapping):
         raise UserError(f"{file}: expected a mapping with a 'config' section")

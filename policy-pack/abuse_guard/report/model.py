@@ -145,7 +145,8 @@ class Report:
     `artifact` is the repository file the findings point at in SARIF (the previewed program or the
     input file): code-scanning services reject results without a physical location.
     `expected_failure` marks a stack that is insecure on purpose (its config sets abuse-guard:expectedFailure, as the
-    demo's insecure stacks do): reported, not gated, and a regression when nothing fails.
+    demo's insecure stacks do, and the command was run with --expected-failures): reported, not gated, and a
+    regression when nothing fails.
     """
 
     run: Run
