@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -118,9 +119,12 @@ def test_bad_project_is_one_error_naming_the_file(
 
 
 @pytest.mark.parametrize("stacks", [{}, {"prod": "config:\n  tier: paid\n"}], ids=["no_stack_files", "another_stack"])
-def test_a_stack_without_a_config_file_gets_the_project_config(tmp_path: Path, stacks: dict[str, str]) -> None:
+def test_a_stack_without_a_config_file_gets_the_project_config(
+    tmp_path: Path, stacks: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
     """Pulumi writes Pulumi.<stack>.yaml only when config is set on the stack: every pulumi/examples program as
-    cloned has none, and `pulumi preview --stack dev` previews it with Pulumi.yaml's config alone."""
+    cloned has none, and `pulumi preview --stack dev` previews it with Pulumi.yaml's config alone. A mistyped
+    name would do the same, so the preview warns."""
     root = write_project(
         tmp_path,
         "",
@@ -129,7 +133,9 @@ def test_a_stack_without_a_config_file_gets_the_project_config(tmp_path: Path, s
         files={"app/__main__.py": "", **{f"stacks/Pulumi.{name}.yaml": text for name, text in stacks.items()}},
     )
     project = load_project(root)
-    config = load_stack(project, "org/demo/dev")
+    with caplog.at_level(logging.WARNING, logger="abuse_guard.offline"):
+        config = load_stack(project, "org/demo/dev")
+    assert "stack 'dev' has no config file Pulumi.dev.yaml" in caplog.text
     assert (config.name, config.file) == ("dev", None)
     assert dict(config.values) == {"demo:tier": "free", "aws:region": "us-east-1", "demo:limit": "10"}
     assert config.overridden(project, {"tier": "paid"}).values["demo:tier"] == "paid"

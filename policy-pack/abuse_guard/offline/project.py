@@ -20,6 +20,7 @@ it as a secret (never read, reported as unknown). A program that parses a secure
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -220,6 +221,13 @@ def load_stack(project: Project, stack: str) -> StackConfig:
     name = stack_name(stack)
     file = find_file(project.stack_config_dir, tuple(f"Pulumi.{name}{ext}" for ext in STACK_FILE_EXTENSIONS))
     if file is None:
+        logging.getLogger("abuse_guard.offline").warning(
+            "offline preview: stack '%s' has no config file Pulumi.%s.yaml in %s: previewed with the project's config"
+            " alone (if the name is mistyped, the stack you meant was not previewed)",
+            name,
+            name,
+            project.stack_config_dir,
+        )
         return StackConfig(name, None, dict(project.config), project.secret_keys)
     document = read_yaml(file) or {}
     if not isinstance(document, Mapping):
