@@ -89,7 +89,8 @@ def _read(path: Input) -> EngineRecord:
     if not policy_events:
         raise UserError(
             f"{path}: no policy pack ran in this run (no policyLoadEvent or other policy event), so it says nothing "
-            "about abuse-guard's policies: record it with `pulumi preview --policy-pack <your pack dir> --event-log FILE`"
+            "about abuse-guard's policies: record it with "
+            "`pulumi preview --policy-pack <your pack dir> --event-log FILE`"
         )
     return log.record()
 
