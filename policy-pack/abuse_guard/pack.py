@@ -45,7 +45,7 @@ def serve_pack() -> None:
     than the installed package's, the pack exits at once with one line on stderr (`version_mismatch`).
     """
     gc_settings.apply()
-    mismatch = version_mismatch(Path.cwd())
+    mismatch = version_mismatch(Path("."))
     if mismatch is not None:
         raise SystemExit(f"abuse-guard: {printable(mismatch)}")
     serve(
@@ -72,6 +72,7 @@ def version_mismatch(pack: Path) -> str | None:
         with open(pack / "PulumiPolicy.yaml", encoding="utf-8") as stream:
             text = stream.read(MAX_POLICY_YAML_CHARS + 1)
         document = load_yaml(text) if len(text) <= MAX_POLICY_YAML_CHARS else None
+        pack = pack.absolute()
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     declared = document.get("version") if isinstance(document, dict) else None

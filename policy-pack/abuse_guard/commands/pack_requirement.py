@@ -204,10 +204,7 @@ def _local(text: str, pack: Path, shown: str) -> PackRequirement:
     except OSError as error:
         raise UserError(f"{shown}: cannot read: {error.strerror or error}") from None
     if not exists:
-        raise UserError(
-            f"{shown}: no such file or directory (a relative path is read from the current directory, "
-            f"{printable(os.getcwd())})"
-        )
+        raise UserError(f"{shown}: no such file or directory (a relative path is read from the current directory)")
     if is_directory:
         _check_source_directory(path, shown)
     else:
