@@ -8,10 +8,14 @@ The constants are the pack's identity, which both directories' PulumiPolicy.yaml
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from . import __version__, gc_settings
 from .crossguard import serve
 from .crossguard.release import SERVER_CHECKED_WITH
+from .files.bounded_yaml import load_yaml
 from .policies import POLICIES
+from .wording import printable
 
 PACK_NAME = "abuse-guard"
 """The pack's name in the engine's output and in the Pulumi Cloud."""
@@ -30,9 +34,20 @@ PULUMI_POLICY_RELEASE = SERVER_CHECKED_WITH
 (with any other release the pack runs as a plain PolicyPack, slower, never wrong)."""
 
 
+MAX_POLICY_YAML_CHARS = 64 * 1024
+"""PulumiPolicy.yaml is a few lines; past this it is not read (and the version not checked)."""
+
+
 def serve_pack() -> None:
-    """Serve abuse-guard's policies to the Pulumi engine; runs until the engine ends the process."""
+    """Serve abuse-guard's policies to the Pulumi engine; runs until the engine ends the process.
+
+    The engine starts the pack in its directory: when that directory's PulumiPolicy.yaml names another version
+    than the installed package's, the pack exits at once with one line on stderr (`version_mismatch`).
+    """
     gc_settings.apply()
+    mismatch = version_mismatch(Path("."))
+    if mismatch is not None:
+        raise SystemExit(f"abuse-guard: {printable(mismatch)}")
     serve(
         POLICIES,
         name=PACK_NAME,
@@ -40,4 +55,31 @@ def serve_pack() -> None:
         display_name=PACK_NAME,
         provider="aws",
         tags=["aws", "lambda", "apigateway", "cost", "abuse"],
+    )
+
+
+def version_mismatch(pack: Path) -> str | None:
+    """What to do when `pack`'s PulumiPolicy.yaml names another version than this package's; None when they agree
+    or the file cannot be read (nothing to check against).
+
+    The Pulumi CLI installs a pack's requirements.txt only when the pack's venv/ is missing or empty, so a pack
+    whose files were upgraded keeps serving the old package; and `pulumi policy publish` publishes under the
+    version PulumiPolicy.yaml names, which must be what the pack serves.
+    """
+    import yaml
+
+    try:
+        with open(pack / "PulumiPolicy.yaml", encoding="utf-8") as stream:
+            text = stream.read(MAX_POLICY_YAML_CHARS + 1)
+        document = load_yaml(text) if len(text) <= MAX_POLICY_YAML_CHARS else None
+        pack = pack.absolute()
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    declared = document.get("version") if isinstance(document, dict) else None
+    if declared is None or str(declared) == __version__:
+        return None
+    return (
+        f"{pack / 'PulumiPolicy.yaml'} says version {declared} but abuse-guard {__version__} is installed in the "
+        f"pack's virtualenv: run `abuse-guard init-pack {pack} --force` with the abuse-guard you mean to use, then "
+        f"delete {pack / VIRTUALENV} so the Pulumi CLI installs requirements.txt again"
     )

@@ -365,8 +365,8 @@ def test_the_component_finding_says_what_it_creates_and_how_to_check_it(tmp_path
         "API whose routes are an OpenAPI body, its deployment and stage, and a Lambda permission per route handler "
         "(pulumi-aws-apigateway), which lambda-permission-scope, rest-method-authorization, rest-stage-protected, "
         "entrypoint-cost-budget check; its provider plugin builds them under the engine, so "
-        "the offline preview cannot see or check them. Check them with `pulumi preview --policy-pack policy-pack`, or "
-        "with `python -m abuse_guard report --input` on that preview's --event-log file or on `pulumi stack export` "
+        "the offline preview cannot see or check them. Check them with `pulumi preview --policy-pack <your pack dir>`, "
+        "or with `abuse-guard report --input` on that preview's --event-log file or on `pulumi stack export` "
         "after `pulumi up`"
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tarfile
 import zipfile
 from collections.abc import Iterator
 from email.parser import HeaderParser
@@ -40,11 +41,16 @@ def _run(*command: str | Path, cwd: Path | None = None) -> str:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel `make dist` builds (python -m build: the sdist, then the wheel from the sdist)."""
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What `make dist` builds (python -m build: the sdist, then the wheel from the sdist), in one directory."""
     out = tmp_path_factory.mktemp("dist")
     _run(sys.executable, "-m", "build", "--outdir", out, REPO)
-    [built] = out.glob("*.whl")
+    return out
+
+
+@pytest.fixture(scope="module")
+def wheel(dist: Path) -> Path:
+    [built] = dist.glob("*.whl")
     return built
 
 
@@ -59,11 +65,23 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def thin_pack(venv: Path, wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A pack directory written by the installed `abuse-guard init-pack`, its requirements installed."""
+    """A pack directory written by the installed `abuse-guard init-pack`, naming the wheel by a path relative to
+    the current directory, and its requirements installed as the Pulumi CLI installs them: pip run in the pack
+    directory (here already satisfied, but pip must find the wheel from there)."""
     pack = tmp_path_factory.mktemp("user-repo") / "policy"
-    _run(venv / "bin" / "abuse-guard", "init-pack", pack, "--requirement", wheel)
-    # what the Pulumi CLI does with the pack's requirements.txt on first use (here already satisfied)
-    _run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", "-c", CONSTRAINTS, "-r", pack / "requirements.txt")
+    _run(venv / "bin" / "abuse-guard", "init-pack", pack, "--requirement", f"./{wheel.name}", cwd=wheel.parent)
+    _run(
+        venv / "bin" / "python",
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "-c",
+        CONSTRAINTS,
+        "-r",
+        "requirements.txt",
+        cwd=pack,
+    )
     return pack
 
 
@@ -96,6 +114,35 @@ def test_the_wheels_metadata_carries_the_one_version_and_the_licence(wheel: Path
     assert [r for r in required if r.startswith(("pulumi-aws", "pulumi_aws")) and "extra ==" not in r] == []
     entry_points = zipfile.ZipFile(wheel).read(f"abuse_guard-{__version__}.dist-info/entry_points.txt").decode()
     assert "abuse-guard = abuse_guard.cli:console" in entry_points
+
+
+def test_the_sdist_holds_the_package_its_metadata_and_the_release_files_but_no_tests(dist: Path) -> None:
+    [sdist] = dist.glob("*.tar.gz")
+    root = f"abuse_guard-{__version__}/"
+    with tarfile.open(sdist) as archive:
+        members = {m.name.removeprefix(root) for m in archive.getmembers() if m.isfile()}
+    package = {
+        p.relative_to(REPO).as_posix()
+        for p in (REPO / "policy-pack" / "abuse_guard").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    egg_info = {n for n in members if n.startswith("policy-pack/abuse_guard.egg-info/")}
+    release = {"CHANGELOG.md", "LICENSE", "MANIFEST.in", "PKG-INFO", "README.md", "constraints.txt", "pyproject.toml"}
+    assert members == release | {"setup.cfg"} | package | egg_info
+    assert {n.rsplit("/", 1)[-1] for n in egg_info} >= {"PKG-INFO", "SOURCES.txt", "requires.txt"}
+
+
+def test_the_thin_packs_relative_wheel_path_is_written_from_the_pack_directory(thin_pack: Path, wheel: Path) -> None:
+    [line] = [x for x in (thin_pack / "requirements.txt").read_text().splitlines() if x.startswith(("..", "./"))]
+    assert (thin_pack / line).resolve() == wheel.resolve()
+
+
+def test_init_pack_names_the_wheel_this_venv_was_installed_from(venv: Path, wheel: Path, tmp_path: Path) -> None:
+    """Installed from a wheel file: its direct_url.json (PEP 610) names it; init-pack says it is this machine's."""
+    said = _run(venv / "bin" / "abuse-guard", "init-pack", tmp_path / "policy")
+    requirements = (tmp_path / "policy" / "requirements.txt").read_text().splitlines()
+    assert f"abuse-guard @ {wheel.resolve().as_uri()}" in requirements
+    assert said.splitlines()[1].startswith(f"note: requirements.txt names abuse-guard @ {wheel.resolve().as_uri()}")
 
 
 def test_no_stack_sdk_is_installed_and_the_package_comes_from_the_venv(venv: Path) -> None:

@@ -12,6 +12,9 @@ from google.protobuf import json_format  # type: ignore[import-untyped]
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy.version import VERSION
 
+from abuse_guard import __version__
+from abuse_guard.cli import main
+from abuse_guard.pack import version_mismatch
 from abuse_guard.policies import POLICIES
 from abuse_guard.policy import Policy
 from tests.harness.analyzer import LEVELS, PackStartError, RunningPack, start_pack
@@ -136,3 +139,38 @@ def test_a_dead_pack_hands_over_its_stderr(tmp_path: Path) -> None:
 def test_a_directory_without_pulumipolicy_yaml_is_not_a_pack(tmp_path: Path) -> None:
     with pytest.raises(PackStartError, match="not a policy pack"):
         start_pack(tmp_path)
+
+
+def _thin_pack(directory: Path) -> Path:
+    """A pack written by `abuse-guard init-pack`, served by this process's abuse-guard (as its venv's would be)."""
+    assert main(["init-pack", str(directory), "--requirement", f"abuse-guard=={__version__}"]) == 0
+    return directory
+
+
+def test_a_thin_pack_starts_when_its_version_is_the_installed_one(tmp_path: Path) -> None:
+    with start_pack(_thin_pack(tmp_path / "policy")) as running:
+        assert running.info().name == "abuse-guard"
+
+
+def test_a_thin_pack_of_another_version_than_the_installed_one_does_not_start(tmp_path: Path) -> None:
+    """The Pulumi CLI installs requirements.txt only into a missing or empty venv/: an upgraded pack directory with
+    the old venv serves the old package, under the new version's name. It says so and stops instead."""
+    pack = _thin_pack(tmp_path / "policy")
+    policy_yaml = pack / "PulumiPolicy.yaml"
+    policy_yaml.write_text(policy_yaml.read_text().replace(f"version: {__version__}\n", "version: 9.9.9\n"))
+    with pytest.raises(PackStartError) as error:
+        start_pack(pack)
+    assert str(error.value).startswith(f"policy pack {pack}: exited with code 1 before printing its port; stderr:\n")
+    [line] = str(error.value).partition("; stderr:\n")[2].splitlines()
+    assert line == (
+        f"abuse-guard: {pack}/PulumiPolicy.yaml says version 9.9.9 but abuse-guard {__version__} is installed in the "
+        f"pack's virtualenv: run `abuse-guard init-pack {pack} --force` with the abuse-guard you mean to use, then "
+        f"delete {pack}/venv so the Pulumi CLI installs requirements.txt again"
+    )
+
+
+@pytest.mark.parametrize("policy_yaml", ["runtime: python\n", "[unclosed\n", "version: 9.9.9\n" + "#" * 70_000])
+def test_without_a_readable_version_the_pack_starts_unchecked(tmp_path: Path, policy_yaml: str) -> None:
+    pack = _thin_pack(tmp_path / "policy")
+    (pack / "PulumiPolicy.yaml").write_text("runtime: python\n" + policy_yaml)
+    assert version_mismatch(pack) is None

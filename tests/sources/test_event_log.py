@@ -211,8 +211,9 @@ def test_a_log_where_no_policy_pack_ran_is_an_error_not_a_clean_report(tmp_path:
     """A CI job that forgot --policy-pack must not pass: a log without any policy event proves nothing."""
     created = {"sequence": 1, "timestamp": 0, "resourcePreEvent": {"metadata": {"op": "create", "urn": RESOURCE}}}
     log = write_log(tmp_path / "events.ndjson", [created, END])
-    with pytest.raises(UserError, match=r"no policy pack ran in this run"):
+    with pytest.raises(UserError, match=r"no policy pack ran in this run") as error:
         read_event_log(log)
+    assert "`pulumi preview --policy-pack <your pack dir> --event-log FILE`" in str(error.value)
 
 
 def test_stack_root_is_named_by_pulumi_convention_when_the_log_has_none(tmp_path: Path) -> None:

@@ -1,9 +1,10 @@
 """Writing output all at once: a reader sees the previous files or the new ones, never a mix.
 
 `write_atomically` puts single files in place by renaming a complete temporary copy over the old one;
-`replace_directory` writes a whole set of files into a new directory beside the old one and then swaps the two,
-so readers see the previous set or the new one, and a failure (a full disk, a bad path) leaves the previous set
-as it was. Every failure is one UserError naming the file.
+`write_into` puts a set of files into a directory in place, all or nothing (the directory itself, its mode,
+owner and inode, is kept); `replace_directory` writes a whole set of files into a new directory beside the old
+one and then swaps the two, so readers see the previous set or the new one, and a failure (a full disk, a bad
+path) leaves the previous set as it was. Every failure is one UserError naming the file.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from os import PathLike
 from pathlib import Path, PurePosixPath
 
@@ -31,20 +32,92 @@ def write_atomically(files: Mapping[Path, str]) -> None:
         for path, text in files.items():
             target = path
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            staged.append((temporary, path))
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(encodable(text))
-            os.chmod(temporary, 0o644)  # mkstemp creates 0600; a report is meant to be shared
+            _stage(path, text, staged)
         for temporary, path in staged:
             target = path
             os.replace(temporary, path)
     except OSError as error:
         raise UserError(f"{target}: cannot write: {error.strerror or error}") from None
     finally:
-        for temporary, _ in staged:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
+        _remove(temporary for temporary, _ in staged)
+
+
+def write_into(directory: Path, files: Mapping[str, str]) -> None:
+    """`files` (names -> text) written into `directory` in place, all or nothing.
+
+    `directory` and any missing parent are created; an existing one is kept as it is (its inode, mode, owner,
+    ACL: a shell inside it stays there), and whatever else it holds is left alone. Every file is first written
+    whole to a temporary name beside its own, then each is renamed over its name, a file it replaces kept
+    meanwhile under another name (a hard link, or a copy). On any failure the files already renamed are put back
+    as they were (a replaced file restored, a new one removed), the temporaries and the directories this call
+    created are removed, and UserError names the file or directory that could not be written.
+    """
+    staged: list[tuple[str, Path]] = []
+    kept: list[tuple[Path, str | None]] = []  # renamed into place: (path, its previous file's second name or None)
+    created: list[Path] = []
+    current = directory
+    pending: str | None = None  # the second name of a file not replaced yet (a link to it: rename back is a no-op)
+    try:
+        for parent in reversed(_missing_parents(directory)):
+            current = parent
+            os.mkdir(parent)
+            created.insert(0, parent)
+        for name, text in files.items():
+            current = directory / name
+            _stage(current, text, staged)
+        for temporary, path in staged:
+            current = path
+            pending = previous = _keep(path)
+            os.replace(temporary, path)
+            kept.append((path, previous))
+            pending = None
+    except OSError as error:
+        _remove(temporary for temporary, _ in staged)
+        _remove([pending] if pending else [])
+        for path, previous in reversed(kept):  # a copy that cannot be put back stays, under its other name
+            with contextlib.suppress(OSError):
+                if previous is None:
+                    os.unlink(path)
+                else:
+                    os.replace(previous, path)
+        for parent in created:
+            with contextlib.suppress(OSError):
+                os.rmdir(parent)
+        raise UserError(f"{current}: cannot write: {error.strerror or error}") from None
+    _remove(previous for _, previous in kept if previous is not None)
+
+
+def _stage(path: Path, text: str, staged: list[tuple[str, Path]]) -> None:
+    """`text` written whole to a new temporary file beside `path`; (temporary, path) added to `staged` as soon as
+    the temporary exists, so the caller removes it whatever happens next."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    staged.append((temporary, path))
+    with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+        stream.write(encodable(text))
+    os.chmod(temporary, 0o644)  # mkstemp creates 0600; reports and packs are meant to be shared
+
+
+def _keep(path: Path) -> str | None:
+    """A second name for the file at `path` (a hard link, or a copy where links are not allowed), so it can be put
+    back; None when there is no file there."""
+    if not os.path.lexists(path):
+        return None
+    previous = str(path.parent / f".{path.name}.{secrets.token_hex(4)}.old")
+    try:
+        os.link(path, previous, follow_symlinks=False)
+    except OSError:
+        try:
+            shutil.copy2(path, previous, follow_symlinks=False)
+        except OSError:
+            _remove([previous])
+            raise
+    return previous
+
+
+def _remove(paths: Iterable[str]) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
 
 
 def replace_directory(directory: str | PathLike[str], files: Mapping[str, str]) -> None:

@@ -30,8 +30,8 @@ COMPONENTS_POLICY = PolicyInfo(
     severity="high",
     enforcement="advisory",
     remediation=(
-        "Check the stack with the engine: pulumi preview --policy-pack policy-pack --event-log events.ndjson, then "
-        "python -m abuse_guard report --input events.ndjson (or --input a pulumi stack export after pulumi up)."
+        "Check the stack with the engine: pulumi preview --policy-pack <your pack dir> --event-log events.ndjson, "
+        "then abuse-guard report --input events.ndjson (or --input a pulumi stack export after pulumi up)."
     ),
 )
 """The pseudo-policy of the offline preview's findings on multi-language components (offline only)."""
@@ -71,7 +71,7 @@ def _finding(registration: Registration) -> Finding:
     message = (
         f"{resource.label} is a multi-language component ({resource.type}): it creates {what}{checked}; its provider "
         "plugin builds them under the engine, so the offline preview cannot see or check them. Check them with "
-        "`pulumi preview --policy-pack policy-pack`, or with `python -m abuse_guard report --input` on that preview's "
+        "`pulumi preview --policy-pack <your pack dir>`, or with `abuse-guard report --input` on that preview's "
         "--event-log file or on `pulumi stack export` after `pulumi up`"
     )
     return Finding(COMPONENTS_POLICY.id, resource.urn, resource.type, resource.name, Outcome.UNKNOWN, message)

@@ -1,7 +1,7 @@
 """Engine event log -> what the CrossGuard engine decided on each resource, passes included (pipeline.py
 makes it a Run).
 
-`pulumi preview --policy-pack policy-pack --event-log events.ndjson` writes one JSON engine event
+`pulumi preview --policy-pack DIR --event-log events.ndjson` writes one JSON engine event
 per line. Pulumi's own output lists only violations; the log also says, per resource and pack,
 which policies passed and failed (policyAnalyzeSummaryEvent), so the report can show both. Per
 (resource, policy):
@@ -89,7 +89,8 @@ def _read(path: Input) -> EngineRecord:
     if not policy_events:
         raise UserError(
             f"{path}: no policy pack ran in this run (no policyLoadEvent or other policy event), so it says nothing "
-            "about abuse-guard's policies: record it with `pulumi preview --policy-pack policy-pack --event-log FILE`"
+            "about abuse-guard's policies: record it with "
+            "`pulumi preview --policy-pack <your pack dir> --event-log FILE`"
         )
     return log.record()
 
