@@ -156,11 +156,34 @@ def test_what_report_may_replace(tmp_path: Path, make: Any) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "test"]
 
 
-def test_out_holding_anything_else_is_refused_untouched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "notes.txt").write_text("mine")
+# name -> (what --out holds: a file's text, None for a directory; what the error names)
+NOT_REPORTS = {
+    "a_file": ({"notes.txt": "mine"}, "'notes.txt'"),
+    "an_empty_directory": ({"keepdir": None}, "'keepdir' (an empty directory)"),
+    "an_empty_git_directory": ({".git": None, "old": None, "old/report.html": "r"}, "'.git' (an empty directory)"),
+    "a_file_in_a_stack_directory": ({"dev": None, "dev/report.html": "r", "dev/notes.txt": "mine"}, "'dev/notes.txt'"),
+    "a_directory_in_a_stack_directory": ({"dev": None, "dev/report.json": "{}", "dev/sub": None}, "'dev/sub'"),
+    "a_directory_named_as_the_index": ({"index.html": None, "index.html/report.html": "r"}, "'index.html'"),
+}
+
+
+@pytest.mark.parametrize(("holds", "named"), NOT_REPORTS.values(), ids=list(NOT_REPORTS))
+def test_out_holding_anything_else_is_refused_untouched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], holds: dict[str, str | None], named: str
+) -> None:
+    """Everything in --out goes with the old set, so an empty subdirectory (a `.git` or a kept placeholder)
+    counts as something else: `all()` over an empty directory once took it for a stack's reports."""
+    for relative, text in holds.items():
+        path = tmp_path / relative
+        if text is None:
+            path.mkdir()
+        else:
+            path.write_text(text)
+    tmp_path.chmod(0o700)
     assert main(["report", "--input", str(EVENT_LOG), "--out", str(tmp_path)]) == 2
-    assert tree(tmp_path) == {"notes.txt": "mine"}
+    assert tree(tmp_path) == holds
+    assert oct(tmp_path.stat().st_mode & 0o7777) == oct(0o700)
     assert capsys.readouterr().err == (
-        f"abuse-guard: error: --out {tmp_path}: holds 'notes.txt', which is not a report; the whole directory is "
+        f"abuse-guard: error: --out {tmp_path}: holds {named}, which is not a report; the whole directory is "
         "replaced by the new reports, so give an empty directory, a new one, or one that holds only reports\n"
     )

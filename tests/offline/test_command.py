@@ -59,6 +59,9 @@ def test_summary_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 BROKEN = {
     "no_project_file": ("rm Pulumi.yaml", "Pulumi.yaml"),
     "invalid_stack_name": ("--stack my stack", "stack name 'my stack' is invalid"),
+    "path_like_stack_name": ("--stack x/../../etc", "stack name 'x/../../etc' is invalid"),
+    "parent_stack_name": ("--stack ../dev", "stack name '../dev' is invalid"),
+    "another_projects_stack": ("--stack org/other/dev", "is a stack of project 'other', but "),
     "bad_config_pair": ("--config token", "--config 'token'"),
 }
 

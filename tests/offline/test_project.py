@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from abuse_guard.errors import UserError
-from abuse_guard.offline.project import SECURE_PLACEHOLDER, load_project, load_stack
+from abuse_guard.offline.project import SECURE_PLACEHOLDER, Project, load_project, load_stack, stack_name, stack_names
 from tests.offline.projects import write_project
 
 # stack file -> (qualified key, value the program reads, secret?)
@@ -79,6 +79,73 @@ def test_project_config_defaults_then_stack_then_overrides(tmp_path: Path) -> No
         "aws:profile": "ops",
     }
     assert project.program_dir == root / "app"
+
+
+# --stack as given -> the stack's own name (its file is Pulumi.<name>.yaml), in project `demo`
+STACK_NAMES = {
+    "dev": "dev",
+    "org/dev": "dev",
+    "org/demo/dev": "dev",
+    "my-org/demo/dev_2.eu-west-1": "dev_2.eu-west-1",
+    "...": "...",
+    ".dev": ".dev",
+    "x" * 100: "x" * 100,
+}
+
+
+@pytest.mark.parametrize(("stack", "name"), STACK_NAMES.items(), ids=[s[:20] for s in STACK_NAMES])
+def test_stack_name(stack: str, name: str) -> None:
+    assert stack_name(stack, _demo()) == name
+
+
+def _demo() -> Project:
+    return Project("demo", Path("/demo/Pulumi.yaml"), Path("/demo"), Path("/demo"), {})
+
+
+INVALID_STACKS = [
+    "",
+    ".",
+    "..",
+    "../x",
+    "x/..",
+    "x/../../etc",
+    "org/../dev",
+    "/dev",
+    "dev/",
+    "org//dev",
+    "a/demo/b/dev",
+    "my stack",
+    "dev\\..\\x",
+    "dév",
+    "x" * 101,
+    "org/demo/" + "x" * 101,
+]
+
+
+@pytest.mark.parametrize("stack", INVALID_STACKS)
+def test_an_invalid_stack_name_is_one_error_naming_it(stack: str) -> None:
+    """A name is part of a file name: `x/../../etc` once previewed stack `etc`, `../x` stack `x`."""
+    with pytest.raises(UserError) as raised:
+        stack_name(stack, _demo())
+    assert str(raised.value) == (
+        f"stack name {stack!r} is invalid: use STACK, ORG/STACK or ORG/PROJECT/STACK, each part letters, digits, '-', "
+        "'_' and '.' (at most 100 characters, and not '.' or '..')"
+    )
+
+
+@pytest.mark.parametrize("stack", ["org/other/dev", "org/Demo/dev", "org/etc/dev"])
+def test_a_stack_of_another_project_is_one_error_naming_both(stack: str) -> None:
+    with pytest.raises(UserError) as raised:
+        stack_name(stack, _demo())
+    project = stack.split("/")[1]
+    assert str(raised.value) == (
+        f"stack {stack!r} is a stack of project {project!r}, but {Path('/demo/Pulumi.yaml')} is project 'demo'"
+    )
+
+
+def test_stack_files_named_dot_or_dot_dot_are_no_stacks(tmp_path: Path) -> None:
+    root = write_project(tmp_path, "", stacks={"dev": "", ".": "", "..": "", "...": ""})
+    assert stack_names(load_project(root)) == ["...", "dev"]
 
 
 # name -> (Pulumi.yaml or None for none, stack files, stack asked for, the path the error must name)

@@ -166,12 +166,6 @@ def test_failed_write_keeps_the_previous_report(tmp_path: Path, monkeypatch: pyt
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.json"]  # no temporary left
 
 
-def test_written_reports_are_readable_by_others(tmp_path: Path) -> None:
-    target = tmp_path / "out" / "report.html"
-    atomic.write_atomically({target: "<p>report</p>"})
-    assert (target.read_text(), target.stat().st_mode & 0o777) == ("<p>report</p>", 0o644)
-
-
 def test_find_project_walks_up(tmp_path: Path) -> None:
     (tmp_path / "Pulumi.yaml").write_text("name: x\nruntime: python\n")
     nested = tmp_path / "a" / "b"
@@ -374,3 +368,27 @@ def test_preview_of_one_stack_is_gated(tmp_path: Path) -> None:
     arguments = ["report", "--project", str(REPO), "--stack", "insecure", "--out", str(tmp_path)]
     assert main(arguments) == 1
     assert main([*arguments, "--fail-on", "never"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("stack", "named"),
+    [
+        ("x/../../etc", "stack name 'x/../../etc' is invalid"),
+        ("../insecure", "stack name '../insecure' is invalid"),
+        ("org/other/insecure", "stack 'org/other/insecure' is a stack of project 'other', but "),
+    ],
+)
+def test_a_stack_name_is_no_path(tmp_path: Path, capsys: pytest.CaptureFixture[str], stack: str, named: str) -> None:
+    """`--stack x/../../etc` once previewed stack `etc`, and `org/other/insecure` this project's `insecure`."""
+    out = tmp_path / "out"
+    assert main(["report", "--project", str(REPO), "--stack", stack, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("abuse-guard: error: ") and err.count("\n") == 1 and named in err
+    assert not out.exists()
+
+
+def test_a_fully_qualified_stack_of_this_project_is_previewed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    stack = "acme/abuse-guard-demo/compliant"
+    assert main(["report", "--project", str(REPO), "--stack", stack, "--out", str(out)]) == 0
+    assert json.loads((out / "compliant" / "report.json").read_text())["stack"] == "compliant"

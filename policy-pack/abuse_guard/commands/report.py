@@ -309,8 +309,9 @@ def run(args: argparse.Namespace) -> int:
 def _check_replaceable(out: Path) -> None:
     """`out` is replaced whole: refuse one that holds anything but reports (`--out .` must not wipe a checkout).
 
-    Replaceable: nothing there, an empty directory, or one holding index.html and directories that hold
-    only report files.
+    Replaceable: nothing there, an empty directory, or one holding index.html and stack directories that each hold
+    report files and nothing else. An empty subdirectory is not a report (a kept `.git` or placeholder would go
+    with the old set); the error names the first entry that is not a report.
     """
     if not out.exists():
         return
@@ -318,25 +319,29 @@ def _check_replaceable(out: Path) -> None:
         raise UserError(f"--out {out}: exists and is not a directory")
     report_files = {filename for filename, _ in FORMATS.values()}
     try:
-        foreign = next((entry for entry in out.iterdir() if not _is_report(entry, report_files)), None)
+        foreign = next(filter(None, (_not_a_report(entry, report_files) for entry in sorted(out.iterdir()))), None)
     except OSError as error:
         raise UserError(f"--out {out}: cannot read: {error.strerror or error}") from None
     if foreign is not None:
         raise UserError(
-            f"--out {out}: holds {foreign.name!r}, which is not a report; the whole directory is replaced by the new "
+            f"--out {out}: holds {foreign}, which is not a report; the whole directory is replaced by the new "
             "reports, so give an empty directory, a new one, or one that holds only reports"
         )
 
 
-def _is_report(entry: Path, report_files: set[str]) -> bool:
-    """The index, or a stack's directory holding report files only (no link: what it points to is not ours)."""
-    if entry.is_symlink():
-        return False
-    if entry.name == INDEX_FILE:
-        return entry.is_file()
-    if not entry.is_dir():
-        return False
-    return all(f.name in report_files and f.is_file() and not f.is_symlink() for f in entry.iterdir())
+def _not_a_report(entry: Path, report_files: set[str]) -> str | None:
+    """None for the index or a stack's directory holding report files only (no link: what it points to is not
+    ours); otherwise what is not a report, as the error names it (`'notes.txt'`, `'dev/notes.txt'`,
+    `'keep' (an empty directory)`)."""
+    if entry.name == INDEX_FILE and entry.is_file() and not entry.is_symlink():
+        return None
+    if entry.name == INDEX_FILE or entry.is_symlink() or not entry.is_dir():
+        return repr(entry.name)
+    inside = sorted(entry.iterdir())
+    if not inside:
+        return f"{entry.name!r} (an empty directory)"
+    foreign = next((f for f in inside if f.name not in report_files or f.is_symlink() or not f.is_file()), None)
+    return None if foreign is None else repr(f"{entry.name}/{foreign.name}")
 
 
 def _line(entry: html.IndexEntry, out: Path) -> str:

@@ -5,6 +5,9 @@
 owner and inode, is kept); `replace_directory` writes a whole set of files into a new directory beside the old
 one and then swaps the two, so readers see the previous set or the new one, and a failure (a full disk, a bad
 path) leaves the previous set as it was. Every failure is one UserError naming the file.
+
+Modes are those any program's output gets: a file or directory that replaces one keeps its permission bits (and
+its group where the caller may set it), a new one gets 0o666 (0o777 for a directory) less the umask.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ import errno
 import os
 import secrets
 import shutil
-import tempfile
-from collections.abc import Iterable, Mapping
+import stat
+from collections.abc import Callable, Iterable, Mapping
 from os import PathLike
 from pathlib import Path, PurePosixPath
 
@@ -89,12 +92,34 @@ def write_into(directory: Path, files: Mapping[str, str]) -> None:
 
 def _stage(path: Path, text: str, staged: list[tuple[str, Path]]) -> None:
     """`text` written whole to a new temporary file beside `path`; (temporary, path) added to `staged` as soon as
-    the temporary exists, so the caller removes it whatever happens next."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    the temporary exists, so the caller removes it whatever happens next.
+
+    The temporary gets the mode the file will have: the permission bits of the file it replaces (and its group
+    where the caller may set it), or for a new file 0o666 less the umask, as open(2) gives any new file (created
+    with that mode, so the kernel applies the umask: nothing reads or changes the process's umask)."""
+    temporary = str(path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp")
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     staged.append((temporary, path))
     with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+        try:
+            previous = os.stat(path)
+        except FileNotFoundError:
+            previous = None
+        if previous is not None:
+            _same_access(previous, lambda gid: os.fchown(handle, -1, gid), lambda mode: os.fchmod(handle, mode))
         stream.write(encodable(text))
-    os.chmod(temporary, 0o644)  # mkstemp creates 0600; reports and packs are meant to be shared
+
+
+def _same_access(
+    previous: os.stat_result, change_group: Callable[[int], None], change_mode: Callable[[int], None]
+) -> None:
+    """The permission bits of `previous` (rwx for owner, group and others; for a directory also setgid and
+    sticky), and its group when the caller may set it (a member of that group, or root): the owner stays the
+    caller, as only root may give a file away. The group is set first: changing it may clear the setgid bit."""
+    with contextlib.suppress(OSError):  # not a member of that group: the new one keeps the group it was given
+        change_group(previous.st_gid)
+    kept = stat.S_ISGID | stat.S_ISVTX if stat.S_ISDIR(previous.st_mode) else 0
+    change_mode(stat.S_IMODE(previous.st_mode) & (0o777 | kept))
 
 
 def _keep(path: Path) -> str | None:
@@ -125,9 +150,11 @@ def replace_directory(directory: str | PathLike[str], files: Mapping[str, str]) 
 
     The set is written into a new directory beside `directory` (same parent, so the same filesystem),
     which is then swapped with the old one (Linux renameat2 RENAME_EXCHANGE, one atomic step; elsewhere
-    two renames) and the old set removed. On any failure the new directory and any parent this call
-    created are removed and the previous set is left as it was; UserError names what could not be
-    written. Whatever else `directory` held goes with the old set: check it before calling.
+    two renames) and the old set removed. The new directory gets the old one's permission bits (and its
+    group where the caller may set it); a new one, like the files in it, gets the umask's. On any failure
+    the new directory and any parent this call created are removed and the previous set is left as it
+    was; UserError names what could not be written. Whatever else `directory` held goes with the old set:
+    check it before calling.
     """
     shown = Path(directory)
     target = Path(os.path.realpath(directory))
@@ -149,6 +176,9 @@ def replace_directory(directory: str | PathLike[str], files: Mapping[str, str]) 
             with open(path, "x", encoding="utf-8", newline="\n") as stream:
                 stream.write(encodable(text))
         current = shown
+        if target.exists():
+            previous = os.stat(target)
+            _same_access(previous, lambda gid: os.chown(staging, -1, gid), lambda mode: os.chmod(staging, mode))
         _swap_in(staging, target)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)

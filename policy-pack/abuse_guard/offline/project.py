@@ -36,8 +36,10 @@ from ..files.inputs import read_text
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
 STACK_FILE_EXTENSIONS = (".yaml", ".yml", ".json")
 SECURE_PLACEHOLDER = "[secret]"
-# Pulumi's rule for stack names: letters, digits, '-', '_' and '.'; `org/project/stack` names the same stack.
+# Pulumi's rule for stack names (sdk/go/common/tokens: "a stack name may only contain alphanumeric, hyphens,
+# underscores, or periods", "cannot exceed 100 characters"); `org/project/stack` names the same stack.
 STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+STACK_NAME_LIMIT = 100
 # Keys of a project-level config entry that describe it rather than give its value.
 CONFIG_SCHEMA_KEYS = frozenset({"type", "description", "default", "value", "secret", "items"})
 TOOLCHAINS = ("pip", "poetry", "uv")
@@ -205,20 +207,38 @@ def config_text(value: Any) -> tuple[str, bool]:
     return json.dumps(plain(value)), secret
 
 
-def stack_name(stack: str) -> str:
-    """The stack's own name: `org/project/dev` and `dev` both name the stack file Pulumi.dev.yaml."""
-    name = stack.rsplit("/", 1)[-1]
-    if not STACK_NAME.fullmatch(name):
-        raise UserError(f"stack name {stack!r} is invalid: use letters, digits, '-', '_' and '.'")
-    return name
+def stack_name(stack: str, project: Project) -> str:
+    """The stack's own name in `stack`: `dev`, `org/dev` and `org/<project>/dev` all name the stack whose file is
+    Pulumi.dev.yaml (Pulumi's fully qualified names: `<org>/<project>/<stack>`, or `<org>/<stack>` in backends that
+    leave the project out).
+
+    Every part follows Pulumi's rule for stack names (STACK_NAME, at most STACK_NAME_LIMIT characters) and is
+    neither `.` nor `..` (a name is part of a file name: it never leads elsewhere); a project part must be
+    `project`'s name. Anything else is a UserError naming the stack as given."""
+    parts = stack.split("/")
+    if len(parts) > 3 or not all(_valid_stack_part(part) for part in parts):
+        raise UserError(
+            f"stack name {stack!r} is invalid: use STACK, ORG/STACK or ORG/PROJECT/STACK, each part letters, digits, "
+            f"'-', '_' and '.' (at most {STACK_NAME_LIMIT} characters, and not '.' or '..')"
+        )
+    if len(parts) == 3 and parts[1] != project.name:
+        raise UserError(
+            f"stack {stack!r} is a stack of project {parts[1]!r}, but {project.file} is project {project.name!r}"
+        )
+    return parts[-1]
+
+
+def _valid_stack_part(part: str) -> bool:
+    return len(part) <= STACK_NAME_LIMIT and part not in (".", "..") and STACK_NAME.fullmatch(part) is not None
 
 
 def load_stack(project: Project, stack: str) -> StackConfig:
     """The stack's config: project-level values, then the stack file's `config:`.
 
     A stack with no config file (Pulumi's stacks have one only once config is set on them) gets the
-    project-level values alone, with `file` None; a name that is not a valid stack name is a UserError."""
-    name = stack_name(stack)
+    project-level values alone, with `file` None; a name that is not a valid stack name, or names another
+    project, is a UserError (`stack_name`)."""
+    name = stack_name(stack, project)
     file = find_file(project.stack_config_dir, tuple(f"Pulumi.{name}{ext}" for ext in STACK_FILE_EXTENSIONS))
     if file is None:
         logging.getLogger("abuse_guard.offline").warning(
@@ -257,7 +277,7 @@ def stack_names(project: Project) -> list[str]:
     try:
         for path in directory.iterdir():
             name = path.name[len("Pulumi.") : -len(path.suffix)] if path.suffix in STACK_FILE_EXTENSIONS else ""
-            if path.name.startswith("Pulumi.") and STACK_NAME.fullmatch(name) and path.is_file():
+            if path.name.startswith("Pulumi.") and _valid_stack_part(name) and path.is_file():
                 names.add(name)
     except OSError as error:
         raise UserError(f"{directory}: cannot read: {error.strerror or error}") from None
