@@ -8,6 +8,7 @@ asked over the Analyzer protocol about a function URL open to anyone.
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 import tarfile
@@ -138,11 +139,13 @@ def test_the_thin_packs_relative_wheel_path_is_written_from_the_pack_directory(t
 
 
 def test_init_pack_names_the_wheel_this_venv_was_installed_from(venv: Path, wheel: Path, tmp_path: Path) -> None:
-    """Installed from a wheel file: its direct_url.json (PEP 610) names it; init-pack says it is this machine's."""
+    """Installed from a wheel file: its direct_url.json (PEP 610) names it and the hash pip recorded, which pip
+    checks again; init-pack says it is this machine's."""
     said = _run(venv / "bin" / "abuse-guard", "init-pack", tmp_path / "policy")
     requirements = (tmp_path / "policy" / "requirements.txt").read_text().splitlines()
-    assert f"abuse-guard @ {wheel.resolve().as_uri()}" in requirements
-    assert said.splitlines()[1].startswith(f"note: requirements.txt names abuse-guard @ {wheel.resolve().as_uri()}")
+    line = f"abuse-guard @ {wheel.resolve().as_uri()}#sha256={hashlib.sha256(wheel.read_bytes()).hexdigest()}"
+    assert line in requirements
+    assert said.splitlines()[1].startswith(f"note: requirements.txt names {line}, a path on this machine only")
 
 
 def test_no_stack_sdk_is_installed_and_the_package_comes_from_the_venv(venv: Path) -> None:

@@ -107,10 +107,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--requirement",
         metavar="SPEC",
-        help="what requirements.txt installs abuse-guard from (default: where this installation came from, or "
-        f"{PACK_NAME}=={__version__} when it came from your package index): a requirement such as "
-        f"'{PACK_NAME} @ git+https://HOST/abuse-guard.git@COMMIT', a URL, or a path to a wheel, sdist or checkout "
-        "(a relative path is read from the current directory and written relative to DIR, where pip reads it)",
+        help="what requirements.txt installs abuse-guard from (default: where this installation came from, when "
+        f"pip recorded a URL or commit for it): a URL pinning it, such as '{PACK_NAME} @ "
+        "git+https://HOST/abuse-guard.git@COMMIT' or a wheel's URL with #sha256=HASH, a path to a wheel, sdist or "
+        "checkout (a relative path is read from the current directory and written relative to DIR, where pip reads "
+        f"it), or {PACK_NAME}=={__version__} when your own index serves abuse-guard to every machine that runs the "
+        "pack",
     )
     parser.add_argument(
         "--force",
@@ -133,9 +135,11 @@ def run(args: argparse.Namespace) -> int:
             printable(
                 f"note: requirements.txt names {requirement.line}, a path on this machine only: for CI, other "
                 "machines and `pulumi policy publish`, run again with --force and --requirement naming a git URL "
-                "with a commit or a wheel on your package index"
+                "with a commit or a wheel's URL with #sha256=HASH"
             )
         )
+    for warning in requirement.warnings:
+        print(printable(warning))
     return 0
 
 
