@@ -17,3 +17,8 @@ Data flow, in the layers pyproject.toml's import-linter contracts keep:
 
 __version__ = "0.2.0"
 """The one version: pyproject.toml reads it, PulumiPolicy.yaml and init-pack's packs carry it (tests/packaging)."""
+
+PULUMI_POLICY_RELEASE = "1.21.0"
+"""The pulumi-policy release the shared-request server (crossguard/) is checked with; packs' requirements.txt pin it
+(with any other release the pack runs as a plain PolicyPack, slower, never wrong). Here, beside the version, so that
+commands which write a pack read it without importing pulumi-policy."""

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import __version__, gc_settings
-from .crossguard import serve
-from .crossguard.release import SERVER_CHECKED_WITH
+from . import PULUMI_POLICY_RELEASE, __version__, gc_settings
 from .files.bounded_yaml import load_yaml
-from .policies import POLICIES
 from .wording import printable
 
 PACK_NAME = "abuse-guard"
@@ -29,10 +26,7 @@ VIRTUALENV = "venv"
 """The pack's own virtualenv, relative to the pack directory: the engine creates it and installs requirements.txt
 into it on first use (PulumiPolicy.yaml `runtime.options.virtualenv`)."""
 
-PULUMI_POLICY_RELEASE = SERVER_CHECKED_WITH
-"""The pulumi-policy release the pack's shared-request server is checked with: a pack's requirements.txt pins it
-(with any other release the pack runs as a plain PolicyPack, slower, never wrong)."""
-
+__all__ = ["AUTHOR", "DESCRIPTION", "LICENSE", "PACK_NAME", "PULUMI_POLICY_RELEASE", "VIRTUALENV", "serve_pack"]
 
 MAX_POLICY_YAML_CHARS = 64 * 1024
 """PulumiPolicy.yaml is a few lines; past this it is not read (and the version not checked)."""
@@ -44,6 +38,11 @@ def serve_pack() -> None:
     The engine starts the pack in its directory: when that directory's PulumiPolicy.yaml names another version
     than the installed package's, the pack exits at once with one line on stderr (`version_mismatch`).
     """
+    # the server and the policies load here, not at import: init-pack and every CLI command read this module's
+    # constants without paying for pulumi-policy
+    from .crossguard import serve
+    from .policies import POLICIES
+
     gc_settings.apply()
     mismatch = version_mismatch(Path("."))
     if mismatch is not None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import UserError
 from ..files.atomic import write_into
+from ..offline.project import PROJECT_FILES
 from ..pack import AUTHOR, DESCRIPTION, LICENSE, PACK_NAME, PULUMI_POLICY_RELEASE, VIRTUALENV
 from ..wording import printable
 from .pack_requirement import from_installation, from_option
@@ -33,9 +34,6 @@ MARKER = "# written by abuse-guard init-pack"
 """The first line of every file init-pack writes: `--force` rewrites a file only when it starts with this."""
 
 HEADER = f"{MARKER}: `abuse-guard init-pack DIR --force` rewrites this file unless you delete this line\n"
-
-PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
-"""What makes a directory a Pulumi project, which the CLI reads instead of a pack."""
 
 POLICY_PACK_YAML = f"""\
 description: {DESCRIPTION}

@@ -13,7 +13,9 @@ from typing import Any
 
 from pulumi_policy.version import VERSION as PULUMI_POLICY_VERSION
 
-SERVER_CHECKED_WITH = "1.21.0"
+from .. import PULUMI_POLICY_RELEASE
+
+SERVER_CHECKED_WITH = PULUMI_POLICY_RELEASE
 """The pulumi-policy release whose PolicyPack `serve` repeats, whose private servicer class server.SharedRequests
 extends and whose private proxies `decode.plain_props` unwraps (tests/protocol/test_shared_request.py pins them)."""
 

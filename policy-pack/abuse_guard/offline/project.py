@@ -33,6 +33,8 @@ from ..errors import UserError
 from ..files.bounded_yaml import load_yaml
 from ..files.inputs import read_text
 
+log = logging.getLogger("abuse_guard.offline")
+
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
 STACK_FILE_EXTENSIONS = (".yaml", ".yml", ".json")
 SECURE_PLACEHOLDER = "[secret]"
@@ -241,7 +243,7 @@ def load_stack(project: Project, stack: str) -> StackConfig:
     name = stack_name(stack, project)
     file = find_file(project.stack_config_dir, tuple(f"Pulumi.{name}{ext}" for ext in STACK_FILE_EXTENSIONS))
     if file is None:
-        logging.getLogger("abuse_guard.offline").warning(
+        log.warning(
             "offline preview: stack '%s' has no config file Pulumi.%s.yaml in %s: previewed with the project's config"
             " alone (if the name is mistyped, the stack you meant was not previewed)",
             name,
