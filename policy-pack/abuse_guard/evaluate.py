@@ -224,19 +224,69 @@ def evaluation(
     graph = stack_graph(remediated)
     findings: list[Finding] = []
     for policy in policies:
-        if policy.is_stack_policy:
-            findings.extend(evaluate_stack(policy, graph, settings[policy.id]))
-            continue
-        checked = set(policy.resource_types)  # most resources are of other types: skip them without a call
-        for resource in (r for r in graph.resources if r.type in checked):
-            result = _view_finding(policy, resource, settings[policy.id], graph)
-            if result is not None and (note := notes.get((policy.id, resource.urn))):
+        for result in judged(policy, graph, settings[policy.id]):
+            if note := notes.get((policy.id, result.urn)):
                 result = replace(result, message=f"{REMEDIATED}{note}; {result.message}")
-            if result is not None:
-                findings.append(result)
+            findings.append(result)
     by_id = {p.id: p for p in policies}
-    covering = [covered(f, by_id, graph, settings) for f in merged(findings)]
+    covering = [covered(f, by_id, graph, settings) for f in findings]
     return Evaluation(remediated, _in_components(covering, graph), graph)
+
+
+def judged(policy: Policy, graph: Graph, settings: Settings) -> list[Finding]:
+    """One policy's findings over a stack's graph, one per declared resource: a stack policy's `check_stack`, a
+    resource policy's check of each view (`in_graph` where it has one), merged onto the declared resource. What
+    every stack-level evaluation reads, before another policy's exemption covers any (`covered`)."""
+    if policy.is_stack_policy:
+        return merged(evaluate_stack(policy, graph, settings))
+    checked = set(policy.resource_types)  # most resources are of other types: skip them without a call
+    return merged(
+        found
+        for resource in graph.resources
+        if resource.type in checked and (found := _view_finding(policy, resource, settings, graph)) is not None
+    )
+
+
+DECIDED_WITH_THE_STACK = "decided with the stack: "
+"""How the engine's per-resource answer starts for a resource its policy judges at AnalyzeStack (`per_resource`)."""
+
+
+def per_resource(policy: Policy, resource: Resource, settings: Settings) -> Finding | None:
+    """What the engine's per-resource Analyze reports for `policy` and `resource` (as declared, with no graph).
+
+    `evaluate_resource`'s finding where the resource alone decides it (`Policy.decides_alone`); otherwise a
+    not-applicable finding whose message starts with DECIDED_WITH_THE_STACK, and `with_the_stack` gives its
+    verdict at AnalyzeStack. None when the policy does not check the resource.
+    """
+    found = evaluate_resource(policy, resource, settings)
+    if found is None or policy.decides_alone(found.outcome):
+        return found
+    return replace(
+        found,
+        outcome=Outcome.NOT_APPLICABLE,
+        message=(
+            f"{DECIDED_WITH_THE_STACK}{policy.id} judges {resource.label} with the stack's other resources "
+            "(its API, authorizer, function URL or resource policy), when the engine analyzes the whole stack"
+        ),
+    )
+
+
+def with_the_stack(policy: Policy, graph: Graph, settings: Settings) -> list[Finding]:
+    """What the engine's AnalyzeStack reports for `policy` (before `covered`): every finding of a stack policy,
+    and a resource policy's finding of each resource that `per_resource` left to the stack. Together with
+    `per_resource` over the same resources: the findings of `evaluation`, each reported once."""
+    if policy.in_graph is None and not policy.is_stack_policy:
+        return []
+    if policy.is_stack_policy:
+        return judged(policy, graph, settings)
+    return [found for found in judged(policy, graph, settings) if not _decided_alone(policy, graph, found, settings)]
+
+
+def _decided_alone(policy: Policy, graph: Graph, found: Finding, settings: Settings) -> bool:
+    """Whether the engine's per-resource Analyze reported `found`'s resource itself (`per_resource`)."""
+    view = graph.get(found.urn)
+    alone = evaluate_resource(policy, view.as_declared, settings) if view is not None else None
+    return alone is not None and policy.decides_alone(alone.outcome)
 
 
 def covered(found: Finding, policies: Mapping[str, Policy], graph: Graph, settings: Mapping[str, Settings]) -> Finding:

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .errors import UserError
-from .findings import Verdict
+from .findings import Outcome, Verdict
 from .resources import Resource
 
 if TYPE_CHECKING:
@@ -104,8 +104,13 @@ class Policy:
     check: ResourceCheck | None = None
     check_stack: StackCheck | None = None
     in_graph: InGraphCheck | None = None
-    """The resource check where the stack's graph is at hand (offline preview, reports), if it differs from `check`;
-    the engine's per-resource Analyze has no graph and runs `check`."""
+    """The resource check where the stack's graph is at hand, if it differs from `check`: every stack-level
+    evaluation runs it (offline preview, reports, and the engine's AnalyzeStack for what `check` alone leaves
+    open; see `decided_alone`)."""
+    decided_alone: frozenset[Outcome] = frozenset()
+    """For a policy with `in_graph`: the outcomes of `check` (the resource alone) that no graph changes, which the
+    engine's per-resource Analyze reports; every other resource is judged at AnalyzeStack with the graph. An
+    exemption never depends on the graph, so EXEMPT is always decided alone. Ignored without `in_graph`."""
     covered_by: Covered | None = None
     """In a stack-level evaluation, another policy's exemption of related resources that covers this one's."""
     remediate: ResourceRemedy | None = None
@@ -116,6 +121,10 @@ class Policy:
     @property
     def is_stack_policy(self) -> bool:
         return self.check_stack is not None
+
+    def decides_alone(self, outcome: Outcome) -> bool:
+        """Whether `check`'s `outcome` for a resource alone is its verdict in any stack (see `decided_alone`)."""
+        return self.in_graph is None or outcome is Outcome.EXEMPT or outcome in self.decided_alone
 
     def applies_to(self, resource_type: str) -> bool:
         """Whether it checks resources (or views) of pulumi-aws type `resource_type`."""

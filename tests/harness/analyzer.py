@@ -35,6 +35,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 from pulumi_policy.secret import Secret
 
 from abuse_guard.errors import UserError
+from abuse_guard.evaluate import DECIDED_WITH_THE_STACK
 from abuse_guard.findings import Outcome
 from abuse_guard.resources import SECRET, SECRET_SIG, SIG_KEY, UNKNOWN, Resource
 
@@ -176,6 +177,20 @@ def reported(response: analyzer_pb2.AnalyzeResponse, urn: str = "") -> list[Repo
         kind = Outcome.EXEMPT if n.reason.startswith("exempt: ") else Outcome.NOT_APPLICABLE
         result.append(Reported(n.policy_name, urn, kind, n.reason))
     return result
+
+
+def previewed(pack: RunningPack, resources: Iterable[Resource]) -> list[Reported]:
+    """The verdicts the pack gives the engine in a preview of `resources`: Analyze of each (its answers on its URN),
+    then AnalyzeStack of them all, where a policy that decides with the stack reports on each resource's URN. The
+    Analyze replies that only say so (not-applicable, "decided with the stack: ...") are left out."""
+    resources = list(resources)
+    said = [
+        entry
+        for r in resources
+        for entry in reported(pack.analyze(r), r.urn)
+        if not (entry.kind is Outcome.NOT_APPLICABLE and entry.message.startswith(DECIDED_WITH_THE_STACK))
+    ]
+    return said + reported(pack.analyze_stack(resources))
 
 
 class RunningPack:

@@ -15,7 +15,7 @@ from pulumi_policy.proxy import (
 )
 from pulumi_policy.secret import Secret
 
-from abuse_guard.evaluate import evaluate_resource, in_scope
+from abuse_guard.evaluate import DECIDED_WITH_THE_STACK, evaluate_resource, in_scope
 from abuse_guard.findings import Outcome
 from abuse_guard.policies import BY_ID, POLICIES
 from abuse_guard.policy import EXEMPT_TAG_PREFIX
@@ -44,16 +44,26 @@ def test_passing_example_draws_nothing_from_its_policy(pack: RunningPack, policy
 
 @pytest.mark.parametrize("policy_id", list(RESOURCE_EXAMPLES))
 def test_failing_example_is_one_violation_at_the_declared_level(pack: RunningPack, policy_id: str) -> None:
+    """At Analyze where the resource alone decides, else at AnalyzeStack on the resource's URN (and Analyze says
+    it is decided with the stack)."""
     policy = BY_ID[policy_id]
     _, failing = RESOURCE_EXAMPLES[policy_id]
-    response = pack.analyze(failing)
-    [diagnostic] = [d for d in response.diagnostics if d.policyName == policy_id]
-    assert diagnostic.enforcementLevel == LEVELS[policy.enforcement]
-    assert diagnostic.urn == ""  # the engine attaches the resource it asked about
     expected = evaluate_resource(policy, failing, policy.settings(None))
     assert expected is not None
+    response = pack.analyze(failing)
     said = reported(response, failing.urn)
-    assert [entry for entry in said if entry.kind is not Outcome.NOT_APPLICABLE] == [
+    if policy.decides_alone(expected.outcome):
+        urn = ""  # the engine attaches the resource it asked about
+    else:
+        assert [(e.kind, e.message.startswith(DECIDED_WITH_THE_STACK)) for e in said if e.policy == policy_id] == [
+            (Outcome.NOT_APPLICABLE, True)
+        ]
+        response, urn = pack.analyze_stack([failing]), failing.urn
+        said = reported(response)
+    [diagnostic] = [d for d in response.diagnostics if d.policyName == policy_id]
+    assert diagnostic.enforcementLevel == LEVELS[policy.enforcement]
+    assert diagnostic.urn == urn
+    assert [entry for entry in said if entry.kind is not Outcome.NOT_APPLICABLE and entry.policy == policy_id] == [
         (policy_id, failing.urn, Outcome.FAIL, expected.message)
     ]
 

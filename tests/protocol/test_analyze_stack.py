@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from pulumi.runtime.proto import analyzer_pb2
 
-from abuse_guard.aws.types import REST_API, REST_STAGE
+from abuse_guard.aws.types import REST_API, REST_METHOD, REST_STAGE
 from abuse_guard.evaluate import evaluate_stack
 from abuse_guard.findings import Outcome
 from abuse_guard.graph import Graph
@@ -53,6 +53,7 @@ def whole_stack(*, reserved: float | None, api_key_required: object) -> list[Res
 
 
 def test_resource_policies_are_silent_in_analyze_stack(pack: RunningPack) -> None:
+    """Where every resource decides its own verdict (here: nothing is unknown or graph-dependent)."""
     said = reported(pack.analyze_stack(whole_stack(reserved=5.0, api_key_required=True)))
     assert {entry.policy for entry in said} <= STACK_POLICIES
 
@@ -73,8 +74,9 @@ def test_violations_carry_the_urn_of_the_resource(pack: RunningPack) -> None:
     }
 
 
-def test_unknowns_give_one_advisory_per_policy_listing_the_urns(pack: RunningPack) -> None:
-    """Whether the method needs an API key is unknown and no plan lists the stages: both stages are unknown."""
+def test_unknowns_are_advisories_each_on_its_resource(pack: RunningPack) -> None:
+    """Whether the method needs an API key is unknown and no plan lists the stages: both stages are unknown, and
+    so is the method (its policy decides it with the stack), each on its own URN, as Analyze reports an unknown."""
     graph = [r for r in whole_stack(reserved=UNKNOWN, api_key_required=UNKNOWN) if r.name != "partner"]
     api = next(r for r in graph if r.type == REST_API)
     staging = resource(
@@ -85,10 +87,15 @@ def test_unknowns_give_one_advisory_per_policy_listing_the_urns(pack: RunningPac
     )
     graph += [staging, stage_settings(50.0, 100.0, "staging-all", stageName=(staging.urn,))]
     response = pack.analyze_stack(graph)
-    by_policy = {d.policyName: d for d in response.diagnostics}
-    assert len(response.diagnostics) == len(by_policy) == 2
     assert {d.enforcementLevel for d in response.diagnostics} == {analyzer_pb2.ADVISORY}
-    stages = [r.urn for r in graph if r.type == REST_STAGE]
-    assert by_policy["rest-stage-protected"].message.count("\n  - ") == len(stages) == 2
-    assert all(urn in by_policy["rest-stage-protected"].message for urn in stages)
-    assert f"\n  - {STACK.urn}: " in by_policy["account-concurrency-headroom"].message
+    assert all(
+        d.message.startswith(f"can't run policy '{d.policyName}' from policy pack ") for d in response.diagnostics
+    )
+    stages = {r.urn for r in graph if r.type == REST_STAGE}
+    methods = {r.urn for r in graph if r.type == REST_METHOD}
+    assert len(stages) == 2 and len(methods) == 1
+    assert {(d.policyName, d.urn) for d in response.diagnostics} == {
+        *(("rest-stage-protected", urn) for urn in stages),
+        *(("rest-method-authorization", urn) for urn in methods),
+        ("account-concurrency-headroom", STACK.urn),
+    }

@@ -7,11 +7,11 @@ import json
 import pytest
 
 from abuse_guard.aws.types import HTTP_API, REST_API
-from abuse_guard.evaluate import evaluate, evaluate_resource
+from abuse_guard.evaluate import evaluate
 from abuse_guard.findings import Outcome
 from abuse_guard.policies import BY_ID, POLICIES
 from abuse_guard.resources import UNKNOWN, Resource
-from tests.harness.analyzer import RunningPack, reported
+from tests.harness.analyzer import RunningPack, previewed, reported
 from tests.protocol.examples import STACK, load_balancer_graph
 from tests.support import resource
 
@@ -52,10 +52,8 @@ SHAPES: dict[str, tuple[Resource, str]] = {
 
 @pytest.mark.parametrize(("shape", "policy_id"), SHAPES.values(), ids=list(SHAPES))
 def test_each_new_shape_gets_the_in_process_verdict(pack: RunningPack, shape: Resource, policy_id: str) -> None:
-    policy = BY_ID[policy_id]
-    expected = evaluate_resource(policy, shape, policy.settings(None))
-    assert expected is not None
-    said = [entry for entry in reported(pack.analyze(shape), shape.urn) if entry.policy == policy_id]
+    [expected] = [f for f in evaluate(POLICIES, [shape]) if f.policy == policy_id]
+    said = [entry for entry in previewed(pack, [shape]) if entry.policy == policy_id]
     if expected.outcome is Outcome.FAIL:
         assert [(e.kind, e.message) for e in said] == [(Outcome.FAIL, expected.message)]
     elif expected.outcome is Outcome.PASS:

@@ -134,5 +134,5 @@ def test_below_level_remediate_nothing_is_rewritten(pack: RunningPack, policy_id
 def test_a_violation_at_remediate_level_still_blocks(pack: RunningPack, policy_id: str) -> None:
     """What Analyze still finds is reported as mandatory, so `remediate` never lets a violation through."""
     _, failing = RESOURCE_EXAMPLES[policy_id]
-    levels = [d.enforcementLevel for d in pack.analyze(failing).diagnostics if d.policyName == policy_id]
-    assert levels == [analyzer_pb2.MANDATORY]
+    said = [*pack.analyze(failing).diagnostics, *pack.analyze_stack([failing]).diagnostics]
+    assert [d.enforcementLevel for d in said if d.policyName == policy_id] == [analyzer_pb2.MANDATORY]

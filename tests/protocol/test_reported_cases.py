@@ -16,7 +16,7 @@ from abuse_guard.findings import Outcome
 from abuse_guard.graph import Graph
 from abuse_guard.policies import BY_ID
 from abuse_guard.resources import UNKNOWN, Resource
-from tests.harness.analyzer import RunningPack, reported
+from tests.harness.analyzer import RunningPack, previewed, reported
 from tests.protocol.examples import STACK, function
 from tests.support import resource
 
@@ -58,7 +58,7 @@ RESOURCE_CASES: dict[str, tuple[str, Resource, Outcome]] = {
         ),
         Outcome.PASS,
     ),
-    # 7. a link assigned at deployment stays unknown to the engine's per-resource check at preview
+    # 7. a link assigned at deployment, to no authorizer of the stack, stays unknown at preview
     "authorizer_id_from_an_authorizer_alone": (
         "rest-method-authorization",
         resource(
@@ -72,7 +72,7 @@ RESOURCE_CASES: dict[str, tuple[str, Resource, Outcome]] = {
 
 @pytest.mark.parametrize(("policy_id", "shape", "expected"), RESOURCE_CASES.values(), ids=list(RESOURCE_CASES))
 def test_reported_case_over_analyze(pack: RunningPack, policy_id: str, shape: Resource, expected: Outcome) -> None:
-    said = [e for e in reported(pack.analyze(shape), shape.urn) if e.policy == policy_id]
+    said = [e for e in previewed(pack, [shape]) if e.policy == policy_id]
     assert [e.kind for e in said] == ([] if expected is Outcome.PASS else [expected])
 
 

@@ -5,8 +5,10 @@ and AnalyzeStack request once and hands pulumi-policy a stand-in naming it. That
 details of pulumi-policy 1.21.0 (its servicer class, how it builds resources from a request, what
 its PolicyPack starts), so the tests here pin them: the release itself; the served pack answers
 everything as the same policies under a plain `PolicyPack` do, valid requests or not, under every
-config; two requests in flight together keep their own resources; the shared decoding reads what
-pulumi-policy's servicer builds, edge cases included.
+config, except that it puts each unknown of an AnalyzeStack on its resource's URN where PolicyPack can
+only give one advisory per policy that lists them, and it reads another policy's exemptions where they
+cover a finding; two requests in flight together keep their own resources; the shared decoding reads
+what pulumi-policy's servicer builds, edge cases included.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import grpc  # type: ignore[import-untyped]
@@ -46,16 +49,18 @@ from pulumi_policy.proxy import (
 )
 
 from abuse_guard import crossguard
-from abuse_guard.aws.types import LAMBDA_FUNCTION
+from abuse_guard.aws.types import LAMBDA_FUNCTION, REST_METHOD
 from abuse_guard.crossguard import decode, in_flight, release
-from abuse_guard.policies import POLICIES
-from abuse_guard.resources import SECRET_SIG, SIG_KEY, Resource
+from abuse_guard.findings import Outcome
+from abuse_guard.policies import BY_ID, POLICIES
+from abuse_guard.resources import SECRET_SIG, SIG_KEY, UNKNOWN, Resource
 from tests.harness.analyzer import (
     CALL_TIMEOUT,
     PolicyConfig,
     RunningPack,
     analyze_request,
     analyzer_resource,
+    previewed,
     start_pack,
 )
 from tests.protocol.conftest import PACK_DIR
@@ -236,7 +241,11 @@ def stacks_to_analyze() -> list[Sequence[Resource]]:
     graphs: list[Sequence[Resource]] = [graph for pair in STACK_EXAMPLES.values() for graph in pair]
     everything = {r.urn: r for graph in graphs for r in graph}
     orphaned = [r for r in rest_api_graph(throttled=False) if r.type != "aws:apigateway/restApi:RestApi"]
-    return [*graphs, list(everything.values()), orphaned, [function("alone", None)], []]
+    pending = [  # unknowns of a stack policy and of a resource policy that decides with the stack
+        *(replace(r, props={**r.props, "apiKeyRequired": UNKNOWN}) if r.type == REST_METHOD else r for r in orphaned),
+        function("pending", UNKNOWN),
+    ]
+    return [*graphs, list(everything.values()), orphaned, pending, [function("alone", None)], []]
 
 
 def assert_same_answers(ours: RunningPack, plain: RunningPack, config: dict[str, PolicyConfig]) -> None:
@@ -248,10 +257,71 @@ def assert_same_answers(ours: RunningPack, plain: RunningPack, config: dict[str,
             assert ours.analyze(r) == plain.analyze(r), r.urn
             assert ours.remediate(r) == plain.remediate(r), r.urn
         for graph in stacks_to_analyze():
-            assert ours.analyze_stack(graph) == plain.analyze_stack(graph), [r.urn for r in graph]
+            assert per_policy(ours.analyze_stack(graph)) == per_policy(plain.analyze_stack(graph)), [
+                r.urn for r in graph
+            ]
     finally:
         for running in (ours, plain):
             running.configure({})
+
+
+def per_policy(response: analyzer_pb2.AnalyzeResponse) -> analyzer_pb2.AnalyzeResponse:
+    """An AnalyzeStack response with its unknowns as a plain PolicyPack gives them: for each policy, one advisory
+    without a URN listing "  - <urn>: <message>" for each resource (the server answers each on its URN)."""
+    unknown: dict[str, list[Any]] = {}
+    kept = analyzer_pb2.AnalyzeResponse()
+    kept.not_applicable.extend(response.not_applicable)
+    for d in response.diagnostics:
+        if d.urn and d.message.startswith(f"can't run policy '{d.policyName}' from policy pack "):
+            unknown.setdefault(d.policyName, []).append(d)
+        else:
+            kept.diagnostics.append(d)
+    for said in unknown.values():
+        head, _, _ = said[0].message.partition(" during preview: ")
+        listed = "".join(f"\n  - {d.urn}: {d.message.partition(' during preview: ')[2]}" for d in said)
+        summary = analyzer_pb2.AnalyzeDiagnostic()
+        summary.CopyFrom(said[0])
+        summary.urn = ""
+        summary.message = f"{head} during preview: {len(said)} resource(s) cannot be checked until deployment:{listed}"
+        kept.diagnostics.append(summary)
+    ordered = sorted(kept.diagnostics, key=lambda d: (d.policyName, d.urn, d.message))
+    del kept.diagnostics[:]
+    kept.diagnostics.extend(ordered)
+    return kept
+
+
+def test_a_public_urls_exemption_covers_its_grant_where_the_pack_can_read_it(
+    pack: RunningPack, plain: RunningPack
+) -> None:
+    """lambda-function-url-auth's exemption of a public URL covers its companion grant (lambda-permission-scope). The
+    server reads that policy's config; a plain PolicyPack gives each policy only its own, so there the grant is
+    unknown: never a violation of what the user has exempted."""
+    fn = function("public", 1.0)
+    url = resource(
+        "aws:lambda/functionUrl:FunctionUrl",
+        {"functionName": "public", "authorizationType": "NONE"},
+        "public-url",
+        property_dependencies={"functionName": (fn.urn,)},
+    )
+    grant = resource(
+        "aws:lambda/permission:Permission",
+        {"function": "public", "action": "lambda:InvokeFunctionUrl", "principal": "*", "functionUrlAuthType": "NONE"},
+        "public-url-grant",
+        property_dependencies={"function": (fn.urn,)},
+    )
+    exempt = {"exemptions": [{"resource": "public-url", "reason": "a public status page"}]}
+    config = {"lambda-function-url-auth": ("mandatory", {**BY_ID["lambda-function-url-auth"].defaults(), **exempt})}
+    try:
+        for running in (pack, plain):
+            running.configure(config)
+        ours = [e for e in previewed(pack, [fn, url, grant]) if e.policy == "lambda-permission-scope"]
+        theirs = [e for e in previewed(plain, [fn, url, grant]) if e.policy == "lambda-permission-scope"]
+    finally:
+        for running in (pack, plain):
+            running.configure({})
+    assert ours == []
+    [(kind, message)] = [(e.kind, e.message) for e in theirs]
+    assert kind is Outcome.UNKNOWN and "lambda-function-url-auth's exemptions cover it cannot be read" in message
 
 
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=list(CONFIGS))
@@ -522,6 +592,6 @@ def test_a_stand_in_is_known_only_while_its_call_lasts() -> None:
 def test_each_stand_in_is_new() -> None:
     seen: set[str] = set()
     for _ in range(3):
-        with in_flight.STACK_REQUESTS.holding(in_flight.StackRequest(tricky_stack())) as urn:
+        with in_flight.STACK_REQUESTS.holding(in_flight.StackRequest(tricky_stack(), lambda name: None)) as urn:
             seen.add(urn)
     assert len(seen) == 3

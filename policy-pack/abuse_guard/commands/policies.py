@@ -17,6 +17,7 @@ from ..errors import UserError
 from ..evaluate import declared_types
 from ..files.atomic import write_atomically
 from ..policies import POLICIES
+from ..findings import Outcome
 from ..policy import EXEMPT_TAG_PREFIX, Policy
 from ..resources import STACK_TYPE
 
@@ -85,6 +86,7 @@ def policy_section(p: Policy, level: int = 1, docs: str = "../") -> list[str]:
         f"`{EXEMPT_TAG_PREFIX}{p.id}` with the reason as its value.",
         "",
     ]
+    lines += [f"{h2} Under the engine", "", engine_path(p, docs), ""]
     if p.remediate is not None:
         remediation_page = f"[Auto-remediation]({docs}remediation.md)"
         lines += [f"At enforcement level `remediate` it fills in a safe default (see {remediation_page}).", ""]
@@ -92,6 +94,28 @@ def policy_section(p: Policy, level: int = 1, docs: str = "../") -> list[str]:
     if p.references:
         lines += [f"{h2} Equivalent checks", "", *[f"- {reference}" for reference in p.references], ""]
     return lines
+
+
+def engine_path(p: Policy, docs: str = "../") -> str:
+    """Where `pulumi preview`/`up --policy-pack` (and `pulumi policy analyze`) report this policy's outcomes."""
+    outcomes = f"[outcomes]({docs}outcomes.md#under-the-engine)"
+    if p.is_stack_policy:
+        return (
+            "Judged once per stack, at the engine's AnalyzeStack (the end of the preview): each violation and each "
+            f"unknown is reported on the resource it concerns. See {outcomes}."
+        )
+    if p.in_graph is None:
+        return (
+            "Judged per resource, at the engine's Analyze (as each resource is registered): a violation blocks that "
+            f"resource's step at a mandatory level. See {outcomes}."
+        )
+    alone = ", ".join(o.value for o in Outcome if p.decides_alone(o))
+    return (
+        f"Judged per resource where the resource alone decides ({alone}): reported at the engine's Analyze. Any "
+        "other verdict depends on the stack's other resources: Analyze answers not-applicable, \"decided with the "
+        "stack\", and the verdict the offline preview and the reports give is reported at AnalyzeStack (the end of "
+        f"the preview), on the resource's URN, at the policy's level. See {outcomes}."
+    )
 
 
 def remediation(text: str) -> list[str]:

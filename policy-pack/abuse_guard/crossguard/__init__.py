@@ -26,7 +26,7 @@ def serve(policies: Sequence[Policy], *, name: str, **options: Any) -> None:
     """Serve the policies to the engine as `PolicyPack(name, [pulumi_policy(p) ...], **options)` does: with the
     decode-once server when `shared_server` has it, else with `PolicyPack` itself. Runs until the engine ends the
     process."""
-    converted = [pulumi_policy(p) for p in policies]
+    converted = [pulumi_policy(p, policies) for p in policies]
     server = shared_server()
     if server is None:
         PolicyPack(name, converted, **options)

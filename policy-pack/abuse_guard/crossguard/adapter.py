@@ -2,7 +2,10 @@
 
 Outcomes travel on the engine's own channels: fail -> a violation; unknown at preview -> the
 engine's "can't run policy during preview" advisory; not-applicable and exempt -> not-applicable
-with the reason ("exempt: ..."); pass -> nothing. A resource of a type a policy does not check
+with the reason ("exempt: ..."); pass -> nothing. Each (policy, resource) is answered once: by Analyze
+where the resource alone decides it (`evaluate.per_resource`), else at AnalyzeStack with the graph
+(`evaluate.with_the_stack`), a violation or an unknown named by the resource's URN; Analyze then says
+not-applicable, "decided with the stack: ...". A resource of a type a policy does not check
 returns at once with no verdict, as awsguard's policies do (the engine counts that as passed); the
 per-policy cost matters because every policy runs on every resource of every preview.
 
@@ -11,12 +14,15 @@ level `remediate` the engine calls it before Analyze, and the props it returns r
 resource's inputs (the engine logs before and after as a policyRemediationEvent).
 
 Under the decode-once server (server.py) a policy's args name a request in flight (in_flight.py): the policy reads
-the Resource or Graph decoded once for all policies; under a plain PolicyPack it decodes its args itself.
+the Resource or Graph decoded once for all policies, and AnalyzeStack's unknowns go to the server, which answers
+each on its resource's URN; under a plain PolicyPack a policy decodes its args itself and a stack's unknowns are
+one advisory that names each resource.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from pulumi_policy import (
@@ -33,13 +39,13 @@ from pulumi_policy import Policy as PulumiPolicy
 from pulumi_policy.deserialize import serialize_properties
 from pulumi_policy.proxy import UnknownValueError
 
-from ..evaluate import declared_types, evaluate_resource, evaluate_stack, remedy, stack_graph
+from ..evaluate import covered, declared_types, per_resource, remedy, stack_graph, with_the_stack
 from ..findings import Finding, Outcome
 from ..graph import Graph
-from ..policy import Policy
+from ..policy import Policy, Settings
 from ..resources import Resource
 from .decode import resource_from_args, resource_from_policy_resource
-from .in_flight import RESOURCES, STACK_REQUESTS
+from .in_flight import RESOURCES, STACK_REQUESTS, StackRequest
 
 
 class NotKnownAtPreview(UnknownValueError):
@@ -50,20 +56,16 @@ class NotKnownAtPreview(UnknownValueError):
         self.message = message
 
 
-def _report(finding: Finding, report_violation: ReportViolation, urn: str | None = None) -> None:
-    if finding.outcome is Outcome.FAIL:
-        report_violation(finding.message, urn)
-
-
 def _resource(args: ResourceValidationArgs) -> Resource:
     shared = RESOURCES.named(args.urn)
     return shared if shared is not None else resource_from_args(args)
 
 
-def _graph(args: StackValidationArgs) -> Graph:
-    if len(args.resources) == 1 and (shared := STACK_REQUESTS.named(args.resources[0].urn)) is not None:
-        return shared.graph
-    return stack_graph(resource_from_policy_resource(r) for r in args.resources)
+def _shared(args: StackValidationArgs) -> StackRequest | None:
+    """The AnalyzeStack request in flight that `args` stands for under the decode-once server, else None."""
+    if len(args.resources) == 1:
+        return STACK_REQUESTS.named(args.resources[0].urn)
+    return None
 
 
 def _resource_validation(policy: Policy) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
@@ -73,33 +75,81 @@ def _resource_validation(policy: Policy) -> Callable[[ResourceValidationArgs, Re
         if args.resource_type not in scope:
             return
         settings = policy.settings(args.get_config())
-        result = evaluate_resource(policy, _resource(args), settings)
+        result = per_resource(policy, _resource(args), settings)
         if result is None:  # the resource defines nothing the policy checks (a RestApi without a body)
             return
         if result.outcome is Outcome.UNKNOWN:
             raise NotKnownAtPreview(result.message)
         if result.outcome in (Outcome.NOT_APPLICABLE, Outcome.EXEMPT):
             args.not_applicable(result.message)
-        _report(result, report_violation)
+        if result.outcome is Outcome.FAIL:
+            report_violation(result.message, None)
 
     return validate
 
 
-def _stack_validation(policy: Policy) -> Callable[[StackValidationArgs, ReportViolation], None]:
+def _stack_validation(
+    policy: Policy, pack: Mapping[str, Policy]
+) -> Callable[[StackValidationArgs, ReportViolation], None]:
+    """AnalyzeStack for `policy`: `with_the_stack`'s findings, each on its resource's URN; `pack` (by id) holds the
+    policies whose exemptions may cover this one's findings (`Policy.covered_by`)."""
+
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-        graph = _graph(args)  # first, as pulumi-policy decodes before calling a policy
+        shared = _shared(args)
+        # the graph first, as pulumi-policy decodes before calling a policy
+        graph = (
+            shared.graph
+            if shared is not None
+            else stack_graph(resource_from_policy_resource(r) for r in args.resources)
+        )
         settings = policy.settings(args.get_config())
-        findings = evaluate_stack(policy, graph, settings)
-        for f in findings:
-            _report(f, report_violation, f.urn)
-        unknown = [f for f in findings if f.outcome is Outcome.UNKNOWN]
-        if unknown:
+        unknown: list[Finding] = []
+        for found in with_the_stack(policy, graph, settings):
+            found = _covered(found, policy, pack, graph, settings, shared)
+            if found.outcome is Outcome.FAIL:
+                report_violation(found.message, found.urn)
+            elif found.outcome is Outcome.UNKNOWN:
+                unknown.append(found)
+        if shared is not None:
+            shared.unknown.extend((policy.id, f.urn, f.message) for f in unknown)
+        elif unknown:  # a plain PolicyPack: one advisory for the stack, naming each resource
             raise NotKnownAtPreview(
                 f"{len(unknown)} resource(s) cannot be checked until deployment:"
                 + "".join(f"\n  - {f.urn}: {f.message}" for f in unknown)
             )
 
     return validate
+
+
+def _covered(
+    found: Finding,
+    policy: Policy,
+    pack: Mapping[str, Policy],
+    graph: Graph,
+    settings: Settings,
+    shared: StackRequest | None,
+) -> Finding:
+    """`found` after the exemptions of the policy that covers `policy`'s findings (`evaluate.covered`), read with
+    the config the engine gave that policy. A plain PolicyPack hands a policy only its own config: there a fail the
+    other policy's exemption might cover is unknown, never a violation the user has exempted."""
+    cover = policy.covered_by
+    if cover is None or cover.policy not in pack or found.outcome is not Outcome.FAIL:
+        return found
+    covering = pack[cover.policy]
+    if shared is None:
+        resource = graph.get(found.urn)
+        if resource is None or not cover.related(resource, graph):
+            return found
+        return replace(
+            found,
+            outcome=Outcome.UNKNOWN,
+            message=(
+                f"{found.message} (whether {cover.policy}'s exemptions cover it cannot be read: this pulumi-policy "
+                "release gives a policy only its own config)"
+            ),
+        )
+    known = {policy.id: settings, cover.policy: covering.settings(shared.config_of(cover.policy))}
+    return covered(found, pack, graph, known)
 
 
 def _resource_remediation(policy: Policy) -> Callable[[ResourceValidationArgs], Mapping[str, Any] | None]:
@@ -135,8 +185,51 @@ def _on_wire(received: Any, before: Any, after: Any) -> Any:
     return after
 
 
-def pulumi_policy(policy: Policy) -> PulumiPolicy:
-    """The pulumi-policy object for one of our policies: same name, metadata and config schema."""
+class ResourceAndStackPolicy(ResourceValidationPolicy, StackValidationPolicy):
+    """A policy the engine calls both per resource (Analyze) and with the stack (AnalyzeStack), under one name.
+
+    pulumi-policy's servicer runs a policy at Analyze if it is a ResourceValidationPolicy and at AnalyzeStack if it
+    is a StackValidationPolicy; this one is both, and `validate` answers each call with its own callback.
+    GetAnalyzerInfo lists it once, as a resource policy (the engine attributes its AnalyzeStack violations to the
+    URNs they name, pkg/resource/deploy/step_generator.go). The two parents' constructors call `super().__init__`
+    with different positional arguments, so only pulumi-policy's common base is initialised.
+    """
+
+    def __init__(
+        self,
+        validate_resource: Callable[[ResourceValidationArgs, ReportViolation], None],
+        validate_stack: Callable[[StackValidationArgs, ReportViolation], None],
+        remediate: Callable[[ResourceValidationArgs], Mapping[str, Any] | None] | None,
+        **common: Any,
+    ) -> None:
+        PulumiPolicy.__init__(self, **common)
+        self._validate_resource = validate_resource
+        self._validate_stack = validate_stack
+        self._remediate = remediate
+
+    def validate(self, args: Any, report_violation: ReportViolation) -> None:
+        if isinstance(args, StackValidationArgs):
+            self._validate_stack(args, report_violation)
+        else:
+            self._validate_resource(args, report_violation)
+
+    def has_validation(self) -> bool:
+        return True
+
+    def remediate(self, args: ResourceValidationArgs) -> Any:
+        return None if self._remediate is None else self._remediate(args)
+
+    def has_remediation(self) -> bool:
+        return self._remediate is not None
+
+
+def pulumi_policy(policy: Policy, pack: Sequence[Policy] = ()) -> PulumiPolicy:
+    """The pulumi-policy object for one of our policies: same name, metadata and config schema.
+
+    A stack policy is a StackValidationPolicy, a resource policy that decides every resource alone a
+    ResourceValidationPolicy, and one whose graph check (`Policy.in_graph`) may change a verdict a
+    `ResourceAndStackPolicy`. `pack`: the policies served with it, whose exemptions may cover its findings.
+    """
     schema = policy.config_schema()
     common: dict[str, Any] = {
         "name": policy.id,
@@ -148,8 +241,14 @@ def pulumi_policy(policy: Policy) -> PulumiPolicy:
         "tags": list(policy.tags),
         "remediation_steps": policy.remediation,
     }
+    by_id = {p.id: p for p in pack}
     if policy.is_stack_policy:
-        return StackValidationPolicy(validate=_stack_validation(policy), **common)
-    if policy.remediate is not None:
-        common["remediate"] = _resource_remediation(policy)
+        return StackValidationPolicy(validate=_stack_validation(policy, by_id), **common)
+    remediate = _resource_remediation(policy) if policy.remediate is not None else None
+    if policy.in_graph is not None:
+        return ResourceAndStackPolicy(
+            _resource_validation(policy), _stack_validation(policy, by_id), remediate, **common
+        )
+    if remediate is not None:
+        common["remediate"] = remediate
     return ResourceValidationPolicy(validate=_resource_validation(policy), **common)

@@ -8,11 +8,11 @@ other's resources.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from itertools import count
 from threading import Lock
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pulumi.runtime.proto import analyzer_pb2
 
@@ -30,12 +30,21 @@ class Undecodable(Exception):
     """A request holds a value pulumi-policy's decoding refuses; pulumi-policy then answers it itself."""
 
 
-class StackRequest:
-    """An AnalyzeStack request in flight: its resources and their graph, built at the first policy's call."""
+PolicyConfig = Callable[[str], Mapping[str, Any] | None]
+"""A policy's config as the engine gave it, by policy name (None: the defaults)."""
 
-    def __init__(self, request: analyzer_pb2.AnalyzeStackRequest) -> None:
+
+class StackRequest:
+    """An AnalyzeStack request in flight: its resources and their graph, built at the first policy's call.
+
+    `config_of` reads any policy's config (a finding may be covered by another policy's exemption); `unknown`
+    collects (policy, URN, message) of each resource the policies cannot judge yet, which the server answers."""
+
+    def __init__(self, request: analyzer_pb2.AnalyzeStackRequest, config_of: PolicyConfig) -> None:
         self._request = request
         self._graph: Graph | None = None
+        self.config_of = config_of
+        self.unknown: list[tuple[str, str, str]] = []
 
     @property
     def graph(self) -> Graph:

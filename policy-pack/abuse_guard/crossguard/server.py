@@ -64,13 +64,42 @@ class SharedRequests(_PolicyAnalyzerServicer):
             return super().Analyze(analyzer_pb2.AnalyzeRequest(type=request.type, urn=urn), context)
 
     def AnalyzeStack(self, request: analyzer_pb2.AnalyzeStackRequest, context: Any) -> analyzer_pb2.AnalyzeResponse:
-        with STACK_REQUESTS.holding(StackRequest(request)) as urn:
+        shared = StackRequest(request, self._get_policy_config)
+        with STACK_REQUESTS.holding(shared) as urn:
             stand_in = analyzer_pb2.AnalyzeStackRequest(resources=[analyzer_pb2.AnalyzerResource(urn=urn)])
             try:
-                return super().AnalyzeStack(stand_in, context)
+                response = super().AnalyzeStack(stand_in, context)
             except Undecodable:
                 pass  # raised at the first stack policy's call, before any answer: none is lost
+            else:
+                self._unknown_per_resource(response, shared.unknown)
+                return response
         return super().AnalyzeStack(request, context)
+
+    def _unknown_per_resource(
+        self, response: analyzer_pb2.AnalyzeResponse, unknown: list[tuple[str, str, str]]
+    ) -> None:
+        """Each resource a policy could not judge at AnalyzeStack, as Analyze reports an unknown (pulumi-policy's
+        "can't run policy ... during preview" advisory), but on the resource's URN."""
+        if not unknown:
+            return
+        info = self.GetAnalyzerInfo(None, None)
+        described = {p.name: p.description for p in info.policies}
+        for policy, urn, message in unknown:
+            response.diagnostics.append(
+                analyzer_pb2.AnalyzeDiagnostic(
+                    policyName=policy,
+                    policyPackName=info.name,
+                    policyPackVersion=info.version,
+                    message=(
+                        f"can't run policy '{policy}' from policy pack '{info.name}@v{info.version}' during "
+                        f"preview: {message}"
+                    ),
+                    urn=urn,
+                    description=described.get(policy, ""),
+                    enforcementLevel=analyzer_pb2.ADVISORY,
+                )
+            )
 
 
 def serve(policies: Sequence[Policy], converted: Sequence[PulumiPolicy], *, name: str, **options: Any) -> None:

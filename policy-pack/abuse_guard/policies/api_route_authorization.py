@@ -7,7 +7,7 @@ from functools import partial
 from ..aws.frontdoors import BODY, QUICK_CREATE, ROUTE_OPERATION_TYPES, DoorKind, Operation, protocol
 from ..aws.names import safe_route_key
 from ..aws.types import API_ROUTE, HTTP_API
-from ..findings import Verdict, failed, not_applicable, passed, undetermined
+from ..findings import Outcome, Verdict, failed, not_applicable, passed, undetermined
 from ..graph import Graph
 from ..policy import Policy, Settings
 from ..resources import UNKNOWN, Resource
@@ -158,6 +158,7 @@ POLICY = Policy(
     },
     check=check,
     in_graph=in_graph,
+    decided_alone=frozenset({Outcome.PASS, Outcome.NOT_APPLICABLE}),
     references=(
         "Checkov CKV_AWS_309",
         "AWS Security Hub APIGateway.8",

@@ -8,7 +8,7 @@ from functools import partial
 from ..aws.arns import ACCOUNT_ID, ACCOUNTLESS_ARN_SERVICES, ORGANIZATION_ID, SERVICE_PRINCIPAL, parse
 from ..aws.frontdoors import FrontDoors
 from ..aws.types import LAMBDA_PERMISSION
-from ..findings import Verdict, all_of, failed, not_applicable, passed
+from ..findings import Outcome, Verdict, all_of, failed, not_applicable, passed
 from ..graph import Graph
 from ..policy import Covered, Policy, Settings
 from ..resources import Resource
@@ -293,6 +293,7 @@ POLICY = Policy(
     },
     check=check,
     in_graph=in_graph,
+    decided_alone=frozenset({Outcome.PASS, Outcome.FAIL}),
     covered_by=Covered("lambda-function-url-auth", lambda r, g: companion_urls(r, g)),
     references=(
         "Checkov CKV_AWS_301",

@@ -6,7 +6,7 @@ from functools import partial
 
 from ..aws.frontdoors import BODY, REST_OPERATION_TYPES, FrontDoors, Operation
 from ..aws.names import safe_verb
-from ..findings import Verdict, failed, not_applicable, passed
+from ..findings import Outcome, Verdict, failed, not_applicable, passed
 from ..graph import Graph
 from ..policy import Policy, Settings
 from ..resources import Resource
@@ -101,6 +101,7 @@ POLICY = Policy(
     },
     check=check,
     in_graph=in_graph,
+    decided_alone=frozenset({Outcome.PASS, Outcome.NOT_APPLICABLE}),
     references=("Checkov CKV_AWS_59", "tfsec aws-api-gateway-no-public-access"),
     tags=("api-gateway", "authorization", "public-access"),
 )
