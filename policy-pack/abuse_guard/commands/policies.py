@@ -16,8 +16,8 @@ from pathlib import Path
 from ..errors import UserError
 from ..evaluate import declared_types
 from ..files.atomic import write_atomically
-from ..policies import POLICIES
 from ..findings import Outcome
+from ..policies import POLICIES
 from ..policy import EXEMPT_TAG_PREFIX, Policy
 from ..resources import STACK_TYPE
 
@@ -113,7 +113,7 @@ def engine_path(p: Policy, docs: str = "../") -> str:
     return (
         f"Judged per resource where the resource alone decides ({alone}): reported at the engine's Analyze. Any "
         "other verdict depends on the stack's other resources: Analyze answers not-applicable, \"decided with the "
-        "stack\", and the verdict the offline preview and the reports give is reported at AnalyzeStack (the end of "
+        'stack", and the verdict the offline preview and the reports give is reported at AnalyzeStack (the end of '
         f"the preview), on the resource's URN, at the policy's level. See {outcomes}."
     )
 
