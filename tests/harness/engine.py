@@ -74,6 +74,11 @@ class EngineRun:
         """Every (policy, URN, outcome) the engine would show as a violation or an unknown."""
         return {(r.policy, r.urn, r.kind) for r in self.replies if r.kind in VERDICTS}
 
+    @property
+    def not_applicable(self) -> list[Reported]:
+        """The not-applicable replies (EXEMPT where the reason starts with "exempt: "), each with its reason."""
+        return [r for r in self.replies if r.kind in (Outcome.NOT_APPLICABLE, Outcome.EXEMPT)]
+
     def said(self, policy: str, urn: str) -> list[tuple[str, Reported]]:
         """Every reply about `policy` on `urn`, with the call that gave it: for a readable difference."""
         calls = (("Remediate", self.remediations), ("Analyze", self.per_resource), ("AnalyzeStack", self.stack))

@@ -1,11 +1,11 @@
 """Every program the tests write into a project (`write_project`), found in their source, for tests that run them all.
 
-A test module that imports `write_project` is scanned (its syntax tree, and its values once imported): each
+A test module that uses `write_project` is scanned (its syntax tree, and its values once imported): each
 string a module-level name holds (directly, or in a dict, tuple or list of cases), and each string constant or
-sum of strings (`FUNCTION + '''...'''`) inside its functions, that is a Python program using `aws.` or `pulumi.`.
-A program built from a test's own variables (an f-string, a `.format` call) is not found; it is a variant of one
-that is. test_hostile.py is left out: its programs are made to hang, kill their process or tamper with it, and
-none of them records a stack.
+sum of strings (`FUNCTION + '''...'''`, not its parts) inside its functions, that is a Python program using
+`aws.` or `pulumi.`. A program built from a test's own variables (an f-string, a `.format` call) is not found; it is
+a variant of one that is. Left out: test_hostile.py, whose programs are made to hang, kill their process or tamper
+with it (none records a stack), and the modules that run these programs (`written_programs`).
 """
 
 from __future__ import annotations
@@ -31,9 +31,13 @@ def program_modules() -> list[Path]:
     return sorted(
         path
         for path in TESTS.rglob("test_*.py")
-        if path.relative_to(TESTS.parent).as_posix() not in NOT_SCANNED
-        and "write_project" in path.read_text(encoding="utf-8")
+        if path.relative_to(TESTS.parent).as_posix() not in NOT_SCANNED and _writes_programs(path.read_text("utf-8"))
     )
+
+
+def _writes_programs(source: str) -> bool:
+    """Whether a test module writes programs of its own: it uses `write_project`, and not to run the others'."""
+    return "write_project" in source and "written_programs" not in source
 
 
 def written_programs() -> dict[str, str]:
@@ -73,8 +77,10 @@ def _strings(module: ModuleType, tree: ast.Module) -> Iterator[tuple[str, str]]:
     for node in ast.walk(tree):
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        for inner in ast.walk(node):
-            if isinstance(inner, ast.Constant) or (isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.Add)):
+        sums = [inner for inner in ast.walk(node) if isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.Add)]
+        parts = {id(operand) for inner in sums for operand in (inner.left, inner.right)}  # a sum's parts are not
+        for inner in ast.walk(node):  # programs of their own
+            if id(inner) not in parts and (isinstance(inner, ast.Constant) or inner in sums):
                 value = _value(inner, namespace)
                 if isinstance(value, str):
                     yield f":{inner.lineno}", value
