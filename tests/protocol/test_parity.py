@@ -25,12 +25,13 @@ from typing import Any
 import pytest
 
 from abuse_guard.errors import UserError
-from abuse_guard.evaluate import evaluation
+from abuse_guard.evaluate import evaluate_resource, evaluation
 from abuse_guard.findings import Finding, Outcome
 from abuse_guard.offline import DEPLOYED, FIRST_PREVIEW, Options, recorded
 from abuse_guard.pack_config import PackConfig, parse
 from abuse_guard.pipeline import read_state
 from abuse_guard.policies import POLICIES
+from abuse_guard.policy import Policy
 from abuse_guard.resources import Resource, from_wire
 from abuse_guard.sources.state import read_deployment
 from benchmarks import native_mix, program, synthetic
@@ -255,3 +256,29 @@ def test_insecure_stack_under_config(
     assert_parity(pack, resources, findings, config)
     default = {(f.policy, f.urn, f.outcome) for f in offline(resources, DEFAULTS)}
     assert {(f.policy, f.urn, f.outcome) for f in findings} != default  # the config changes what is found
+
+
+GRAPH_POLICIES = [p for p in POLICIES if p.in_graph is not None]
+
+
+@pytest.mark.parametrize("policy", GRAPH_POLICIES, ids=[p.id for p in GRAPH_POLICIES])
+def test_what_a_resource_decides_alone_no_graph_changes(
+    reference_stacks: Mapping[str, list[Resource]], policy: Policy
+) -> None:
+    """`Policy.decided_alone`: wherever the check of a resource alone gives one of those outcomes, the check with
+    the stack's graph gives the same (else the engine would report at Analyze what the reports judge otherwise)."""
+    corpora = [
+        *reference_stacks.values(),
+        synthetic.plain(synthetic.stack(BENCHMARK_SIZE)),
+        synthetic.plain(native_mix.mixed(synthetic.stack(BENCHMARK_SIZE))),
+    ]
+    settings = policy.settings(None)
+    checked = 0
+    for resources in corpora:
+        with_graph = {f.urn: f.outcome for f in evaluation([policy], resources).findings}
+        for resource in resources:
+            alone = evaluate_resource(policy, resource, settings)
+            if alone is not None and policy.decides_alone(alone.outcome):
+                checked += 1
+                assert with_graph.get(resource.urn) is alone.outcome, (resource.urn, alone.message)
+    assert checked
