@@ -6,13 +6,14 @@ from functools import partial
 
 from ..aws.frontdoors import BODY, QUICK_CREATE, ROUTE_OPERATION_TYPES, DoorKind, Operation, protocol
 from ..aws.names import safe_route_key
+from ..aws.reach import Reach
 from ..aws.types import API_ROUTE, HTTP_API
 from ..findings import Verdict, failed, not_applicable, passed, undetermined
 from ..graph import Graph
 from ..policy import Policy, Settings
 from ..resources import UNKNOWN, Resource
 from ..values import literal
-from .authorization import authorizer_verdict, each_operation
+from .authorization import authorizer_verdict, each_operation, noted, through_domains
 
 WEBSOCKET_CONNECT_TYPES = ("AWS_IAM", "CUSTOM")
 QUICK_CREATE_FIX = (
@@ -89,8 +90,16 @@ def judge(op: Operation, settings: Settings, graph: Graph | None) -> Verdict:
                 "(apiKeyAloneIsEnough is false); set authorization_type to AWS_IAM or CUSTOM (with authorizer_id)"
             )
         what = f"is open to anyone (authorizationType {authorization or 'absent, so NONE'})"
+        notes: list[str] = []
+        if graph is not None and kind is DoorKind.HTTP_ROUTE:
+            settled, notes = through_domains(label, op, graph.derived(Reach))
+            if settled is not None:
+                return settled
         if op.origin == QUICK_CREATE:
-            return failed(f"{label} is open to anyone: quick create makes it with no authorization; {QUICK_CREATE_FIX}")
+            return failed(
+                f"{label} is open to anyone: quick create makes it with no authorization{noted(notes)}; "
+                f"{QUICK_CREATE_FIX}"
+            )
         if kind is None:
             return undetermined(
                 f"{label} {what}, which fails if its API is an HTTP API ($default is the catch-all route) and is "
@@ -111,7 +120,7 @@ def judge(op: Operation, settings: Settings, graph: Graph | None) -> Verdict:
             if keyed and kind is DoorKind.HTTP_ROUTE
             else ""
         )
-        return failed(f"{label} {what}; {fix}{ignored}")
+        return failed(f"{label} {what}{noted(notes)}; {fix}{ignored}")
     if connect and authorization not in WEBSOCKET_CONNECT_TYPES:
         return failed(f"{label} uses {authorization}, which WebSocket APIs do not support; use AWS_IAM or CUSTOM")
     if authorization == "AWS_IAM":
