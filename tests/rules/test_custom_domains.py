@@ -128,6 +128,13 @@ def body_api(api_type: str, api_props: dict[str, Any], extra: Extra = lambda api
     return [api, *extra(api)], api.urn
 
 
+def native_rest(api_props: dict[str, Any]) -> Stack:
+    """An aws-native RestApi, mapped to an aws-native DomainName with mutual TLS."""
+    native_domain = domain(type_="aws-native:apigateway:DomainName")
+    extra = mapped(native_domain, mapping="aws-native:apigateway:BasePathMapping")
+    return rest(api_props, extra, api_type="aws-native:apigateway:RestApi")
+
+
 REST = rest_method_authorization.POLICY
 ROUTES = api_route_authorization.POLICY
 
@@ -210,26 +217,8 @@ CASES: dict[str, tuple[Policy, Stack, Outcome, str]] = {
         Outcome.FAIL,
         "disableExecuteApiEndpoint must be true or false",
     ),
-    "rest_native": (
-        REST,
-        rest(
-            OFF,
-            mapped(domain(type_="aws-native:apigateway:DomainName"), mapping="aws-native:apigateway:BasePathMapping"),
-            api_type="aws-native:apigateway:RestApi",
-        ),
-        Outcome.PASS,
-        "require mutual TLS",
-    ),
-    "rest_native_endpoint_on": (
-        REST,
-        rest(
-            {},
-            mapped(domain(type_="aws-native:apigateway:DomainName"), mapping="aws-native:apigateway:BasePathMapping"),
-            api_type="aws-native:apigateway:RestApi",
-        ),
-        Outcome.FAIL,
-        "bypass",
-    ),
+    "rest_native": (REST, native_rest(OFF), Outcome.PASS, "require mutual TLS"),
+    "rest_native_endpoint_on": (REST, native_rest({}), Outcome.FAIL, "bypass"),
     # -- HTTP APIs
     "http_only_through_mtls_domain": (
         ROUTES,

@@ -436,7 +436,7 @@ CASES: dict[str, tuple[Stack, Outcome, str]] = {
     "public_body_operation_denied_by_body_policy": (
         body_api({"body": body(policy=doc(allow(), deny()))}),
         Outcome.PASS,
-        "body x-amazon-apigateway-policy Statement[1] denies execute-api:Invoke to everyone",
+        "body.x-amazon-apigateway-policy Statement[1] denies execute-api:Invoke to everyone",
     ),
     "public_native_deny_object": (
         rest({"policy": doc(allow(), deny())}, api_type="aws-native:apigateway:RestApi"),

@@ -26,22 +26,23 @@ or by the domain's name.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ..graph import Graph
 from ..resources import UNKNOWN, Resource
-from ..values import Undetermined, filled, flag, get, literal
+from ..values import Malformed, Undetermined, filled, flag, get, literal, path_label
 from . import openapi
 from .frontdoors import RESOURCE, FrontDoors, Operation
-from .resource_policies import Admission, Admits, Request, Statement, admission, document, statements
+from .resource_policies import Admission, Admits, Request, Statement, admission, document, settled, statements
 from .types import API_MAPPING, BASE_PATH_MAPPING, DOMAIN_NAMES, HTTP_API, REST_API, REST_API_POLICY
 
 ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
 """A RestApi's endpointConfiguration types (API Gateway EndpointConfiguration); absent, the API is EDGE."""
 BODY_POLICY = "x-amazon-apigateway-policy"
 BODY_ENDPOINT = "x-amazon-apigateway-endpoint-configuration"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -117,14 +118,20 @@ class Domains:
 
 @dataclass(frozen=True)
 class _Source:
-    """One resource policy that may be in effect: where it is (`owner`'s input, as messages name it) and its value."""
+    """One resource policy that may be in effect: input `key` of `holder` (a resource's props, a body), which sits at
+    `at` (how messages name it)."""
 
     owner: str
     """The URN of the resource that holds it."""
-    label: str
-    value: Any
+    holder: Mapping[str, Any]
+    key: str
+    at: str
     unknown: str | None = None
     """Why it is read as not known until deployment although its value may be known (an unlinked RestApiPolicy)."""
+
+    @property
+    def label(self) -> str:
+        return path_label(self.at, self.key)
 
 
 class Reach:
@@ -157,6 +164,21 @@ class Reach:
             if isinstance(name, str):
                 self._domains_by_name[name].append(domain)
         self._statements: dict[tuple[str, str], list[Statement | None]] = {}
+        self._per_api: dict[tuple[str, str], Any] = {}
+
+    def _once(self, what: str, api: Resource, build: Callable[[Resource], T]) -> T:
+        """`build(api)`, made once per API (what it raises too): an API's many operations share it."""
+        key = (what, api.urn)
+        if key not in self._per_api:
+            try:
+                self._per_api[key] = build(api)
+            except (Undetermined, Malformed) as error:
+                self._per_api[key] = error
+        found = self._per_api[key]
+        if isinstance(found, (Undetermined, Malformed)):
+            raise found
+        built: T = found
+        return built
 
     # -- resource policies --
 
@@ -168,7 +190,7 @@ class Reach:
         if api is None:
             return None
         private = self.private(api)
-        sources = self.policy_sources(api)
+        sources = self._once("policies", api, self.policy_sources)
         if not sources:
             if private is None:
                 raise Undetermined(
@@ -194,13 +216,14 @@ class Reach:
             return Admission(Admits.ANYONE, label, unknown=str(error)), Admission(
                 Admits.NO_ONE, label, unknown=str(error)
             )
-        return admission(found, request, label, widest=True), admission(found, request, label, widest=False)
+        widest = admission(found, request, label, widest=True)
+        return widest, widest if settled(found) else admission(found, request, label, widest=False)
 
     def _statements_of(self, source: _Source) -> list[Statement | None]:
         """The statements of a policy, read once per graph. Raises Undetermined or Malformed."""
         key = (source.owner, source.label)
         if key not in self._statements:
-            doc = document(source.value, source.label)
+            doc = document(source.holder, source.key, source.at)
             self._statements[key] = statements(doc, source.label) if doc is not None else []
         return self._statements[key]
 
@@ -210,21 +233,21 @@ class Reach:
         api_id = _known_id(api)
         if api_id is not None:
             linked += self._policies_by_id.get(api_id, [])
-        found = [_Source(p.urn, f"{p.label}.policy", p.props.get("policy")) for p in linked if not _blank(p, "policy")]
+        found = [_Source(p.urn, p.props, "policy", p.label) for p in linked if not _blank(p.props, "policy")]
         unlinked = (
             f"may be the policy of {api.label}: its restApiId is not known until deployment and comes from no "
             "RestApi in this stack"
         )
-        found += [_Source(p.urn, p.label, None, unlinked) for p in self._unlinked]
-        if not _blank(api, "policy"):
-            return [*found, _Source(api.urn, f"{api.label}.policy", api.props["policy"])]
+        found += [_Source(p.urn, p.props, "policy", p.label, unlinked) for p in self._unlinked]
+        if not _blank(api.props, "policy"):
+            return [*found, _Source(api.urn, api.props, "policy", api.label)]
         try:
             body = openapi.document(api)
         except Undetermined:
             body_unknown = f"is not known until deployment and may hold {BODY_POLICY}"
-            return [*found, _Source(api.urn, f"{api.label}.body", None, body_unknown)]
+            return [*found, _Source(api.urn, api.props, "body", api.label, body_unknown)]
         if body is not None and not _blank(body, BODY_POLICY):
-            found.append(_Source(api.urn, f"{api.label} body {BODY_POLICY}", body[BODY_POLICY]))
+            found.append(_Source(api.urn, body, BODY_POLICY, f"{api.label} body"))
         return found
 
     @staticmethod
@@ -259,6 +282,10 @@ class Reach:
             return None
         if api is None:
             return None
+        return self._once("domains", api, self.domains_of)
+
+    def domains_of(self, api: Resource) -> Domains | None:
+        """`domains` of one API."""
         mappings = self.mappings(api)
         if not mappings:
             try:
@@ -326,9 +353,9 @@ def _known_id(api: Resource) -> str | None:
     return None
 
 
-def _blank(holder: Resource | Mapping[str, Any], key: str) -> bool:
+def _blank(holder: Mapping[str, Any], key: str) -> bool:
     """Whether a policy input is absent or blank text: no policy."""
-    value = (holder.props if isinstance(holder, Resource) else holder).get(key)
+    value = holder.get(key)
     return value is None or (isinstance(value, str) and not value.strip())
 
 

@@ -52,7 +52,7 @@ from ..errors import UserError
 from ..files.bounded_json import load_json
 from ..policy import wildcard_match
 from ..resources import SECRET, UNKNOWN
-from ..values import Malformed, Undetermined
+from ..values import Malformed, get, path_label
 
 INVOKE = "execute-api:invoke"
 """The action a call to an API is (API Gateway Developer Guide, "Action format of permissions for executing API"),
@@ -99,17 +99,16 @@ pattern holds, so only a `*` matches it."""
 # -- a policy document --------------------------------------------------------------------------------------------
 
 
-def document(value: Any, label: str) -> Mapping[str, Any] | None:
-    """The policy in `value` (JSON text or an object); None when there is none (absent or blank).
+def document(holder: Any, key: str, at: str) -> Mapping[str, Any] | None:
+    """The policy in input `key` of `holder` (JSON text or an object; `at` names where the holder sits); None when
+    there is none (absent or blank).
 
     Raises Undetermined when it is not known until deployment (or is a secret), Malformed when it is not a JSON
     object (or is nested deeper than files.bounded_json allows)."""
+    label = path_label(at, key)
+    value = get(holder, key, at)
     if value is None:
         return None
-    if value is UNKNOWN:
-        raise Undetermined(label)
-    if value is SECRET:
-        raise Undetermined(label, "is a secret")
     if isinstance(value, str):
         if not value.strip():
             return None
@@ -152,6 +151,15 @@ class Statement:
     left out); None when the element is not known."""
     not_resource: bool
     tests: tuple[Test, ...] | None
+
+    @property
+    def known(self) -> bool:
+        """Whether everything read of it is known: then its widest and narrowest readings are one."""
+        return (
+            None not in (self.effect, self.everyone, self.invoke, self.resources, self.tests)
+            and None not in (self.resources or ())
+            and all(t.names is not None for t in self.tests or ())
+        )
 
 
 def statements(doc: Mapping[str, Any], label: str) -> list[Statement | None]:
@@ -218,19 +226,20 @@ def _shown(value: Any) -> str | None:
     return "another string" if isinstance(value, str) and value else None
 
 
-def _strings(value: Any, where: str) -> list[str | None]:
-    """A string or a list of strings; None for one not known until deployment."""
+def _strings(value: Any, where: str, scalars: bool = False) -> list[str | None]:
+    """A string or a list of strings (with `scalars`, numbers and booleans too, as text); None for one not known
+    until deployment."""
     if value is UNKNOWN or value is SECRET:
         return [None]
-    items = value if isinstance(value, list) else [value]
+    accepted = (str, int, float, bool) if scalars else (str,)
     found: list[str | None] = []
-    for item in items:
+    for item in value if isinstance(value, list) else [value]:
         if item is UNKNOWN or item is SECRET:
             found.append(None)
-        elif isinstance(item, str):
-            found.append(item)
+        elif isinstance(item, accepted):
+            found.append(str(item))
         else:
-            raise Malformed(where, "a string or a list of strings", item)
+            raise Malformed(where, "a value or a list of values" if scalars else "a string or a list of strings", item)
     return found
 
 
@@ -313,7 +322,7 @@ def _tests(value: Any, where: str) -> tuple[Test, ...] | None:
         base, positive = _operator(str(operator))
         for key, values in block.items():
             kind = KEY_KINDS.get(str(key).lower())
-            listed = _values(values, f"{where}.{operator}")
+            listed = _strings(values, f"{where}.{operator}", scalars=True)
             found.append(Test(kind, positive, _names(base, listed)))
     return tuple(found)
 
@@ -330,21 +339,6 @@ def _operator(operator: str) -> tuple[str, bool | None]:
     if base in NEGATED and prefix in ("", "forallvalues"):
         return base, False
     return base, None
-
-
-def _values(value: Any, where: str) -> list[str | None]:
-    if value is UNKNOWN or value is SECRET:
-        return [None]
-    items = value if isinstance(value, list) else [value]
-    found: list[str | None] = []
-    for item in items:
-        if item is UNKNOWN or item is SECRET:
-            found.append(None)
-        elif isinstance(item, (str, int, float, bool)):
-            found.append(str(item))
-        else:
-            raise Malformed(where, "a value or a list of values", item)
-    return found
 
 
 def _names(base: str, values: list[str | None]) -> bool | None:
@@ -513,6 +507,11 @@ ALLOWS = {
 }
 
 
+def settled(found: list[Statement | None]) -> bool:
+    """Whether every statement is known: `admission` reads them the same either way."""
+    return all(statement is not None and statement.known for statement in found)
+
+
 def admission(found: list[Statement | None], request: Request, policy: str, widest: bool) -> Admission:
     """Which anonymous callers the statements of `policy` let make `request`: what some Allow admits (the widest of
     them), less what a Deny keeps out. `widest` reads what is not known yet as admitting the most, else the fewest."""
@@ -541,11 +540,17 @@ def _yes(value: bool | None, lean: bool) -> bool:
     return lean if value is None else value
 
 
+def _applies(statement: Statement, request: Request, every: bool, lean: bool) -> bool:
+    """Whether a statement is about an anonymous caller's execute-api:Invoke of some request (of every request, for
+    `every`); `lean` answers where a value not known yet decides."""
+    if not (_yes(statement.everyone, lean) and _yes(statement.invoke, lean)):
+        return False
+    return _yes(covered(request, statement, every), lean)
+
+
 def _allowed(statement: Statement, request: Request, widest: bool) -> Admits | None:
     """The callers an Allow admits to the request; None when it admits none."""
-    if not (_yes(statement.everyone, widest) and _yes(statement.invoke, widest)):
-        return None
-    if not _yes(covered(request, statement, every=False), widest):
+    if not _applies(statement, request, every=False, lean=widest):
         return None
     if statement.tests is None:
         return Admits.ANYONE if widest else None
@@ -558,9 +563,7 @@ def _allowed(statement: Statement, request: Request, widest: bool) -> Admits | N
 def _denied(statement: Statement, request: Request, strictest: bool) -> Admits | None:
     """The callers a Deny leaves to the request (NO_ONE: it denies every anonymous caller); None when it leaves
     them all."""
-    if not (_yes(statement.everyone, strictest) and _yes(statement.invoke, strictest)):
-        return None
-    if not _yes(covered(request, statement, every=True), strictest):
+    if not _applies(statement, request, every=True, lean=strictest):
         return None
     if statement.tests is None:
         return Admits.NO_ONE if strictest else None

@@ -150,7 +150,15 @@ POLICY = Policy(
         "(target) fails: AWS makes its route with no authorization. apiKeyRequired on an HTTP route does "
         "nothing (HTTP APIs have no API keys). JWT and CUSTOM without authorizerId fail: nothing would be "
         "checked. JWT on $connect fails: WebSocket APIs support only IAM and Lambda authorizers. An "
-        "unrecognised value fails as malformed. Routes have no tags: exempt them in the policy config."
+        "unrecognised value fails as malformed. Routes have no tags: exempt them in the policy config. An HTTP "
+        "operation that authorizes no one (a route, a body operation, quick create) passes when its API's default "
+        "execute-api endpoint is off (disableExecuteApiEndpoint) and every custom domain mapped to it (ApiMapping, "
+        "BasePathMapping) requires mutual TLS (mutualTlsAuthentication.truststoreUri): every caller presents a "
+        "client certificate the domain trusts. With the default endpoint on, the fail says callers bypass the "
+        "domain's mutual TLS through it; a mapped domain without mutual TLS, or none in the stack, is named too. "
+        "WebSocket APIs take no mutual TLS. The engine's per-resource check sees a route without its API and "
+        "domains: alone an open route fails, so its verdict is decided with the stack (AnalyzeStack), as the offline "
+        "preview and the reports decide it."
     ),
     remediation=(
         "Attach an authorizer (or require IAM) on every HTTP route and on $connect:\n"

@@ -158,7 +158,23 @@ POLICY = Policy(
         "is judged like its Method twin and named by its verb and path. OPTIONS methods are not-applicable by "
         "design, not by exemption: CORS preflight requests carry no credentials, so requiring them breaks "
         "every browser client. An absent authorization is read as NONE; an unrecognised value fails as "
-        "malformed. Methods have no tags: exempt them in the policy config."
+        "malformed. Methods have no tags: exempt them in the policy config. Who reaches a method that authorizes no "
+        "one is read from the stack's graph: its API's resource policy (RestApi policy, a RestApiPolicy, the body's "
+        "x-amazon-apigateway-policy; aws-native RestApi policy), as API Gateway evaluates it for a caller that signs "
+        "nothing, and its custom domains. It passes when the policy keeps such callers out (an explicit Deny of "
+        "execute-api:Invoke to everyone that covers every stage, its verb and its path; no Allow that matches it, an "
+        "implicit deny; only principals it names, which an anonymous caller is not), when the API is PRIVATE and its "
+        "policy admits only the VPC endpoints or VPCs it names (aws:SourceVpce, aws:SourceVpc) or it has none (API "
+        "Gateway deploys no private API without one), or when the API's default execute-api endpoint is off and every "
+        "custom domain mapped to it requires mutual TLS. It fails when a PRIVATE API's policy allows '*' without "
+        "naming endpoints or VPCs (every execute-api VPC endpoint of every AWS account gets in), and when a public "
+        "API's policy admits only source IP ranges: a range restricts the network, not the caller (every request "
+        "from it is anonymous, and the pack cannot tell a corporate range from a shared one), so it is not "
+        "authorization; exempt the method if those ranges are the control you intend. A default endpoint left on "
+        "beside a mutual TLS domain is named in the fail: callers bypass the certificate through it. A policy not "
+        "known until deployment is unknown; one that is not a policy document fails as malformed. The engine's "
+        "per-resource check sees a method without its API: alone an open method fails, so its verdict is decided "
+        "with the stack (AnalyzeStack), as the offline preview and the reports decide it."
     ),
     remediation=(
         "Require IAM, an authorizer, or an API key metered by a usage plan:\n"
@@ -176,6 +192,6 @@ POLICY = Policy(
     },
     check=check,
     in_graph=in_graph,
-    references=("Checkov CKV_AWS_59", "tfsec aws-api-gateway-no-public-access"),
+    references=("Checkov CKV_AWS_59", "tfsec aws-api-gateway-no-public-access", "aquasecurity/tfsec#1314"),
     tags=("api-gateway", "authorization", "public-access"),
 )
