@@ -291,6 +291,7 @@ CASES: dict[str, tuple[Stack, Outcome, str]] = {
         Outcome.FAIL,
         "malformed input: RestApi 'api'.policy must be a JSON policy document",
     ),
+    "policy_nested_too_deep": (rest({**PRIVATE, "policy": "[" * 100_000}), Outcome.FAIL, "got text nested too deep"),
     "policy_not_an_object": (
         rest({**PRIVATE, "policy": "[1, 2]"}),
         Outcome.FAIL,

@@ -48,11 +48,9 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
-from ..errors import UserError
-from ..files.bounded_json import load_json
 from ..policy import wildcard_match
 from ..resources import SECRET, UNKNOWN
-from ..values import Malformed, get, path_label
+from ..values import Malformed, given, path_label
 
 INVOKE = "execute-api:invoke"
 """The action a call to an API is (API Gateway Developer Guide, "Action format of permissions for executing API"),
@@ -104,21 +102,17 @@ def document(holder: Any, key: str, at: str) -> Mapping[str, Any] | None:
     there is none (absent or blank).
 
     Raises Undetermined when it is not known until deployment (or is a secret), Malformed when it is not a JSON
-    object (or is nested deeper than files.bounded_json allows)."""
+    object (text read as openapi.document reads a JSON body: json.loads, nesting too deep for it malformed)."""
     label = path_label(at, key)
-    value = get(holder, key, at)
-    if value is None:
-        return None
+    value = given(holder, key, at)
     if isinstance(value, str):
-        if not value.strip():
-            return None
         try:
-            value = load_json(value, label)
-        except json.JSONDecodeError:
+            value = json.loads(value)
+        except RecursionError:
+            raise Malformed(label, "a JSON policy document", value, shown="text nested too deep") from None
+        except ValueError:
             raise Malformed(label, "a JSON policy document", value, shown="text that is not JSON") from None
-        except UserError:
-            raise Malformed(label, "a JSON policy document", value, shown="a document nested too deep") from None
-    if not isinstance(value, Mapping):
+    if value is not None and not isinstance(value, Mapping):
         raise Malformed(label, "a policy document (an object)", value)
     return value
 
