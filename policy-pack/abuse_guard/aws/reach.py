@@ -38,11 +38,11 @@ from .frontdoors import RESOURCE, FrontDoors, Operation
 from .resource_policies import Admission, Admits, Request, Statement, admission, document, settled, statements
 from .types import API_MAPPING, BASE_PATH_MAPPING, DOMAIN_NAMES, HTTP_API, REST_API, REST_API_POLICY
 
-ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
-"""A RestApi's endpointConfiguration types (API Gateway EndpointConfiguration); absent, the API is EDGE."""
 BODY_POLICY = "x-amazon-apigateway-policy"
 BODY_ENDPOINT = "x-amazon-apigateway-endpoint-configuration"
 T = TypeVar("T")
+DOMAIN_MAPPINGS_KEYS = {BASE_PATH_MAPPING: "restApi", API_MAPPING: "apiId"}
+"""What maps an API stage to a custom domain name, and the input of it that names the API."""
 
 
 @dataclass(frozen=True)
@@ -338,10 +338,6 @@ class Reach:
             ) from None
         config = body.get(BODY_ENDPOINT) if body is not None else None
         return isinstance(config, Mapping) and config.get("disableExecuteApiEndpoint") is True
-
-
-DOMAIN_MAPPINGS_KEYS = {BASE_PATH_MAPPING: "restApi", API_MAPPING: "apiId"}
-"""The input of each kind of mapping that names its API."""
 
 
 def _known_id(api: Resource) -> str | None:

@@ -57,8 +57,6 @@ INVOKE = "execute-api:invoke"
 lower-cased as actions are compared."""
 VERBS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 """The HTTP verbs a method ANY answers, each its own request ARN."""
-STATEMENT_KEYS = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource")
-"""With Condition, the elements of a statement (IAM JSON policy elements reference)."""
 
 
 class Admits(IntEnum):
@@ -118,7 +116,7 @@ def document(holder: Any, key: str, at: str) -> Mapping[str, Any] | None:
 
 
 @dataclass(frozen=True)
-class Test:
+class Condition:
     """One condition test, as far as it limits callers: the kind of key it tests (None: another key), whether it is
     positive or negated (None: neither, as this module reads them) and whether its values name callers (None: a
     value not known yet decides)."""
@@ -144,7 +142,7 @@ class Statement:
     """The Resource (or NotResource) patterns (None for one not known until deployment; those of another service are
     left out); None when the element is not known."""
     not_resource: bool
-    tests: tuple[Test, ...] | None
+    tests: tuple[Condition, ...] | None
 
     @property
     def known(self) -> bool:
@@ -299,7 +297,7 @@ def _pattern(pattern: str, where: str) -> Pattern:
     raise Malformed(where, "*, execute-api:/<stage>/<verb>/<path> or an execute-api ARN", pattern, shown="another form")
 
 
-def _tests(value: Any, where: str) -> tuple[Test, ...] | None:
+def _tests(value: Any, where: str) -> tuple[Condition, ...] | None:
     """The tests of a Condition block (() for none); None when it is not known until deployment."""
     if value is None:
         return ()
@@ -307,7 +305,7 @@ def _tests(value: Any, where: str) -> tuple[Test, ...] | None:
         return None
     if not isinstance(value, Mapping):
         raise Malformed(where, "an object of condition operators", value)
-    found: list[Test] = []
+    found: list[Condition] = []
     for operator, block in value.items():
         if block is UNKNOWN or block is SECRET:
             return None
@@ -317,7 +315,7 @@ def _tests(value: Any, where: str) -> tuple[Test, ...] | None:
         for key, values in block.items():
             kind = KEY_KINDS.get(str(key).lower())
             listed = _strings(values, f"{where}.{operator}", scalars=True)
-            found.append(Test(kind, positive, _names(base, listed)))
+            found.append(Condition(kind, positive, _names(base, listed)))
     return tuple(found)
 
 

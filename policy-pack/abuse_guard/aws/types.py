@@ -32,8 +32,6 @@ API_MAPPING = "aws:apigatewayv2/apiMapping:ApiMapping"
 
 DOMAIN_NAMES = (REST_DOMAIN_NAME, HTTP_DOMAIN_NAME)
 """A custom domain name: one AWS resource, which either API Gateway version declares (and maps any API to)."""
-DOMAIN_MAPPINGS = (BASE_PATH_MAPPING, API_MAPPING)
-"""What maps an API stage to a custom domain name."""
 
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 """An Elastic Load Balancing v2 load balancer; `aws:alb/...` is pulumi-aws's alias of `aws:lb/...` (so below)."""
