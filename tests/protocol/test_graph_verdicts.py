@@ -9,6 +9,7 @@ travels at. Before the gate-parity change the engine left the failing ones unkno
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -199,3 +200,35 @@ def test_a_grants_own_exemption_holds_without_its_url(pack: RunningPack) -> None
     exempt = {"exemptions": [{"resource": "orders-url-grant", "reason": "the URL is a public webhook"}]}
     pack.configure({"lambda-permission-scope": ("mandatory", exempt)})
     assert engine_says(pack, grant, "lambda-permission-scope") == set()
+
+
+def test_an_exemption_at_analyze_leaves_the_verdict_to_the_stack(pack: RunningPack) -> None:
+    """Exempt whatever the graph says; what it would be without the exemption is not guessed from the API alone."""
+    stack = websocket_stack("sendMessage")
+    pack.configure({"api-route-authorization": ("mandatory", {"exemptions": [{"resource": "chat", "reason": "demo"}]})})
+    [said] = [e for e in reported(pack.analyze(stack[0]), stack[0].urn) if e.policy == "api-route-authorization"]
+    assert said.kind is Outcome.EXEMPT
+    assert said.message.startswith("exempt: demo (policy config exemption 'chat'); without it: decided with the stack")
+    assert engine_says(pack, stack, "api-route-authorization") == set()
+
+
+def test_a_disabled_policys_exemptions_cover_nothing(pack: RunningPack) -> None:
+    """A public URL exempt in lambda-function-url-auth covers its companion grant only while that policy runs: the
+    offline preview leaves a disabled policy out, and so does the pack."""
+    fn = resource("aws:lambda/function:Function", {"name": "orders", "reservedConcurrentExecutions": 1}, "orders")
+    url = resource(
+        "aws:lambda/functionUrl:FunctionUrl",
+        {"functionName": "orders", "authorizationType": "NONE"},
+        "orders-url",
+        property_dependencies={"functionName": (fn.urn,)},
+    )
+    [grant] = url_grant()
+    grant = replace(grant, props={**grant.props, "function": "orders"}, property_dependencies={"function": (fn.urn,)})
+    stack = [fn, url, grant]
+    exempt = {"exemptions": [{"resource": "orders-url", "reason": "public webhook"}]}
+    pack.configure({"lambda-function-url-auth": ("disabled", exempt)})
+    enabled = [p for p in POLICIES if p.id != "lambda-function-url-auth"]
+    offline = {(f.urn, f.outcome) for f in evaluate(enabled, stack) if f.policy == "lambda-permission-scope"}
+    assert engine_says(pack, stack, "lambda-permission-scope") == offline == {(grant.urn, Outcome.FAIL)}
+    pack.configure({"lambda-function-url-auth": ("mandatory", exempt)})
+    assert engine_says(pack, stack, "lambda-permission-scope") == set()

@@ -148,6 +148,8 @@ def _covered(
                 "release gives a policy only its own config)"
             ),
         )
+    if not shared.enabled(cover.policy):  # a disabled policy's exemptions cover nothing, as offline
+        return found
     known = {policy.id: settings, cover.policy: covering.settings(shared.config_of(cover.policy))}
     return covered(found, pack, graph, known)
 

@@ -33,6 +33,7 @@ from typing import Any
 import grpc  # type: ignore[import-untyped]
 import pulumi_policy.policy as policy_module
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+from pulumi_policy import EnforcementLevel
 from pulumi_policy import Policy as PulumiPolicy
 from pulumi_policy import PolicyPack as PulumiPolicyPack
 from pulumi_policy.policy import _GRPC_CHANNEL_OPTIONS, _PolicyAnalyzerServicer
@@ -60,6 +61,13 @@ class SharedRequests(_PolicyAnalyzerServicer):
     def __init__(self, checked_types: Collection[str], *servicer: Any, **options: Any) -> None:
         super().__init__(*servicer, **options)
         self.checked_types = frozenset(checked_types)
+        served = options["policies"] if "policies" in options else servicer[2]
+        self._by_name: dict[str, PulumiPolicy] = {p.name: p for p in served}
+
+    def _enabled(self, name: str) -> bool:
+        """Whether the pack serves policy `name` at a level other than disabled (the engine's config first)."""
+        policy = self._by_name.get(name)
+        return policy is not None and self._get_enforcement_level(policy) != EnforcementLevel.DISABLED
 
     def Analyze(self, request: analyzer_pb2.AnalyzeRequest, context: Any) -> analyzer_pb2.AnalyzeResponse:
         try:
@@ -72,7 +80,7 @@ class SharedRequests(_PolicyAnalyzerServicer):
             return super().Analyze(analyzer_pb2.AnalyzeRequest(type=request.type, urn=urn), context)
 
     def AnalyzeStack(self, request: analyzer_pb2.AnalyzeStackRequest, context: Any) -> analyzer_pb2.AnalyzeResponse:
-        shared = StackRequest(request, self._get_policy_config)
+        shared = StackRequest(request, self._get_policy_config, self._enabled)
         with STACK_REQUESTS.holding(shared) as urn:
             stand_in = analyzer_pb2.AnalyzeStackRequest(resources=[analyzer_pb2.AnalyzerResource(urn=urn)])
             try:

@@ -175,7 +175,7 @@ POLICY = Policy(
     },
     check=check,
     in_graph=in_graph,
-    decided_alone=frozenset({Outcome.PASS, Outcome.NOT_APPLICABLE}),
+    decided_alone=frozenset({Outcome.PASS}),
     references=(
         "Checkov CKV_AWS_309",
         "AWS Security Hub APIGateway.8",
