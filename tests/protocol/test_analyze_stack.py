@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 from pulumi.runtime.proto import analyzer_pb2
+from pulumi_policy.secret import Secret
 
 from abuse_guard.aws.types import REST_API, REST_METHOD, REST_STAGE
 from abuse_guard.evaluate import evaluate_stack
@@ -99,3 +100,16 @@ def test_unknowns_are_advisories_each_on_its_resource(pack: RunningPack) -> None
         *(("rest-method-authorization", urn) for urn in methods),
         ("account-concurrency-headroom", STACK.urn),
     }
+
+
+def test_a_secret_never_travels_in_a_message(pack: RunningPack) -> None:
+    """pulumi-policy hands the policies secret values unwrapped; what the pack answers shows each secret string of
+    the request as [secret], at AnalyzeStack and at Analyze (here a function URL names its function by a secret)."""
+    url = resource(
+        "aws:lambda/functionUrl:FunctionUrl",
+        {"functionName": Secret("hunter2-secret-name"), "authorizationType": "NONE"},
+        "url",
+    )
+    said = [*pack.analyze_stack([url]).diagnostics, *pack.analyze(url).diagnostics]
+    assert said and all("hunter2" not in d.message for d in said)
+    assert any("[secret]" in d.message for d in said)

@@ -5,6 +5,9 @@ rules read resources (plain data, UNKNOWN and SECRET markers).
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2  # type: ignore[import-untyped]
@@ -12,7 +15,7 @@ from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import PolicyProviderResource, PolicyResource, ResourceValidationArgs
 from pulumi_policy.deserialize import deserialize_properties, serialize_properties
 
-from ..resources import SIG_KEY, UNKNOWN, UNKNOWN_SENTINELS, ProviderRef, Resource, from_wire
+from ..resources import SECRET_SIG, SIG_KEY, UNKNOWN, UNKNOWN_SENTINELS, ProviderRef, Resource, from_wire
 from .release import private_proxies
 
 _PROXIES = private_proxies()
@@ -74,7 +77,42 @@ def _value(value: struct_pb2.Value) -> Any:
 
 def _as_pulumi_policy_does(value: struct_pb2.Value) -> Any:
     decoded = deserialize_properties({"value": json_format.MessageToDict(value)})["value"]
+    seen = getattr(_SECRETS, "seen", None)
+    if seen is not None and value.WhichOneof("kind") == "struct_value":
+        signature = value.struct_value.fields.get(SIG_KEY)
+        if signature is not None and signature.string_value == SECRET_SIG:
+            seen.update(_strings(decoded))
     return plain_props(decoded)
+
+
+_SECRETS = threading.local()
+MIN_REDACTED_LENGTH = 3
+"""Shortest secret string redacted from messages: a shorter one ("*", "1") would also blank ordinary text."""
+
+
+@contextmanager
+def secrets_seen() -> Iterator[set[str]]:
+    """The strings inside secret envelopes this thread decodes while the context lasts (pulumi-policy hands
+    policies their values unwrapped; the server redacts them from what it answers)."""
+    seen: set[str] = set()
+    previous = getattr(_SECRETS, "seen", None)
+    _SECRETS.seen = seen
+    try:
+        yield seen
+    finally:
+        _SECRETS.seen = previous
+
+
+def _strings(value: Any) -> Iterator[str]:
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str) and len(item) >= MIN_REDACTED_LENGTH:
+            yield item
+        elif isinstance(item, Mapping):
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
 
 
 def provider_from_policy(provider: PolicyProviderResource | None) -> ProviderRef | None:

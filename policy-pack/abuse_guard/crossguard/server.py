@@ -40,7 +40,7 @@ from pulumi_policy.policy import _GRPC_CHANNEL_OPTIONS, _PolicyAnalyzerServicer
 
 from ..evaluate import declared_types
 from ..policy import Policy
-from .decode import resource_from_request
+from .decode import resource_from_request, secrets_seen
 from .in_flight import RESOURCES, STACK_REQUESTS, StackRequest, Undecodable
 
 WORKERS = 4
@@ -71,25 +71,27 @@ class SharedRequests(_PolicyAnalyzerServicer):
 
     def Analyze(self, request: analyzer_pb2.AnalyzeRequest, context: Any) -> analyzer_pb2.AnalyzeResponse:
         try:
-            resource = resource_from_request(request)  # its provider included
+            with secrets_seen() as secrets:
+                resource = resource_from_request(request)  # its provider included
         except Exception:
             return super().Analyze(request, context)
         if request.type not in self.checked_types:
             return analyzer_pb2.AnalyzeResponse()
         with RESOURCES.holding(resource) as urn:
-            return super().Analyze(analyzer_pb2.AnalyzeRequest(type=request.type, urn=urn), context)
+            response = super().Analyze(analyzer_pb2.AnalyzeRequest(type=request.type, urn=urn), context)
+        return redacted(response, secrets)
 
     def AnalyzeStack(self, request: analyzer_pb2.AnalyzeStackRequest, context: Any) -> analyzer_pb2.AnalyzeResponse:
         shared = StackRequest(request, self._get_policy_config, self._enabled)
-        with STACK_REQUESTS.holding(shared) as urn:
+        with STACK_REQUESTS.holding(shared) as urn, secrets_seen() as secrets:
             stand_in = analyzer_pb2.AnalyzeStackRequest(resources=[analyzer_pb2.AnalyzerResource(urn=urn)])
             try:
-                response = super().AnalyzeStack(stand_in, context)
+                response = super().AnalyzeStack(stand_in, context)  # decodes the request at the first policy
             except Undecodable:
                 pass  # raised at the first stack policy's call, before any answer: none is lost
             else:
                 self._unknown_per_resource(response, shared.unknown)
-                return response
+                return redacted(response, secrets)
         return super().AnalyzeStack(request, context)
 
     def _unknown_per_resource(
@@ -219,6 +221,29 @@ def analyzer(arguments: Mapping[str, Any], source: Callable[[PulumiPolicy], Poli
         return shared
     foreign = _PolicyAnalyzerServicer(**{**arguments, "policies": [p for p in everything if id(p) not in sources]})
     return ComposedPack(shared, foreign, **arguments)
+
+
+SECRET_SHOWN = "[secret]"
+
+
+def redacted(response: analyzer_pb2.AnalyzeResponse, secrets: Collection[str]) -> analyzer_pb2.AnalyzeResponse:
+    """`response` with every string of `secrets` (those the request held in secret envelopes, which pulumi-policy
+    hands the policies unwrapped) replaced by "[secret]" in its messages and reasons: a violation travels to the
+    CLI, the event log and Pulumi Cloud."""
+    if not secrets:
+        return response
+    longest_first = sorted(secrets, key=len, reverse=True)
+
+    def hidden(text: str) -> str:
+        for secret in longest_first:
+            text = text.replace(secret, SECRET_SHOWN)
+        return text
+
+    for diagnostic in response.diagnostics:
+        diagnostic.message = hidden(diagnostic.message)
+    for reply in response.not_applicable:
+        reply.reason = hidden(reply.reason)
+    return response
 
 
 def serve(servicer: _PolicyAnalyzerServicer) -> None:
