@@ -379,7 +379,8 @@ class Admission:
 def _whose(fields: tuple[str, ...]) -> str:
     """`whose ID and account are not known until deployment`."""
     named = fields[0] if len(fields) == 1 else f"{', '.join(fields[:-1])} and {fields[-1]}"
-    return f"whose {named} {'is' if len(fields) == 1 else 'are'} not known until deployment"
+    hint = " (its provider's region and allowedAccountIds, one account, name them)" if set(fields) - {"ID"} else ""
+    return f"whose {named} {'is' if len(fields) == 1 else 'are'} not known until deployment{hint}"
 
 
 DENIES = {
