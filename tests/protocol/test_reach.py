@@ -20,6 +20,9 @@ from abuse_guard.resources import UNKNOWN, Resource
 from tests.harness.analyzer import RunningPack, reported
 from tests.rules.test_custom_domains import domain, http, mapped
 from tests.rules.test_rest_resource_policies import (
+    ARN_PREFIX,
+    NAMED_ACCOUNT,
+    OTHER_API,
     PRIVATE,
     PRIVATE_LIST,
     VPCE,
@@ -54,6 +57,25 @@ SHAPES: dict[str, tuple[tuple[list[Resource], str], Outcome]] = {
     # "How API Gateway resource policies affect authorization workflow": an explicit deny keeps every caller out
     "public_explicit_deny_to_everyone": (rest({"policy": text(allow(), deny())}), Outcome.PASS),
     "public_source_ip_ranges_only": (rest({"policy": text(allow(), deny(**SOURCE_IPS))}), Outcome.FAIL),
+    # a request's ARN is arn:partition:execute-api:region:account-id:api-id/stage/METHOD_HTTP_VERB/Resource-path (API
+    # Gateway Developer Guide, "Control access to a REST API with IAM permissions"): {proxy+} is one or more segments
+    "greedy_deny_of_two_or_more_segments_leaves_one_open": (
+        rest({"policy": text(allow(), deny("execute-api:/*/*/*/*"))}, verb="ANY", path="{proxy+}"),
+        Outcome.FAIL,
+    ),
+    "greedy_deny_of_every_sub_path": (
+        rest({"policy": text(allow(), deny("execute-api:/*/GET/*"))}, path="{proxy+}"),
+        Outcome.PASS,
+    ),
+    # a RestApi's id is an output: at preview a Deny naming an API ID may be another API's
+    "deny_of_an_api_id_at_preview": (
+        rest({"policy": text(allow(), deny(OTHER_API))}, provider=NAMED_ACCOUNT),
+        Outcome.UNKNOWN,
+    ),
+    "deny_of_every_api_of_the_provider_s_account": (
+        rest({"policy": text(allow(), deny(f"{ARN_PREFIX}:*/*"))}, provider=NAMED_ACCOUNT),
+        Outcome.PASS,
+    ),
     # "Disable the default endpoint for HTTP APIs" and mutual TLS on every custom domain that maps the API
     "http_route_only_through_mutual_tls": (
         http(OFF, mapped(domain(type_=HTTP_DOMAIN), mapping=API_MAPPING)),

@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from itertools import product
 from typing import Any
 
 import pytest
 
+from abuse_guard.aws.arns import partition_of
+from abuse_guard.aws.request_arns import VERBS, Api, Pattern, Request, matches
 from abuse_guard.aws.types import REST_API, REST_API_POLICY, REST_METHOD, REST_RESOURCE
 from abuse_guard.evaluate import evaluate
 from abuse_guard.findings import Finding, Outcome
 from abuse_guard.offline.recorder.policy_document import policy_document
 from abuse_guard.policies.rest_method_authorization import POLICY
-from abuse_guard.resources import SECRET, UNKNOWN, Resource
+from abuse_guard.policy import wildcard_match
+from abuse_guard.resources import SECRET, UNKNOWN, ProviderRef, Resource
 from tests.support import check, resource
 
 INVOKE = "execute-api:Invoke"
@@ -64,10 +68,11 @@ def rest(
     extra: Callable[[Resource], list[Resource]] = lambda api: [],
     api_type: str = REST_API,
     method_props: dict[str, Any] | None = None,
+    provider: ProviderRef | None = None,
 ) -> Stack:
     """An API, its `/items` resource and an open GET method on it (as a program links them: by outputs)."""
     native = api_type.startswith("aws-native:")
-    api = resource(api_type, {"name": "api", **api_props}, "api")
+    api = resource(api_type, {"name": "api", **api_props}, "api", provider=provider)
     api_key = "restApiId" if native else "restApi"
     items = resource(
         "aws-native:apigateway:Resource" if native else REST_RESOURCE,
@@ -99,12 +104,12 @@ def api_policy(policy: Any, rest_api_id: Any = UNKNOWN, linked: bool = True) -> 
     return made
 
 
-def body(*, policy: Any = None, disable: bool | None = None) -> str:
-    """An OpenAPI body with one open operation, GET /items, and the extensions asked for."""
+def body(*, policy: Any = None, disable: bool | None = None, paths: dict[str, Any] | None = None) -> str:
+    """An OpenAPI body with one open operation, GET /items (or `paths`), and the extensions asked for."""
     document: dict[str, Any] = {
         "openapi": "3.0.1",
         "info": {"title": "api", "version": "1"},
-        "paths": {"/items": {"get": {}}},
+        "paths": paths or {"/items": {"get": {}}},
     }
     if policy is not None:
         document["x-amazon-apigateway-policy"] = policy
@@ -113,8 +118,8 @@ def body(*, policy: Any = None, disable: bool | None = None) -> str:
     return json.dumps(document)
 
 
-def body_api(api_props: dict[str, Any]) -> Stack:
-    api = resource(REST_API, {"name": "api", **api_props}, "api")
+def body_api(api_props: dict[str, Any], provider: ProviderRef | None = None) -> Stack:
+    api = resource(REST_API, {"name": "api", **api_props}, "api", provider=provider)
     return [api], api.urn
 
 
@@ -125,6 +130,24 @@ def provider_json(**statement: Any) -> str:
 
 
 EVERYONE = [{"type": "*", "identifiers": ["*"]}]
+
+# The ARN of a request: arn:partition:execute-api:region:account-id:api-id/stage/METHOD_HTTP_VERB/Resource-path (API
+# Gateway Developer Guide, "Control access to a REST API with IAM permissions"; "API Gateway resource policy
+# examples"). IAM's `*` in a resource ARN matches any characters, `/` included (IAM User Guide, "IAM JSON policy
+# elements: Resource"). A Deny closes an operation only if it matches every request it can receive; an Allow admits
+# if it matches some.
+ACCOUNT = "123456789012"
+ARN_PREFIX = f"arn:aws:execute-api:us-east-1:{ACCOUNT}"
+OTHER_API = f"{ARN_PREFIX}:a1b2c3d4e5/*"
+DEFAULT_PROVIDER = "urn:pulumi:dev::proj::pulumi:providers:aws::default_7_0_0"
+# the default provider as the engine sends it: the stack's aws:* config, non-strings as JSON text
+NAMED_ACCOUNT = ProviderRef(DEFAULT_PROVIDER, {"region": "us-east-1", "allowedAccountIds": f'["{ACCOUNT}"]'})
+REGION_ONLY = ProviderRef(DEFAULT_PROVIDER, {"region": "us-east-1"})
+IN_EU = ProviderRef(DEFAULT_PROVIDER, {"region": "eu-west-1", "allowedAccountIds": [ACCOUNT]})
+IN_CHINA = ProviderRef(DEFAULT_PROVIDER, {"region": "cn-north-1"})
+OTHER_ACCOUNT = ProviderRef(DEFAULT_PROVIDER, {"region": "us-east-1", "allowedAccountIds": ["111122223333"]})
+PROXY_ANY: dict[str, Any] = {"/{proxy+}": {"x-amazon-apigateway-any-method": {}}}
+VERB_ARNS = [f"execute-api:/*/{verb}/items" for verb in ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")]
 
 CASES: dict[str, tuple[Stack, Outcome, str]] = {
     # -- PRIVATE APIs: reachable only through execute-api VPC endpoints, of any account unless the policy names them
@@ -374,7 +397,10 @@ CASES: dict[str, tuple[Stack, Outcome, str]] = {
         "open to anyone",
     ),
     "public_deny_full_arn_of_this_api": (
-        rest({"id": "a1b2c3", "policy": text(allow(), deny("arn:aws:execute-api:us-east-1:123456789012:a1b2c3/*"))}),
+        rest(
+            {"id": "a1b2c3", "policy": text(allow(), deny(f"{ARN_PREFIX}:a1b2c3/*"))},
+            provider=NAMED_ACCOUNT,
+        ),
         Outcome.PASS,
         "denies execute-api:Invoke to everyone",
     ),
@@ -387,6 +413,178 @@ CASES: dict[str, tuple[Stack, Outcome, str]] = {
         rest({"policy": text(allow(), {**without(deny(), "Resource"), "NotResource": "execute-api:/*/GET/health"})}),
         Outcome.PASS,
         "denies execute-api:Invoke to everyone",
+    ),
+    # -- which requests a pattern matches: {param} is one segment, {proxy+} one or more, each of any text; every
+    # stage; ANY each verb (a Deny must match them all, an Allow one)
+    "greedy_method_deny_of_two_or_more_segments_misses_one": (
+        rest({"policy": text(allow(), deny("execute-api:/*/*/*/*"))}, verb="ANY", path="{proxy+}"),
+        Outcome.FAIL,  # /prod/GET/a is a request of /{proxy+}; the Deny needs a slash after a/
+        "open to anyone",
+    ),
+    "greedy_method_deny_of_get_and_two_segments_misses_one": (
+        rest({"policy": text(allow(), deny("execute-api:/*/GET/*/*"))}, path="{proxy+}"),
+        Outcome.FAIL,
+        "open to anyone",
+    ),
+    "greedy_method_deny_of_every_sub_path_closes": (
+        rest({"policy": text(allow(), deny("execute-api:/*/GET/*"))}, path="{proxy+}"),
+        Outcome.PASS,
+        "denies execute-api:Invoke to everyone",
+    ),
+    "greedy_body_deny_of_two_or_more_segments_misses_one": (
+        body_api({"body": body(paths=PROXY_ANY, policy=doc(allow(), deny("execute-api:/*/*/*/*")))}),
+        Outcome.FAIL,
+        "open to anyone",
+    ),
+    "greedy_body_deny_of_one_or_more_segments_closes_any": (
+        body_api({"body": body(paths=PROXY_ANY, policy=doc(allow(), deny("execute-api:/*/*/*")))}),
+        Outcome.PASS,
+        "denies execute-api:Invoke to everyone",
+    ),
+    "greedy_body_allow_of_deep_paths_admits": (
+        body_api({"body": body(paths=PROXY_ANY, policy=doc(allow("execute-api:/*/GET/*/*/*/*")))}),
+        Outcome.FAIL,  # /prod/GET/a/b/c/d is a request of /{proxy+}
+        "open to anyone",
+    ),
+    "greedy_allow_of_the_root_admits_no_one": (
+        rest({"policy": text(allow("execute-api:/*/GET/"))}, path="{proxy+}"),
+        Outcome.PASS,  # {proxy+} is one segment at least: /prod/GET/ is the root's request, not its
+        "implicit deny",
+    ),
+    "greedy_under_a_literal_deny_of_its_prefix_closes": (
+        body_api(
+            {"body": body(paths={"/items/{proxy+}": {"get": {}}}, policy=doc(allow(), deny(VERB_ARNS[1] + "/*")))}
+        ),
+        Outcome.PASS,
+        "denies execute-api:Invoke to everyone",
+    ),
+    "greedy_under_a_literal_deny_of_two_segments_misses_one": (
+        body_api(
+            {"body": body(paths={"/items/{proxy+}": {"get": {}}}, policy=doc(allow(), deny(VERB_ARNS[1] + "/*/*")))}
+        ),
+        Outcome.FAIL,
+        "open to anyone",
+    ),
+    "parameter_deny_of_two_segments_misses_its_one": (
+        rest({"policy": text(allow(), deny("execute-api:/*/GET/*/*"))}, path="{id}"),
+        Outcome.FAIL,
+        "open to anyone",
+    ),
+    "parameter_deny_of_one_character_misses_longer_values": (
+        rest({"policy": text(allow(), deny("execute-api:/*/GET/?"))}, path="{id}"),
+        Outcome.FAIL,
+        "open to anyone",
+    ),
+    "parameter_deny_of_every_length_together_closes": (
+        rest({"policy": text(allow(), deny(["execute-api:/*/GET/?", "execute-api:/*/GET/??*"]))}, path="{id}"),
+        Outcome.PASS,
+        "denies execute-api:Invoke to everyone",
+    ),
+    "parameter_body_deny_of_a_literal_value_misses_the_others": (
+        body_api({"body": body(paths={"/items/{id}": {"get": {}}}, policy=doc(allow(), deny(VERB_ARNS[1] + "/a")))}),
+        Outcome.FAIL,
+        "open to anyone",
+    ),
+    "stage_deny_of_every_stage_name_length_together_closes": (
+        rest({"policy": text(allow(), deny(["execute-api:/?/GET/items", "execute-api:/??*/GET/items"]))}),
+        Outcome.PASS,
+        "denies execute-api:Invoke to everyone",
+    ),
+    "stage_deny_of_two_named_stages_leaves_others": (
+        rest({"policy": text(allow(), deny(["execute-api:/prod/*", "execute-api:/dev/*"]))}),
+        Outcome.FAIL,
+        "open to anyone",
+    ),
+    "any_deny_of_each_verb_in_one_statement_closes": (
+        rest({"policy": text(allow(), deny(VERB_ARNS))}, verb="ANY"),
+        Outcome.PASS,
+        "denies execute-api:Invoke to everyone",
+    ),
+    "any_deny_of_verbs_starting_with_p_leaves_get": (
+        rest({"policy": text(allow(), deny("execute-api:/*/P*/items"))}, verb="ANY"),
+        Outcome.FAIL,
+        "open to anyone",
+    ),
+    "any_allow_of_one_verb_admits": (
+        rest({"policy": text(allow("execute-api:/*/POST/items"))}, verb="ANY"),
+        Outcome.FAIL,
+        "open to anyone",
+    ),
+    # -- a full ARN's API ID, account, Region and partition: compared where known, else the statement may not apply
+    "deny_full_arn_of_an_api_id_at_preview_is_unknown": (
+        rest({"policy": text(allow(), deny(OTHER_API))}, provider=NAMED_ACCOUNT),
+        Outcome.UNKNOWN,  # a RestApi's id is an output: at preview the Deny may name another API
+        "denies execute-api:Invoke to everyone, if its Resource names this API, whose ID is not known",
+    ),
+    "body_deny_full_arn_of_an_api_id_at_preview_is_unknown": (
+        body_api({"body": body(paths=PROXY_ANY, policy=doc(allow(), deny(OTHER_API)))}),
+        Outcome.UNKNOWN,
+        "whose ID, partition, Region and account are not known until deployment",
+    ),
+    "deny_full_arn_of_another_api_id_once_created": (
+        rest({"id": "q9w8e7r6t5", "policy": text(allow(), deny(OTHER_API))}, provider=NAMED_ACCOUNT),
+        Outcome.FAIL,
+        "open to anyone",
+    ),
+    "deny_full_arn_of_one_stage_at_preview_leaves_it_open": (
+        rest({"policy": text(allow(), deny(f"{ARN_PREFIX}:a1b2c3d4e5/prod/*"))}),
+        Outcome.FAIL,  # whichever API it names, it leaves the other stages open
+        "open to anyone",
+    ),
+    "deny_full_arn_of_any_api_of_this_account_closes_at_preview": (
+        rest({"policy": text(allow(), deny(f"{ARN_PREFIX}:*/*"))}, provider=NAMED_ACCOUNT),
+        Outcome.PASS,
+        "denies execute-api:Invoke to everyone",
+    ),
+    "deny_full_arn_with_every_field_a_wildcard_closes": (
+        rest({"policy": text(allow(), deny("arn:*:execute-api:*:*:*/*"))}),
+        Outcome.PASS,
+        "denies execute-api:Invoke to everyone",
+    ),
+    "deny_short_arn_ending_in_a_wildcard_closes": (
+        rest({"policy": text(allow(), deny("arn:aws:execute-api:*"))}, provider=REGION_ONLY),
+        Outcome.PASS,  # a `*` that ends a segment matches beyond the colons (IAM JSON policy elements: Resource)
+        "denies execute-api:Invoke to everyone",
+    ),
+    "deny_full_arn_account_not_named_is_unknown": (
+        rest({"id": "a1b2c3d4e5", "policy": text(allow(), deny(OTHER_API))}, provider=REGION_ONLY),
+        Outcome.UNKNOWN,  # no allowedAccountIds, no assumed role: the account is the credentials'
+        "whose account is not known until deployment",
+    ),
+    "deny_full_arn_of_another_account": (
+        rest({"policy": text(allow(), deny(f"{ARN_PREFIX}:*/*"))}, provider=OTHER_ACCOUNT),
+        Outcome.FAIL,
+        "open to anyone",
+    ),
+    "deny_full_arn_of_another_region": (
+        rest({"policy": text(allow(), deny(f"{ARN_PREFIX}:*/*"))}, provider=IN_EU),
+        Outcome.FAIL,
+        "open to anyone",
+    ),
+    "deny_full_arn_of_another_partition": (
+        rest({"policy": text(allow(), deny("arn:aws:execute-api:*:*:*/*"))}, provider=IN_CHINA),
+        Outcome.FAIL,  # cn-north-1 is in aws-cn (AWS General Reference, "Amazon Resource Names (ARNs)")
+        "open to anyone",
+    ),
+    "deny_full_arn_without_a_provider_region_is_unknown": (
+        rest({"id": "a1b2c3d4e5", "policy": text(allow(), deny(OTHER_API))}),
+        Outcome.UNKNOWN,
+        "whose partition, Region and account are not known",
+    ),
+    "allow_full_arn_of_an_api_id_at_preview_is_unknown": (
+        rest({"policy": text(allow(OTHER_API))}, provider=NAMED_ACCOUNT),
+        Outcome.UNKNOWN,  # it may admit everyone, or name another API: an implicit deny
+        "unless Statement[0]'s Resource names this API, whose ID is not known until deployment",
+    ),
+    "allow_full_arn_of_another_api_id_once_created": (
+        rest({"id": "q9w8e7r6t5", "policy": text(allow(OTHER_API))}, provider=NAMED_ACCOUNT),
+        Outcome.PASS,
+        "implicit deny",
+    ),
+    "private_allow_full_arn_of_this_account_admits_every_endpoint": (
+        rest({**PRIVATE, "policy": text(allow(f"{ARN_PREFIX}:*/*"))}, provider=NAMED_ACCOUNT),
+        Outcome.FAIL,
+        "every execute-api VPC endpoint",
     ),
     # "API Gateway resource policy only": no Allow that matches is an implicit deny
     "public_policy_without_allow": (
@@ -487,3 +685,107 @@ def test_a_policy_message_never_repeats_the_policy_s_values() -> None:
     """Messages name statements by position: a policy's text (account IDs, endpoint IDs) is never repeated."""
     found = finding_for(rest({**PRIVATE, "policy": text({**allow(), "Sid": "s3cr3t-vpce-0123"})}))
     assert "s3cr3t" not in found.message and "Statement[0]" in found.message
+
+
+# -- request_arns against every request of a small world, matched one by one with IAM's wildcards ----------------
+
+WORLD_PATTERNS: tuple[tuple[str, ...], ...] = (
+    ("*",),
+    ("/*",),
+    ("/*/*/*/*",),
+    ("/*/GET/*/*",),
+    ("/*/GET/*",),
+    ("/*/GET/a*",),
+    ("/?/GET/*",),
+    ("/*/GET/a/*",),
+    ("/*/G?T/*b",),
+    ("/prod/*",),
+    ("/*/*/a",),
+    ("/*/*/*b/*",),
+    ("/*/GET/",),
+    ("/*/*/a/?",),
+    # a Resource's patterns together
+    ("/*/GET/?", "/*/GET/??*"),
+    ("/*/GET/a", "/*/GET/a/*", "/*/GET/b*"),
+    ("/p/*", "/prod/*"),
+    ("/?/*", "/??*/*"),
+    ("/*/GET/a*", "/*/GET/?b*"),
+    ("/*/*/*/*", "/*/*/?"),
+    ("/*/*/*/*", "/*/*/*a", "/*/*/*b"),
+    ("/*/*/a/*", "/*/*/b/*", "/*/*/*b"),
+)
+WORLD_PATHS = ("/{proxy+}", "/a/{proxy+}", "/{id}", "/a/{id}/b", "/")
+WORLD_STAGES = ("p", "prod", "x_1")
+WORLD_VALUES = ("a", "b", "ab", "#")  # the pattern's literals, and text none of them has
+
+
+def world(path: str, verb: str) -> list[str]:
+    """Every `/<stage>/<VERB>/<path>` of the world: each value for a {param}, one to three of them for {proxy+}."""
+    filled = [""]
+    for segment in path.split("/")[1:]:
+        if segment.endswith("+}"):
+            options = ["/".join(values) for n in (1, 2, 3) for values in product(WORLD_VALUES, repeat=n)]
+        elif segment.startswith("{"):
+            options = list(WORLD_VALUES)
+        else:
+            options = [segment]
+        filled = [f"{done}/{option}" for done in filled for option in options]
+    verbs = VERBS if verb == "ANY" else (verb,)
+    return [f"/{stage}/{v}{p}" for stage in WORLD_STAGES for v in verbs for p in filled]
+
+
+@pytest.mark.parametrize("path", WORLD_PATHS)
+@pytest.mark.parametrize("verb", ["GET", "ANY"])
+def test_patterns_match_exactly_the_requests_of_an_operation(path: str, verb: str) -> None:
+    """`every` holds where each request of the world matches, `some` where one does: the world holds a request that
+    tells them apart for each of these patterns (a value no literal matches, one to three segments for {proxy+})."""
+    requests = world(path, verb)
+    for globs in WORLD_PATTERNS:
+        matched = [any(wildcard_match(request, glob) for glob in globs) for request in requests]
+        patterns = tuple(Pattern(glob) for glob in globs)
+        said = (
+            matches(Request.of(verb, path), patterns, every=True).value,
+            matches(Request.of(verb, path), patterns, every=False).value,
+        )
+        assert said == (all(matched), any(matched)), globs
+
+
+ARN_FIELDS = ("aws", "us-east-1", ACCOUNT)
+ID_CASES: dict[str, tuple[str | None, tuple[str, ...], bool, bool | None]] = {
+    # (the API's ID, the resource globs of full ARNs, every, the answer)
+    "one_api_id_may_be_another_api": (None, ("a1b2c3d4e5/*",), True, None),
+    "one_api_id_once_known": ("a1b2c3d4e5", ("a1b2c3d4e5/*",), True, True),
+    "another_api_id_once_known": ("q9w8e7r6t5", ("a1b2c3d4e5/*",), False, False),
+    "every_api_id": (None, ("*/*",), True, True),
+    "every_api_id_by_a_star_across_the_slash": (None, ("*",), True, True),
+    "one_stage_of_any_api_id_covers_no_operation": (None, ("a1b2c3d4e5/prod/*",), True, False),
+    "one_stage_of_one_api_id_may_match": (None, ("a1b2c3d4e5/prod/*",), False, None),
+    "the_api_itself_is_no_call": (None, ("a1b2c3d4e5",), False, False),
+    "two_api_ids_together_still_one_each": (None, ("a1b2c3d4e5/*", "q9w8e7r6t5/*"), True, None),
+}
+
+
+@pytest.mark.parametrize(("api_id", "globs", "every", "expected"), ID_CASES.values(), ids=list(ID_CASES))
+def test_an_api_id_not_known_decides_only_where_the_answer_differs_by_id(
+    api_id: str | None, globs: tuple[str, ...], every: bool, expected: bool | None
+) -> None:
+    request = Request.of("GET", "/{proxy+}", Api(api_id, *ARN_FIELDS))
+    found = matches(request, tuple(Pattern(glob, ARN_FIELDS) for glob in globs), every)
+    assert (found.value, found.rests_on) == (expected, ("ID",) if expected is None else ())
+
+
+@pytest.mark.parametrize(
+    ("region", "partition"),
+    [
+        ("us-east-1", "aws"),
+        ("eu-central-2", "aws"),
+        ("cn-northwest-1", "aws-cn"),
+        ("us-gov-west-1", "aws-us-gov"),
+        ("us-iso-east-1", "aws-iso"),
+        ("us-isob-east-1", "aws-iso-b"),
+        ("xx-new-1", None),  # a partition this pack does not know: not compared
+    ],
+)
+def test_a_region_s_partition(region: str, partition: str | None) -> None:
+    """AWS General Reference, "Amazon Resource Names (ARNs)" (partition) and "AWS Regions"."""
+    assert partition_of(region) == partition

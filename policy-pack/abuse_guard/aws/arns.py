@@ -47,3 +47,26 @@ def parse(value: str) -> Arn | None:
     if len(parts) < 6 or parts[0] != "arn":
         return None
     return Arn(*parts[1:])
+
+
+PARTITIONS = (
+    ("us-gov-", "aws-us-gov"),
+    ("cn-", "aws-cn"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-isof-", "aws-iso-f"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("us-iso-", "aws-iso"),
+)
+"""The partition of a Region by the prefix of its code, before the commercial `aws` (AWS General Reference, "Amazon
+Resource Names (ARNs)": partition; "AWS Regions")."""
+COMMERCIAL_GEOGRAPHIES = frozenset({"af", "ap", "ca", "eu", "il", "me", "mx", "sa", "us"})
+"""The geography prefixes of the commercial Regions' codes (partition `aws`)."""
+
+
+def partition_of(region: str) -> str | None:
+    """The partition of a Region code (`aws`, `aws-cn`, `aws-us-gov`, ...); None for a Region of no partition
+    listed here (a new one)."""
+    for prefix, partition in PARTITIONS:
+        if region.startswith(prefix):
+            return partition
+    return "aws" if region.split("-", 1)[0] in COMMERCIAL_GEOGRAPHIES else None

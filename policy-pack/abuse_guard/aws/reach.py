@@ -34,8 +34,11 @@ from ..graph import Graph
 from ..resources import UNKNOWN, Resource
 from ..values import Malformed, Undetermined, filled, flag, get, literal, path_label
 from . import openapi
+from .arns import partition_of
 from .frontdoors import RESOURCE, FrontDoors, Operation
-from .resource_policies import Admission, Admits, Request, Statement, admission, document, settled, statements
+from .regions import location, provider_of
+from .request_arns import Api, Request
+from .resource_policies import Admission, Admits, Statement, admission, document, statements
 from .types import API_MAPPING, BASE_PATH_MAPPING, DOMAIN_NAMES, HTTP_API, REST_API, REST_API_POLICY
 
 BODY_POLICY = "x-amazon-apigateway-policy"
@@ -199,7 +202,7 @@ class Reach:
                 )
             nobody = Admission(Admits.NO_ONE if private else Admits.ANYONE, f"{api.label}.policy")
             return Callers(api, private, nobody, nobody, has_policy=False)
-        request = Request.of(op.http_method() or "", self.path(op), _known_id(api))
+        request = Request.of(op.http_method() or "", self.path(op), self._once("arn", api, self.arn_fields))
         readings = [self._read(source, request) for source in sources]
         widest = max((w for w, _ in readings), key=lambda a: a.admits)
         narrowest = max((n for _, n in readings), key=lambda a: a.admits)  # any of them may be in effect
@@ -216,8 +219,7 @@ class Reach:
             return Admission(Admits.ANYONE, label, unknown=str(error)), Admission(
                 Admits.NO_ONE, label, unknown=str(error)
             )
-        widest = admission(found, request, label, widest=True)
-        return widest, widest if settled(found) else admission(found, request, label, widest=False)
+        return admission(found, request, label, widest=True), admission(found, request, label, widest=False)
 
     def _statements_of(self, source: _Source) -> list[Statement | None]:
         """The statements of a policy, read once per graph. Raises Undetermined or Malformed."""
@@ -249,6 +251,18 @@ class Reach:
         if body is not None and not _blank(body, BODY_POLICY):
             found.append(_Source(api.urn, body, BODY_POLICY, f"{api.label} body"))
         return found
+
+    def arn_fields(self, api: Resource) -> Api:
+        """The fields of the API's ARN as far as the stack knows them: its ID once it exists (a state's outputs),
+        its Region where its own `region` or its provider sets it (and the partition that Region is in), its account
+        where its provider names it (aws/regions.py: an assumed role's account, the one allowedAccountIds)."""
+        try:
+            where = location(api, self.graph)
+        except (Undetermined, Malformed):  # a provider input not known yet, or one its own policies judge
+            return Api(_known_id(api))
+        named = isinstance(literal(api.props, "region"), str) or (provider_of(api) is not None and not where.assumed)
+        region = where.region if named else None
+        return Api(_known_id(api), partition_of(region) if region else None, region, where.account)
 
     @staticmethod
     def private(api: Resource) -> bool | None:

@@ -20,11 +20,13 @@ reference; element names matched in any case, as the provider's policy model doe
   case-sensitive), against execute-api:Invoke.
 - Resource / NotResource: `*`, `execute-api:/<stage>/<VERB>/<path>` (which API Gateway expands to the API's own ARN:
   "API Gateway resource policy examples") or `arn:<partition>:execute-api:<region>:<account>:<api-id>/<stage>/<VERB>/
-  <path>` ("Resource format of permissions for executing API in API Gateway"). `*` matches any run of characters,
-  `/` included, and `?` any one character. An operation's requests are every stage, its verb (each verb for ANY)
-  and its path with any value for each {parameter} ({proxy+}: one or more segments). The partition, Region and
-  account of a full ARN are taken to be the API's own, since the policy is attached to it; its API ID is compared
-  when the API's ID is known.
+  <path>` ("Resource format of permissions for executing API in API Gateway"; a `*` that ends a segment of fewer
+  than six matches the rest). request_arns.py matches them exactly against an operation's requests: every stage,
+  its verb (each verb for ANY) and its path with any one segment for each {param} and one or more for {proxy+}. A
+  Deny keeps callers out only if it matches every request, an Allow lets them in if it matches some. A full ARN's
+  partition, Region, account and API ID are compared with the API's where they are known (the ID once the API
+  exists, the account where its provider names it, the Region where its provider sets it); where one is not, a
+  statement whose pattern it decides may or may not apply.
 - Condition: which callers a statement is limited to, by the kind of key tested: the VPC endpoint or VPC the call
   comes through (aws:SourceVpce, aws:SourceVpc), its source IP address (aws:SourceIp, aws:VpcSourceIp), or the
   caller's principal (aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:PrincipalArn, which an
@@ -51,12 +53,11 @@ from typing import Any
 from ..policy import wildcard_match
 from ..resources import SECRET, UNKNOWN
 from ..values import Malformed, given, path_label
+from .request_arns import Match, Pattern, Request, matches
 
 INVOKE = "execute-api:invoke"
 """The action a call to an API is (API Gateway Developer Guide, "Action format of permissions for executing API"),
 lower-cased as actions are compared."""
-VERBS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
-"""The HTTP verbs a method ANY answers, each its own request ARN."""
 
 
 class Admits(IntEnum):
@@ -86,11 +87,6 @@ NEGATED = frozenset(
 )
 PATTERNED = frozenset({"stringlike", "stringnotlike", "arnlike", "arnnotlike"})
 ADDRESSES = frozenset({"ipaddress", "notipaddress"})
-
-HOLE = "\x00"
-"""Stands for any value of a stage or path parameter when a pattern must match every request: a character no
-pattern holds, so only a `*` matches it."""
-
 
 # -- a policy document --------------------------------------------------------------------------------------------
 
@@ -143,15 +139,6 @@ class Statement:
     left out); None when the element is not known."""
     not_resource: bool
     tests: tuple[Condition, ...] | None
-
-    @property
-    def known(self) -> bool:
-        """Whether everything read of it is known: then its widest and narrowest readings are one."""
-        return (
-            None not in (self.effect, self.everyone, self.invoke, self.resources, self.tests)
-            and None not in (self.resources or ())
-            and all(t.names is not None for t in self.tests or ())
-        )
 
 
 def statements(doc: Mapping[str, Any], label: str) -> list[Statement | None]:
@@ -267,16 +254,7 @@ def _patterns(value: Any, where: str) -> tuple[Pattern | None, ...] | None:
     return tuple(p for p in found if p is not ANOTHER)
 
 
-@dataclass(frozen=True)
-class Pattern:
-    """A Resource pattern: `tail` over `/<stage>/<VERB><path>`, `api` the API ID glob of a full ARN (None: the
-    abbreviated form, which API Gateway expands with the API's own ID)."""
-
-    tail: str
-    api: str | None = None
-
-
-ANOTHER = Pattern("")
+ANOTHER = Pattern("", ("", "", ""))
 """A pattern that names another service: it matches no request of the API."""
 
 
@@ -286,14 +264,13 @@ def _pattern(pattern: str, where: str) -> Pattern:
     if pattern.startswith("execute-api:"):
         return Pattern(pattern.removeprefix("execute-api:"))
     parts = pattern.split(":", 5)
+    if pattern.startswith("arn:") and len(parts) < 6 and len(parts) > 2 and parts[-1].endswith("*"):
+        # a `*` that ends an ARN's segment matches beyond the colons after it (IAM JSON policy elements: Resource)
+        parts += ["*"] * (6 - len(parts))
     if pattern.startswith("arn:") and len(parts) == 6:
         if not wildcard_match("execute-api", parts[2]):
             return ANOTHER
-        api, slash, rest = parts[5].partition("/")
-        if slash:
-            return Pattern(f"/{rest}", api)
-        # `<api-id>` alone is the API, not a call to it; `<glob>*` covers every call of the APIs it matches
-        return Pattern("*", api) if api.endswith("*") else ANOTHER
+        return Pattern(parts[5], (parts[1], parts[3], parts[4]))
     raise Malformed(where, "*, execute-api:/<stage>/<verb>/<path> or an execute-api ARN", pattern, shown="another form")
 
 
@@ -349,106 +326,15 @@ def _names(base: str, values: list[str | None]) -> bool | None:
 # -- one operation's requests -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Request:
-    """The requests of one operation: any stage, each of `verbs`, `path` with any value for its parameters."""
-
-    verbs: tuple[str, ...]
-    path: str | None
-    """`/items/{id}` (`/` for the root); None when not known."""
-    api_id: str | None
-    """The API's ID when known: a full ARN pattern is compared with it."""
-
-    @classmethod
-    def of(cls, verb: str, path: str | None, api_id: str | None) -> Request:
-        upper = verb.upper()
-        return cls(VERBS if upper == "ANY" else (upper,), path, api_id)
-
-    def covers_all(self, patterns: tuple[Pattern | None, ...] | None) -> bool | None:
-        """Whether the patterns match every request (None: a pattern not known yet decides)."""
-        if patterns is None:
-            return None
-        per_verb = [self._verb_covered(verb, patterns) for verb in self.verbs]
-        if all(per_verb):
-            return True
-        return None if False not in per_verb else False
-
-    def _verb_covered(self, verb: str, patterns: tuple[Pattern | None, ...]) -> bool | None:
-        subject = f"/{HOLE}/{verb}{_filled(self.path)}"
-        # a `?` could match a HOLE, which stands for values of any length: only a `*` surely covers them
-        for p in patterns:
-            if p is not None and self._ours(p) and "?" not in p.tail and wildcard_match(subject, p.tail):
-                return True
-        return None if None in patterns else False
-
-    def covers_some(self, patterns: tuple[Pattern | None, ...] | None) -> bool | None:
-        """Whether the patterns match some request (None: a pattern not known yet decides)."""
-        if patterns is None:
-            return None
-        for p in patterns:
-            if p is not None and self._ours(p) and any(_meets(p.tail, _template(v, self.path)) for v in self.verbs):
-                return True
-        return None if None in patterns else False
-
-    def _ours(self, pattern: Pattern) -> bool:
-        """Whether the pattern's API is this one: always for the abbreviated form and while the ID is not known."""
-        return pattern.api is None or self.api_id is None or wildcard_match(self.api_id, pattern.api)
-
-
-def covered(request: Request, statement: Statement, every: bool) -> bool | None:
+def covered(request: Request, statement: Statement, every: bool) -> Match:
     """Whether a statement's Resource (or NotResource) covers every request (`every`) or some request."""
+    if statement.resources is None:
+        return Match(None)
     if not statement.not_resource:
-        return request.covers_all(statement.resources) if every else request.covers_some(statement.resources)
+        return matches(request, statement.resources, every)
     # NotResource: the requests its patterns do not match
-    hit = request.covers_some(statement.resources) if every else request.covers_all(statement.resources)
-    return None if hit is None else not hit
-
-
-def _filled(path: str | None) -> str:
-    """The path with each parameter a HOLE ({proxy+}: two segments of HOLEs); an unknown path one HOLE."""
-    if path is None:
-        return f"/{HOLE}"
-    parts = []
-    for segment in path.split("/"):
-        if segment.startswith("{") and segment.endswith("+}"):
-            parts.append(f"{HOLE}/{HOLE}")
-        elif segment.startswith("{") and segment.endswith("}"):
-            parts.append(HOLE)
-        else:
-            parts.append(segment)
-    return "/".join(parts) or "/"
-
-
-def _template(verb: str, path: str | None) -> list[str | None]:
-    """`/<stage>/<VERB><path>` as characters and None for a run of any characters (a stage, a parameter)."""
-    tokens: list[str | None] = ["/", None, "/", *verb]
-    tokens += [None if c == HOLE else c for c in _filled(path)]
-    return tokens
-
-
-def _meets(pattern: str, template: list[str | None]) -> bool:
-    """Whether some string matches both the glob `pattern` (`*` any run, `?` any one character) and the template
-    (None: any run): a search over pairs of positions, at most len(pattern) x len(template) of them."""
-    seen: set[tuple[int, int]] = set()
-    pending = [(0, 0)]
-    while pending:
-        i, j = pending.pop()
-        if (i, j) in seen:
-            continue
-        seen.add((i, j))
-        if i == len(pattern) and j == len(template):
-            return True
-        p = pattern[i] if i < len(pattern) else None
-        t = template[j] if j < len(template) else ""
-        if p == "*":
-            pending.append((i + 1, j))
-        if t is None:
-            pending.append((i, j + 1))
-        if p is None or t == "":
-            continue
-        if p in "*?" or t is None or p == t:
-            pending.append((i if p == "*" else i + 1, j if t is None else j + 1))
-    return False
+    hit = matches(request, statement.resources, not every)
+    return Match(None if hit.value is None else not hit.value, hit.rests_on)
 
 
 # -- who gets in ----------------------------------------------------------------------------------------------------
@@ -466,6 +352,9 @@ class Admission:
     effect: str | None = None
     unknown: str | None = None
     """What this reading rests on that is not known until deployment (it reads that the widest or the narrowest way)."""
+    rests_on: tuple[str, ...] = ()
+    """The fields of this API's ARN, not known, on which it rests that the deciding statement names this API (or,
+    for an implicit deny, that the Allow `statement` names does not)."""
 
     @property
     def why(self) -> str:
@@ -473,11 +362,25 @@ class Admission:
         if self.unknown is not None:
             return self.unknown
         where = self.policy if self.statement is None else f"{self.policy} Statement[{self.statement}]"
-        if self.statement is None:
-            return (
-                f"{where} allows no anonymous caller to invoke it, so API Gateway denies every call (an implicit deny)"
+        if self.effect is None:
+            unless = (
+                f" unless Statement[{self.statement}]'s Resource names this API, {_whose(self.rests_on)}"
+                if self.statement is not None
+                else ""
             )
-        return f"{where} " + (DENIES if self.effect == "Deny" else ALLOWS)[self.admits]
+            return (
+                f"{self.policy} allows no anonymous caller to invoke it{unless}, so API Gateway denies every call "
+                "(an implicit deny)"
+            )
+        said = f"{where} " + (DENIES if self.effect == "Deny" else ALLOWS)[self.admits]
+        return f"{said}, if its Resource names this API, {_whose(self.rests_on)}" if self.rests_on else said
+
+
+def _whose(fields: tuple[str, ...]) -> str:
+    """`whose ID and account are not known until deployment`."""
+    named = fields[0] if len(fields) == 1 else f"{', '.join(fields[:-1])} and {fields[-1]}"
+    hint = " (its provider's region and allowedAccountIds, one account, name them)" if set(fields) - {"ID"} else ""
+    return f"whose {named} {'is' if len(fields) == 1 else 'are'} not known until deployment{hint}"
 
 
 DENIES = {
@@ -499,16 +402,12 @@ ALLOWS = {
 }
 
 
-def settled(found: list[Statement | None]) -> bool:
-    """Whether every statement is known: `admission` reads them the same either way."""
-    return all(statement is not None and statement.known for statement in found)
-
-
 def admission(found: list[Statement | None], request: Request, policy: str, widest: bool) -> Admission:
     """Which anonymous callers the statements of `policy` let make `request`: what some Allow admits (the widest of
     them), less what a Deny keeps out. `widest` reads what is not known yet as admitting the most, else the fewest."""
     allows: list[Admission] = []
     denies: list[Admission] = []
+    implicit = Admission(Admits.NO_ONE, policy)
     for index, statement in enumerate(found):
         if statement is None:  # a statement not known until deployment
             why = f"{policy} Statement[{index}] is not known until deployment"
@@ -517,14 +416,16 @@ def admission(found: list[Statement | None], request: Request, policy: str, wide
             continue
         effect = statement.effect or ("Allow" if widest else "Deny")
         if effect == "Allow":
-            kind = _allowed(statement, request, widest)
+            kind, rests_on = _allowed(statement, request, widest)
             if kind is not None:
-                allows.append(Admission(kind, policy, index, "Allow"))
+                allows.append(Admission(kind, policy, index, "Allow", rests_on=rests_on))
+            elif rests_on and implicit.statement is None:
+                implicit = Admission(Admits.NO_ONE, policy, index, rests_on=rests_on)
         else:
-            kind = _denied(statement, request, not widest)
+            kind, rests_on = _denied(statement, request, not widest)
             if kind is not None:
-                denies.append(Admission(kind, policy, index, "Deny"))
-    allowed = max(allows, key=lambda a: a.admits, default=Admission(Admits.NO_ONE, policy))
+                denies.append(Admission(kind, policy, index, "Deny", rests_on=rests_on))
+    allowed = max(allows, key=lambda a: a.admits, default=implicit)
     return min([*denies, allowed], key=lambda a: a.admits)  # an explicit Deny says more than an implicit one
 
 
@@ -532,36 +433,40 @@ def _yes(value: bool | None, lean: bool) -> bool:
     return lean if value is None else value
 
 
-def _applies(statement: Statement, request: Request, every: bool, lean: bool) -> bool:
+def _applies(statement: Statement, request: Request, every: bool, lean: bool) -> tuple[bool, tuple[str, ...]]:
     """Whether a statement is about an anonymous caller's execute-api:Invoke of some request (of every request, for
-    `every`); `lean` answers where a value not known yet decides."""
+    `every`); `lean` answers where a value not known yet decides. Second: the fields of the API's ARN, not known,
+    that its Resource decides on (when it does)."""
     if not (_yes(statement.everyone, lean) and _yes(statement.invoke, lean)):
-        return False
-    return _yes(covered(request, statement, every), lean)
+        return False, ()
+    match = covered(request, statement, every)
+    return _yes(match.value, lean), match.rests_on if match.value is None else ()
 
 
-def _allowed(statement: Statement, request: Request, widest: bool) -> Admits | None:
-    """The callers an Allow admits to the request; None when it admits none."""
-    if not _applies(statement, request, every=False, lean=widest):
-        return None
+def _allowed(statement: Statement, request: Request, widest: bool) -> tuple[Admits | None, tuple[str, ...]]:
+    """The callers an Allow admits to the request (None: it admits none), and what that rests on."""
+    applies, rests_on = _applies(statement, request, every=False, lean=widest)
+    if not applies:
+        return None, rests_on
     if statement.tests is None:
-        return Admits.ANYONE if widest else None
+        return (Admits.ANYONE, rests_on) if widest else (None, ())
     kinds = [
         t.kind for t in statement.tests if t.kind is not None and t.positive and _yes(t.names, not widest)
     ]  # all must hold: the narrowest decides
-    return min(kinds, default=Admits.ANYONE)
+    return min(kinds, default=Admits.ANYONE), rests_on
 
 
-def _denied(statement: Statement, request: Request, strictest: bool) -> Admits | None:
-    """The callers a Deny leaves to the request (NO_ONE: it denies every anonymous caller); None when it leaves
-    them all."""
-    if not _applies(statement, request, every=True, lean=strictest):
-        return None
+def _denied(statement: Statement, request: Request, strictest: bool) -> tuple[Admits | None, tuple[str, ...]]:
+    """The callers a Deny leaves to the request (NO_ONE: it denies every anonymous caller; None: it leaves them
+    all), and what that rests on."""
+    applies, rests_on = _applies(statement, request, every=True, lean=strictest)
+    if not applies:
+        return None, ()
     if statement.tests is None:
-        return Admits.NO_ONE if strictest else None
+        return (Admits.NO_ONE if strictest else None), rests_on
     kinds = [Admits.NAMED_PRINCIPALS] if statement.named_principals_only else []
     for test in statement.tests:
         if test.kind is None or test.positive is not False or not _yes(test.names, strictest):
-            return None  # the Deny holds for some callers only: it leaves the others in
+            return None, ()  # the Deny holds for some callers only: it leaves the others in
         kinds.append(test.kind)
-    return max(kinds, default=Admits.NO_ONE)  # a caller named by any one test gets through
+    return max(kinds, default=Admits.NO_ONE), rests_on  # a caller named by any one test gets through
