@@ -70,6 +70,9 @@ MERGE_ORDER = (Outcome.FAIL, Outcome.UNKNOWN, Outcome.EXEMPT, Outcome.PASS, Outc
 def merged(findings: Iterable[Finding]) -> list[Finding]:
     """One finding per policy and resource: the parts of one declared resource (the method settings of an
     aws-native stage) judged apart, a fail never hidden, their messages joined."""
+    findings = list(findings)
+    if len({(f.policy, f.urn) for f in findings}) == len(findings):  # the usual case: one view per resource
+        return findings
     groups: dict[tuple[str, str], list[Finding]] = {}
     for found in findings:
         groups.setdefault((found.policy, found.urn), []).append(found)
@@ -102,9 +105,9 @@ def _view_finding(policy: Policy, view: Resource, settings: Settings, graph: Gra
     if check is None or not policy.applies_to(view.type):
         return None
     if graph is not None and in_graph is not None:
-        verdict = verdict_if_any(lambda: in_graph(view, settings, graph), view.label)
+        verdict = verdict_if_any(partial(in_graph, view, settings, graph), view.label)
     else:
-        verdict = verdict_if_any(lambda: check(view, settings), view.label)
+        verdict = verdict_if_any(partial(check, view, settings), view.label)
     return None if verdict is None else finding(policy, view, verdict, settings)
 
 
@@ -274,19 +277,28 @@ def per_resource(policy: Policy, resource: Resource, settings: Settings) -> Find
 def with_the_stack(policy: Policy, graph: Graph, settings: Settings) -> list[Finding]:
     """What the engine's AnalyzeStack reports for `policy` (before `covered`): every finding of a stack policy,
     and a resource policy's finding of each resource that `per_resource` left to the stack. Together with
-    `per_resource` over the same resources: the findings of `evaluation`, each reported once."""
-    if policy.in_graph is None and not policy.is_stack_policy:
-        return []
+    `per_resource` over the same resources: the findings of `evaluation`, each reported once.
+
+    Each declared resource is judged alone first, as `per_resource` judges it; only those it leaves open are
+    judged with the graph, so a resource costs one check more than at Analyze, not two."""
     if policy.is_stack_policy:
         return judged(policy, graph, settings)
-    return [found for found in judged(policy, graph, settings) if not _decided_alone(policy, graph, found, settings)]
-
-
-def _decided_alone(policy: Policy, graph: Graph, found: Finding, settings: Settings) -> bool:
-    """Whether the engine's per-resource Analyze reported `found`'s resource itself (`per_resource`)."""
-    view = graph.get(found.urn)
-    alone = evaluate_resource(policy, view.as_declared, settings) if view is not None else None
-    return alone is not None and policy.decides_alone(alone.outcome)
+    if policy.in_graph is None:
+        return []
+    checked = set(policy.resource_types)
+    left_open: dict[str, bool] = {}  # declared URN -> whether `per_resource` left it to the stack
+    in_graph = []
+    for view in graph.resources:
+        if view.type not in checked:
+            continue
+        declared = view.as_declared
+        open_ = left_open.get(declared.urn)
+        if open_ is None:
+            alone = evaluate_resource(policy, declared, settings)
+            open_ = left_open[declared.urn] = alone is None or not policy.decides_alone(alone.outcome)
+        if open_:
+            in_graph.append(view)
+    return merged(found for view in in_graph if (found := _view_finding(policy, view, settings, graph)) is not None)
 
 
 def covered(found: Finding, policies: Mapping[str, Policy], graph: Graph, settings: Mapping[str, Settings]) -> Finding:
