@@ -150,6 +150,16 @@ class SharedRequests(_PolicyAnalyzerServicer):
             )
 
 
+def checking(policies: Sequence[Policy], converted: Sequence[PulumiPolicy]) -> dict[str, list[PulumiPolicy]]:
+    """Each type a program may declare that a resource policy checks -> those policies' pulumi-policy objects
+    (`converted`, one per policy of `policies`), in pack order: `SharedRequests`'s `checking`."""
+    found: dict[str, list[PulumiPolicy]] = {}
+    for policy, pulumi_policy in zip(policies, converted, strict=True):
+        for declared in () if policy.is_stack_policy else declared_types(policy):
+            found.setdefault(declared, []).append(pulumi_policy)
+    return found
+
+
 def serve(policies: Sequence[Policy], converted: Sequence[PulumiPolicy], *, name: str, **options: Any) -> None:
     """Serve `converted` (the pulumi-policy objects of `policies`) as `PolicyPack(name, converted, **options)` does.
 
@@ -157,12 +167,8 @@ def serve(policies: Sequence[Policy], converted: Sequence[PulumiPolicy], *, name
     of the servicer. Runs until the engine ends the process.
     """
     level = options.pop("enforcement_level", None) or EnforcementLevel.ADVISORY
-    checking: dict[str, list[PulumiPolicy]] = {}
-    for policy, pulumi_policy in zip(policies, converted, strict=True):
-        for declared in () if policy.is_stack_policy else declared_types(policy):
-            checking.setdefault(declared, []).append(pulumi_policy)
     # "0.0.1" is PolicyPack's version too: PulumiPolicy.yaml's takes precedence
-    servicer = SharedRequests(checking, name, "0.0.1", converted, level, **options)
+    servicer = SharedRequests(checking(policies, converted), name, "0.0.1", converted, level, **options)
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=WORKERS), options=_GRPC_CHANNEL_OPTIONS)
     analyzer_pb2_grpc.add_AnalyzerServicer_to_server(servicer, server)
     port = server.add_insecure_port(address="127.0.0.1:0")
