@@ -91,7 +91,12 @@ def evaluate_resource(policy: Policy, resource: Resource, settings: Settings) ->
     """The finding of a resource policy for one resource as declared, judged alone (the engine's Analyze): its
     views judged apart and merged onto it (`merged`). None when it is out of scope (no view of a type the
     policy checks, or none that defines anything it checks)."""
-    seen = views(resource)
+    return _judged_alone(policy, views(resource), settings)
+
+
+def _judged_alone(policy: Policy, seen: list[Resource], settings: Settings) -> Finding | None:
+    """`evaluate_resource` of the declared resource whose views (or those of the types the policy checks) are
+    `seen`."""
     if len(seen) == 1:
         return _view_finding(policy, seen[0], settings, None)
     found = [f for view in seen if (f := _view_finding(policy, view, settings, None))]
@@ -279,26 +284,25 @@ def with_the_stack(policy: Policy, graph: Graph, settings: Settings) -> list[Fin
     and a resource policy's finding of each resource that `per_resource` left to the stack. Together with
     `per_resource` over the same resources: the findings of `evaluation`, each reported once.
 
-    Each declared resource is judged alone first, as `per_resource` judges it; only those it leaves open are
-    judged with the graph, so a resource costs one check more than at Analyze, not two."""
+    Each declared resource is judged alone first, through its views in the graph, as `per_resource` judges it;
+    only those it leaves open are judged with the graph, so a resource costs one check more than at Analyze, not
+    two."""
     if policy.is_stack_policy:
         return judged(policy, graph, settings)
     if policy.in_graph is None:
         return []
     checked = set(policy.resource_types)
-    left_open: dict[str, bool] = {}  # declared URN -> whether `per_resource` left it to the stack
-    in_graph = []
+    parts: dict[int, list[Resource]] = {}  # each declared resource's views of the types the policy checks
     for view in graph.resources:
-        if view.type not in checked:
-            continue
-        declared = view.as_declared
-        open_ = left_open.get(declared.urn)
-        if open_ is None:
-            alone = evaluate_resource(policy, declared, settings)
-            open_ = left_open[declared.urn] = alone is None or not policy.decides_alone(alone.outcome)
-        if open_:
-            in_graph.append(view)
-    return merged(found for view in in_graph if (found := _view_finding(policy, view, settings, graph)) is not None)
+        if view.type in checked:
+            parts.setdefault(id(view.as_declared), []).append(view)
+    left_open = [
+        view
+        for seen in parts.values()
+        if (alone := _judged_alone(policy, seen, settings)) is None or not policy.decides_alone(alone.outcome)
+        for view in seen
+    ]
+    return merged(found for view in left_open if (found := _view_finding(policy, view, settings, graph)) is not None)
 
 
 def covered(found: Finding, policies: Mapping[str, Policy], graph: Graph, settings: Mapping[str, Settings]) -> Finding:
