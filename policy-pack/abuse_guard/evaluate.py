@@ -267,7 +267,11 @@ def per_resource(policy: Policy, resource: Resource, settings: Settings) -> Find
     verdict at AnalyzeStack. None when the policy does not check the resource.
     """
     found = evaluate_resource(policy, resource, settings)
-    if found is None or policy.decides_alone(found.outcome):
+    if found is None:
+        return None
+    if found.outcome is Outcome.EXEMPT and policy.in_graph is not None:
+        return _exempt_alone(policy, resource, settings, found)
+    if policy.decides_alone(found.outcome):
         return found
     return replace(
         found,
@@ -277,6 +281,22 @@ def per_resource(policy: Policy, resource: Resource, settings: Settings) -> Find
             "(its API, authorizer, function URL or resource policy), when the engine analyzes the whole stack"
         ),
     )
+
+
+def _exempt_alone(policy: Policy, resource: Resource, settings: Settings, found: Finding) -> Finding:
+    """An exempt finding of a policy that may judge with the graph: exempt whatever the graph says, but what it
+    would be without the exemption is the stack's to say when the resource alone does not decide it."""
+    reason = exemption(policy, resource, settings)
+    said = f"exempt: {reason}; without it: "
+    if reason is None or not found.message.startswith(said):
+        return found
+    try:
+        underlying = Outcome(found.message[len(said) :].split(":", 1)[0])
+    except ValueError:
+        return found
+    if policy.decides_alone(underlying):
+        return found
+    return replace(found, message=f"{said}decided with the stack (the whole stack is analyzed after each resource)")
 
 
 def with_the_stack(policy: Policy, graph: Graph, settings: Settings) -> list[Finding]:

@@ -85,6 +85,12 @@ def get(props: Any, path: str, at: str = "") -> Any:
     return current
 
 
+def given(props: Any, path: str, at: str = "") -> Any:
+    """The raw value at a dotted path, None when absent or blank text (a blank document is no document)."""
+    value = get(props, path, at)
+    return None if isinstance(value, str) and not value.strip() else value
+
+
 def number(props: Any, path: str, at: str = "", integer: bool = False) -> float | None:
     """A number (the engine sends every number as a float); `integer` rejects fractions."""
     value = get(props, path, at)

@@ -3,8 +3,8 @@
 The Pulumi CLI cannot be installed everywhere the pack is developed, so the engine side is proven by
 doing what the engine does: start `python -u -m pulumi.policy <engine-address> .` in the pack
 directory (the engine's `pulumi-analyzer-policy-python` shim), read the port it prints, then send
-the protobuf messages the engine sends. The protocol tests, the benchmark and the engine-vs-offline
-equivalence test all drive a pack through this one client.
+the protobuf messages the engine sends. The protocol tests, the benchmark and the parity test (through
+engine.py, which plays a whole `pulumi preview` or `pulumi policy analyze`) all drive a pack through this one client.
 
 A pack whose PulumiPolicy.yaml says `runtime: nodejs` (the benchmark's AWSGuard peer) is started as
 the engine starts a Node pack: `node ./node_modules/@pulumi/pulumi/cmd/run-policy-pack
@@ -207,6 +207,8 @@ class RunningPack:
         self._drain: threading.Thread | None = None
         self.channel: Any = None
         self.stub: Any = None
+        self.config: dict[str, PolicyConfig] = {}
+        """The policy config last sent with `configure` (what the engine knows of the levels)."""
 
     def connect(self, timeout: float) -> None:
         """Open the channel to the printed port and keep reading stdout, as the engine does."""
@@ -242,6 +244,7 @@ class RunningPack:
             }
         )
         self.stub.Configure(request, timeout=CALL_TIMEOUT)
+        self.config = dict(config)
 
     def analyze(self, resource: Resource) -> analyzer_pb2.AnalyzeResponse:
         return self.stub.Analyze(analyze_request(resource), timeout=CALL_TIMEOUT)

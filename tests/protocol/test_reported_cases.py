@@ -44,11 +44,13 @@ RESOURCE_CASES: dict[str, tuple[str, Resource, Outcome]] = {
         ),
         Outcome.PASS,
     ),
-    # 3. CORS preflight on an HTTP API with an authorizer (API Gateway guide, "Configuring CORS for an HTTP API")
+    # 3. CORS preflight on an HTTP API with an authorizer (API Gateway guide, "Configuring CORS for an HTTP API"):
+    # not-applicable, decided with the stack (the route's API says its protocol), where the engine's protocol has no
+    # per-resource not-applicable: nothing is reported, no violation and no unknown
     "http_cors_preflight_route": (
         "api-route-authorization",
         resource(API_ROUTE, {"apiId": UNKNOWN, "routeKey": "OPTIONS /{proxy+}", "authorizationType": "NONE"}),
-        Outcome.NOT_APPLICABLE,
+        Outcome.PASS,
     ),
     # 4. WebSocket APIs support API keys and usage plans
     "websocket_connect_with_api_key": (

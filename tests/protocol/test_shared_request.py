@@ -63,9 +63,8 @@ from tests.harness.analyzer import (
     analyze_request,
     analyzer_resource,
     previewed,
-    start_pack,
 )
-from tests.protocol.conftest import PACK_DIR
+from tests.protocol.conftest import PACK_DIR, started
 from tests.protocol.examples import RESOURCE_EXAMPLES, STACK, STACK_EXAMPLES, function, rest_api_graph
 from tests.support import resource
 
@@ -82,15 +81,6 @@ from abuse_guard import crossguard
 crossguard.release.SERVER_CHECKED_WITH = "no release"  # serve falls back to PolicyPack
 runpy.run_path({str(PACK_DIR / "__main__.py")!r}, run_name="__main__")
 '''
-
-
-def started(tmp_path_factory: pytest.TempPathFactory, main: str) -> Iterator[RunningPack]:
-    """A pack directory whose __main__.py is `main`, started as the engine starts a pack."""
-    directory = tmp_path_factory.mktemp("pack")
-    (directory / "PulumiPolicy.yaml").write_text("runtime: python\n")
-    (directory / "__main__.py").write_text(main)
-    with start_pack(directory) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
@@ -179,10 +169,10 @@ def test_pulumi_policy_is_the_release_serve_was_checked_with() -> None:
 def test_on_another_release_serve_is_a_plain_policy_pack(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[tuple[Any, ...]] = []
     monkeypatch.setattr(release, "SERVER_CHECKED_WITH", "no release")
-    monkeypatch.setattr(crossguard, "PolicyPack", lambda *args, **options: built.append((*args, options)))
+    monkeypatch.setattr(crossguard, "PulumiPolicyPack", lambda *args, **options: built.append((*args, options)))
     crossguard.serve(POLICIES, name="abuse-guard", provider="aws")
-    [(name, policies, options)] = built
-    assert (name, options) == ("abuse-guard", {"provider": "aws"})
+    [(name, policies, level, initial_config, options)] = built
+    assert (name, level, initial_config, options) == ("abuse-guard", None, None, {"provider": "aws"})
     assert [p.name for p in policies] == [p.id for p in POLICIES]
 
 
@@ -623,7 +613,11 @@ def in_process_servicer() -> Any:
     assert server is not None
     converted = [crossguard.pulumi_policy(p, POLICIES) for p in POLICIES]
     return server.SharedRequests(
-        server.checking(POLICIES, converted), "abuse-guard", "0.0.1", converted, EnforcementLevel.ADVISORY
+        server.checking(zip(POLICIES, converted, strict=True)),
+        "abuse-guard",
+        "0.0.1",
+        converted,
+        EnforcementLevel.ADVISORY,
     )
 
 

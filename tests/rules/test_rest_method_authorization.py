@@ -56,9 +56,11 @@ def test_message_names_the_method_and_the_fix() -> None:
     assert "or api_key_required=True with a usage plan" in message
 
 
-def test_an_open_method_of_a_private_api_passes_in_the_stack_evaluation() -> None:
-    """Private REST APIs are reachable only through interface VPC endpoints (API Gateway Developer Guide,
-    "Private REST APIs in API Gateway"); found by a fresh user. Alone, the method's API is not in sight."""
+def test_an_open_method_of_a_private_api_without_a_resource_policy_passes_in_the_stack_evaluation() -> None:
+    """Private REST APIs are reachable only through interface VPC endpoints, and API Gateway does not deploy one
+    without a resource policy (API Gateway Developer Guide, "Private REST APIs in API Gateway", "Create and attach an
+    API Gateway resource policy to an API"); found by a fresh user. Alone, the method's API is not in sight. What a
+    policy admits: tests/rules/test_rest_resource_policies.py."""
     from abuse_guard.aws.types import REST_API
     from abuse_guard.evaluate import evaluate
     from tests.support import resource
@@ -73,7 +75,5 @@ def test_an_open_method_of_a_private_api_passes_in_the_stack_evaluation() -> Non
         )
         [finding] = evaluate([POLICY], [api, method])
         assert finding.outcome is Outcome.PASS
-        assert finding.message.endswith(
-            "RestApi 'api' is PRIVATE: only callers through its interface VPC endpoints reach it"
-        )
+        assert "RestApi 'api' is PRIVATE and has no resource policy in this stack" in finding.message
     assert check(POLICY, REST_METHOD, method.props).outcome is Outcome.FAIL

@@ -116,6 +116,8 @@ class Operation:
     """The integration defined with the operation (a body's), shaped as an Integration resource."""
     problem: Malformed | None = None
     """Why the operation's definition cannot be read; every read raises it."""
+    path: str | None = None
+    """A body operation's path as written (`/items/{id}`); a Method's comes from its API resources (`resource_path`)."""
 
     def _at(self, at: str | None) -> str:
         if self.problem is not None:
@@ -179,7 +181,7 @@ def operations(resource: Resource) -> tuple[Operation, ...]:
         return ()
     rest = resource.type == REST_API
     found = [
-        Operation(resource, rest, op.props, op.at, BODY, op.shown, op.integration, op.problem)
+        Operation(resource, rest, op.props, op.at, BODY, op.shown, op.integration, op.problem, op.path)
         for op in openapi.operations(resource, rest)
     ]
     if quick_created(resource):
@@ -321,17 +323,6 @@ class FrontDoors:
         if not apis:
             raise Undetermined(f"{op.resource.label}.apiId", "comes from no API Gateway v2 API in this stack")
         return apis[0]
-
-    def private_api(self, op: Operation) -> Resource | None:
-        """The operation's REST API when it is PRIVATE (endpointConfiguration types), reachable only through
-        interface VPC endpoints (API Gateway Developer Guide, "Private REST APIs in API Gateway"), else None."""
-        api = self.operation_api(op) if op.rest else None
-        if api is None:
-            return None
-        config = api.props.get("endpointConfiguration")
-        types = config.get("types") if isinstance(config, Mapping) else None
-        listed = [types] if isinstance(types, str) else types if isinstance(types, list) else []
-        return api if "PRIVATE" in listed else None
 
     def operation_api(self, op: Operation) -> Resource | None:
         """The REST API (or v2 API) an operation belongs to: its own resource for a body or quick-create one."""

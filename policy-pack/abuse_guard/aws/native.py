@@ -8,7 +8,9 @@ resource(s) the rules know, each carrying the declared resource in `declared` (f
   absent reservation is unreserved (aws-native has no -1 sentinel).
 - lambda:Url -> lambda/functionUrl:FunctionUrl: authType -> authorizationType, targetFunctionArn -> functionName.
 - lambda:Permission -> lambda/permission:Permission: functionName -> function. lambda:Alias as is.
-- apigateway:RestApi -> apigateway/restApi:RestApi: body (an object) as is; apiKeySourceType -> apiKeySource.
+- apigateway:RestApi -> apigateway/restApi:RestApi: body and policy (objects) as is; apiKeySourceType -> apiKeySource.
+- apigateway:DomainName and apigatewayv2:DomainName as is (mutualTlsAuthentication); apigateway:BasePathMapping ->
+  apigateway/basePathMapping:BasePathMapping (restApiId -> restApi, stage -> stageName); apigatewayv2:ApiMapping as is.
 - apigateway:Resource, :Authorizer -> their twins: restApiId -> restApi. :UsagePlanKey as is.
 - apigateway:Method -> apigateway/method:Method (authorizationType -> authorization, restApiId -> restApi)
   and an apigateway/integration:Integration from its embedded `integration` (timeoutInMillis ->
@@ -64,11 +66,15 @@ RENAMES: dict[str, tuple[str, dict[str, str]]] = {
     "aws-native:apigateway:UsagePlanKey": (aws.USAGE_PLAN_KEY, {}),
     "aws-native:apigateway:Deployment": (aws.REST_DEPLOYMENT, {"restApiId": "restApi"}),
     "aws-native:apigateway:Authorizer": (aws.REST_AUTHORIZER, {"restApiId": "restApi"}),
+    "aws-native:apigateway:DomainName": (aws.REST_DOMAIN_NAME, {}),
+    "aws-native:apigateway:BasePathMapping": (aws.BASE_PATH_MAPPING, {"restApiId": "restApi", "stage": "stageName"}),
     "aws-native:apigatewayv2:Api": (aws.HTTP_API, {}),
     "aws-native:apigatewayv2:Route": (aws.API_ROUTE, {}),
     "aws-native:apigatewayv2:Integration": (aws.HTTP_INTEGRATION, {"timeoutInMillis": "timeoutMilliseconds"}),
     "aws-native:apigatewayv2:Authorizer": (aws.HTTP_AUTHORIZER, {}),
     "aws-native:apigatewayv2:Stage": (aws.HTTP_STAGE, {"stageName": "name"}),
+    "aws-native:apigatewayv2:DomainName": (aws.HTTP_DOMAIN_NAME, {}),
+    "aws-native:apigatewayv2:ApiMapping": (aws.API_MAPPING, {}),
 }
 TWINS: dict[str, str] = {native: classic for native, (classic, _) in RENAMES.items()}
 """aws-native token -> the pulumi-aws token of its view."""

@@ -33,7 +33,7 @@ import yaml
 
 from ..files.bounded_yaml import load_yaml
 from ..resources import Resource
-from ..values import Malformed, describe, get
+from ..values import Malformed, describe, given
 from .names import safe_path, safe_verb
 from .types import HTTP_INTEGRATION, REST_INTEGRATION
 
@@ -75,13 +75,11 @@ def document(resource: Resource) -> Mapping[str, Any] | None:
     Raises Undetermined when the body is not known until deployment (or is a secret), and Malformed
     when it is not JSON or YAML text (or an object) holding a Swagger 2.0 or OpenAPI 3.x document.
     """
-    raw = get(resource.props, "body")
+    raw = given(resource.props, "body")
     if raw is None:
         return None
     label = "body"
     if isinstance(raw, str):
-        if not raw.strip():
-            return None
         try:
             doc = json.loads(raw)
         except ValueError:

@@ -17,12 +17,21 @@ REST_STAGE = "aws:apigateway/stage:Stage"
 METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
 USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan"
 USAGE_PLAN_KEY = "aws:apigateway/usagePlanKey:UsagePlanKey"
+REST_API_POLICY = "aws:apigateway/restApiPolicy:RestApiPolicy"
+"""A REST API's resource policy declared apart from the API (restApiId, policy)."""
+REST_DOMAIN_NAME = "aws:apigateway/domainName:DomainName"
+BASE_PATH_MAPPING = "aws:apigateway/basePathMapping:BasePathMapping"
 
 HTTP_API = "aws:apigatewayv2/api:Api"
 """An API Gateway v2 API: HTTP or WebSocket, by its protocolType."""
 API_ROUTE = "aws:apigatewayv2/route:Route"
 HTTP_INTEGRATION = "aws:apigatewayv2/integration:Integration"
 HTTP_STAGE = "aws:apigatewayv2/stage:Stage"
+HTTP_DOMAIN_NAME = "aws:apigatewayv2/domainName:DomainName"
+API_MAPPING = "aws:apigatewayv2/apiMapping:ApiMapping"
+
+DOMAIN_NAMES = (REST_DOMAIN_NAME, HTTP_DOMAIN_NAME)
+"""A custom domain name: one AWS resource, which either API Gateway version declares (and maps any API to)."""
 
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 """An Elastic Load Balancing v2 load balancer; `aws:alb/...` is pulumi-aws's alias of `aws:lb/...` (so below)."""

@@ -148,6 +148,8 @@ def _covered(
                 "release gives a policy only its own config)"
             ),
         )
+    if not shared.enabled(cover.policy):  # a disabled policy's exemptions cover nothing, as offline
+        return found
     known = {policy.id: settings, cover.policy: covering.settings(shared.config_of(cover.policy))}
     return covered(found, pack, graph, known)
 
@@ -223,13 +225,31 @@ class ResourceAndStackPolicy(ResourceValidationPolicy, StackValidationPolicy):
         return self._remediate is not None
 
 
+SOURCE = "abuse_guard_policy"
+"""The attribute of each pulumi-policy object `pulumi_policy` builds that holds its abuse-guard Policy (`source`)."""
+
+
+def source(converted: PulumiPolicy) -> Policy | None:
+    """The abuse-guard Policy `converted` was built from by `pulumi_policy`; None for any other pulumi-policy policy
+    (a policy of the user's own, which a composed pack serves as pulumi-policy does)."""
+    found = getattr(converted, SOURCE, None)
+    return found if isinstance(found, Policy) else None
+
+
 def pulumi_policy(policy: Policy, pack: Sequence[Policy] = ()) -> PulumiPolicy:
     """The pulumi-policy object for one of our policies: same name, metadata and config schema.
 
     A stack policy is a StackValidationPolicy, a resource policy that decides every resource alone a
     ResourceValidationPolicy, and one whose graph check (`Policy.in_graph`) may change a verdict a
     `ResourceAndStackPolicy`. `pack`: the policies served with it, whose exemptions may cover its findings.
+    The object remembers `policy` (`source`), so a pack tells abuse-guard's policies from others.
     """
+    converted = _converted(policy, pack)
+    setattr(converted, SOURCE, policy)
+    return converted
+
+
+def _converted(policy: Policy, pack: Sequence[Policy]) -> PulumiPolicy:
     schema = policy.config_schema()
     common: dict[str, Any] = {
         "name": policy.id,

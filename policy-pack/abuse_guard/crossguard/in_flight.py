@@ -37,13 +37,20 @@ PolicyConfig = Callable[[str], Mapping[str, Any] | None]
 class StackRequest:
     """An AnalyzeStack request in flight: its resources and their graph, built at the first policy's call.
 
-    `config_of` reads any policy's config (a finding may be covered by another policy's exemption); `unknown`
+    `config_of` reads any policy's config and `enabled` whether the pack runs it (a finding may be covered by
+    another policy's exemption, which counts only while that policy runs, as in `evaluate.evaluation`); `unknown`
     collects (policy, URN, message) of each resource the policies cannot judge yet, which the server answers."""
 
-    def __init__(self, request: analyzer_pb2.AnalyzeStackRequest, config_of: PolicyConfig) -> None:
+    def __init__(
+        self,
+        request: analyzer_pb2.AnalyzeStackRequest,
+        config_of: PolicyConfig,
+        enabled: Callable[[str], bool] = lambda name: True,
+    ) -> None:
         self._request = request
         self._graph: Graph | None = None
         self.config_of = config_of
+        self.enabled = enabled
         self.unknown: list[tuple[str, str, str]] = []
 
     @property

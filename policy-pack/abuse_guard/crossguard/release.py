@@ -16,8 +16,10 @@ from pulumi_policy.version import VERSION as PULUMI_POLICY_VERSION
 from .. import PULUMI_POLICY_RELEASE
 
 SERVER_CHECKED_WITH = PULUMI_POLICY_RELEASE
-"""The pulumi-policy release whose PolicyPack `serve` repeats, whose private servicer class server.SharedRequests
-extends and whose private proxies `decode.plain_props` unwraps (tests/protocol/test_shared_request.py pins them)."""
+"""The pulumi-policy release whose PolicyPack `crossguard.PolicyPack` repeats (calling it for its checks with its
+private servicer class stood in for, server.servicer_arguments), whose private servicer class server.SharedRequests
+extends and whose private proxies `decode.plain_props` unwraps (tests/protocol/test_shared_request.py and
+test_compose.py pin them)."""
 
 __all__ = ["PULUMI_POLICY_VERSION", "SERVER_CHECKED_WITH", "checked", "private_proxies"]
 

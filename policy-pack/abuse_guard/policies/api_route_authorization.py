@@ -6,13 +6,14 @@ from functools import partial
 
 from ..aws.frontdoors import BODY, QUICK_CREATE, ROUTE_OPERATION_TYPES, DoorKind, Operation, protocol
 from ..aws.names import safe_route_key
+from ..aws.reach import Reach
 from ..aws.types import API_ROUTE, HTTP_API
 from ..findings import Outcome, Verdict, failed, not_applicable, passed, undetermined
 from ..graph import Graph
 from ..policy import Policy, Settings
 from ..resources import UNKNOWN, Resource
 from ..values import literal
-from .authorization import authorizer_verdict, each_operation
+from .authorization import authorizer_verdict, each_operation, noted, through_domains
 
 WEBSOCKET_CONNECT_TYPES = ("AWS_IAM", "CUSTOM")
 QUICK_CREATE_FIX = (
@@ -89,8 +90,16 @@ def judge(op: Operation, settings: Settings, graph: Graph | None) -> Verdict:
                 "(apiKeyAloneIsEnough is false); set authorization_type to AWS_IAM or CUSTOM (with authorizer_id)"
             )
         what = f"is open to anyone (authorizationType {authorization or 'absent, so NONE'})"
+        notes: list[str] = []
+        if graph is not None and kind is DoorKind.HTTP_ROUTE:
+            settled, notes = through_domains(label, op, graph.derived(Reach))
+            if settled is not None:
+                return settled
         if op.origin == QUICK_CREATE:
-            return failed(f"{label} is open to anyone: quick create makes it with no authorization; {QUICK_CREATE_FIX}")
+            return failed(
+                f"{label} is open to anyone: quick create makes it with no authorization{noted(notes)}; "
+                f"{QUICK_CREATE_FIX}"
+            )
         if kind is None:
             return undetermined(
                 f"{label} {what}, which fails if its API is an HTTP API ($default is the catch-all route) and is "
@@ -111,7 +120,7 @@ def judge(op: Operation, settings: Settings, graph: Graph | None) -> Verdict:
             if keyed and kind is DoorKind.HTTP_ROUTE
             else ""
         )
-        return failed(f"{label} {what}; {fix}{ignored}")
+        return failed(f"{label} {what}{noted(notes)}; {fix}{ignored}")
     if connect and authorization not in WEBSOCKET_CONNECT_TYPES:
         return failed(f"{label} uses {authorization}, which WebSocket APIs do not support; use AWS_IAM or CUSTOM")
     if authorization == "AWS_IAM":
@@ -141,7 +150,15 @@ POLICY = Policy(
         "(target) fails: AWS makes its route with no authorization. apiKeyRequired on an HTTP route does "
         "nothing (HTTP APIs have no API keys). JWT and CUSTOM without authorizerId fail: nothing would be "
         "checked. JWT on $connect fails: WebSocket APIs support only IAM and Lambda authorizers. An "
-        "unrecognised value fails as malformed. Routes have no tags: exempt them in the policy config."
+        "unrecognised value fails as malformed. Routes have no tags: exempt them in the policy config. An HTTP "
+        "operation that authorizes no one (a route, a body operation, quick create) passes when its API's default "
+        "execute-api endpoint is off (disableExecuteApiEndpoint) and every custom domain mapped to it (ApiMapping, "
+        "BasePathMapping) requires mutual TLS (mutualTlsAuthentication.truststoreUri): every caller presents a "
+        "client certificate the domain trusts. With the default endpoint on, the fail says callers bypass the "
+        "domain's mutual TLS through it; a mapped domain without mutual TLS, or none in the stack, is named too. "
+        "WebSocket APIs take no mutual TLS. The engine's per-resource check sees a route without its API and "
+        "domains: alone an open route fails, so its verdict is decided with the stack (AnalyzeStack), as the offline "
+        "preview and the reports decide it."
     ),
     remediation=(
         "Attach an authorizer (or require IAM) on every HTTP route and on $connect:\n"
@@ -158,7 +175,7 @@ POLICY = Policy(
     },
     check=check,
     in_graph=in_graph,
-    decided_alone=frozenset({Outcome.PASS, Outcome.NOT_APPLICABLE}),
+    decided_alone=frozenset({Outcome.PASS}),
     references=(
         "Checkov CKV_AWS_309",
         "AWS Security Hub APIGateway.8",

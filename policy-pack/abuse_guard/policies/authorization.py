@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import partial
 
 from ..aws.frontdoors import RESOURCE, Operation, operations
+from ..aws.reach import Domains, Reach
 from ..aws.types import AUTHORIZERS
 from ..findings import Verdict, all_of, failed, passed
 from ..graph import Graph
@@ -45,3 +46,20 @@ def authorizer_verdict(label: str, authorization: str, op: Operation, graph: Gra
             "the id of the authorizer resource"
         )
     return passed(f"{label} uses {authorization} authorization with authorizer {authorizer}")
+
+
+def through_domains(label: str, op: Operation, reach: Reach) -> tuple[Verdict | None, list[str]]:
+    """An operation that authorizes no one, seen through its API's custom domains (aws/reach.py): passed when every
+    caller must present a client certificate (the default endpoint off, every mapped domain with mutual TLS), else
+    None and what a fail adds about the domains. Raises Undetermined when what decides is not known yet."""
+    domains: Domains | None = reach.domains(op)
+    if domains is None:
+        return None, []
+    if domains.only_mutual_tls:
+        return passed(f"{label} authorizes no one, but {domains.why}"), []
+    return None, domains.notes()
+
+
+def noted(notes: list[str]) -> str:
+    """Notes a fail message carries after its first clause: `; note; note`."""
+    return "".join(f"; {note}" for note in notes)

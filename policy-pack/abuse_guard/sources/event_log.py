@@ -15,7 +15,8 @@ which policies passed and failed (policyAnalyzeSummaryEvent), so the report can 
 - not-applicable: a policy the pack ran on other resources (so it is enabled) that is in neither
   list here: a summary leaves out only disabled and not-applicable policies. For abuse-guard the
   reason may also be an exemption (crossguard/adapter.py reports both as not-applicable); the log does not
-  say which.
+  say which. For a policy that judges some resources with the stack (`Policy.in_graph`), it may also be a
+  pass at AnalyzeStack: the engine lists no per-resource pass there, and the message says so.
 - Stack policies: `passed` of policyAnalyzeStackSummaryEvent and policyEvents without a URN attach
   to the root stack resource; their violations carry the URN of the resource they are about.
 
@@ -395,7 +396,11 @@ class _EventLog:
 
 
 def _not_applicable(pack: str, name: str) -> str:
-    if pack == PACK and name in BY_ID:
+    ours = BY_ID.get(name) if pack == PACK else None
+    if ours is not None and ours.in_graph is not None:
+        # Analyze answered "decided with the stack"; a pass at AnalyzeStack is not in any summary of a resource
+        return "passed with the stack, not applicable or exempt: the engine's log does not say which"
+    if ours is not None:
         return "not applicable or exempt: the engine's log does not say which"
     return "not applicable: the pack ran this policy on other resources but reported neither pass nor fail here"
 

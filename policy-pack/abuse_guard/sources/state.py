@@ -32,7 +32,7 @@ memory to the Resources the rules need; the README's performance table has the f
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +62,10 @@ WATCHED = frozenset(
 """Where the values are that say what the file is; the rest is read past, or streamed (the resources)."""
 DEEPEST = max(len(at) for at in WATCHED)
 
+Props = Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]
+"""How a resource's props are made from its `inputs` and `outputs` as the file stores them (wire form): by default
+`merged_props`, what an audit reads; `pulumi policy analyze` sends the inputs and the outputs apart (the tests)."""
+
 
 @dataclass(frozen=True)
 class Deployment:
@@ -75,10 +79,12 @@ class Deployment:
     resources: tuple[Resource, ...]
 
 
-def read_deployment(source: FilePath) -> Deployment:
-    """The resources of a `pulumi stack export` or checkpoint; UserError naming the file if it is not one."""
+def read_deployment(source: FilePath, props: Props | None = None) -> Deployment:
+    """The resources of a `pulumi stack export` or checkpoint; UserError naming the file if it is not one.
+
+    `props`: how each resource's props are made from its inputs and outputs (None: `merged_props`)."""
     with opened(source) as handle:
-        scan = _Scan(str(handle))
+        scan = _Scan(str(handle), props or merged_props)
         try:
             scan.read(JSON.basic_parse(handle.reader(), use_float=True))
         except ijson.JSONError as error:
@@ -108,6 +114,7 @@ class _ResourceList:
     """
 
     path: str
+    props: Props
     found: list[Resource] = field(default_factory=list)
     problem: UserError | None = None
     entries: int = 0
@@ -118,7 +125,7 @@ class _ResourceList:
         if self.problem is not None or (isinstance(entry, Mapping) and entry.get("delete") is True):
             return
         try:
-            self.found.append(_resource(self.path, index, entry))
+            self.found.append(_resource(self.path, index, entry, self.props))
         except UserError as error:
             self.problem = error
 
@@ -131,8 +138,9 @@ class _Scan:
     in `deployment`, since `version` may come after the resources.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, props: Props) -> None:
         self.path = path
+        self.props = props
         self.where: list[str | None] = []
         """Keys from the top to the value being read (None inside a list or before an object's first key)."""
         self.values: dict[tuple[str | None, ...], Any] = {}
@@ -186,7 +194,7 @@ class _Scan:
         for held in [key for key in self.values if key[: len(at)] == at]:
             del self.values[held]
         if event == "start_array" and at in RESOURCE_LISTS:
-            self.values[at] = resources = _ResourceList(self.path)
+            self.values[at] = resources = _ResourceList(self.path, self.props)
             return resources
         self.values[at] = OBJECT if event == "start_map" else LIST if event == "start_array" else value
         return None
@@ -305,7 +313,7 @@ class _Position:
             self.column += len(text)
 
 
-def _resource(path: str, index: int, raw: Any) -> Resource:
+def _resource(path: str, index: int, raw: Any, props: Props) -> Resource:
     try:
         if not isinstance(raw, Mapping):
             raise ValueError("expected an object")
@@ -320,7 +328,7 @@ def _resource(path: str, index: int, raw: Any) -> Resource:
             urn=urn,
             type=type_,
             name=named.name,
-            props=merged_props(_mapping(raw, "inputs"), _mapping(raw, "outputs")),
+            props=props(_mapping(raw, "inputs"), _mapping(raw, "outputs")),
             parent=parent,
             dependencies=_urns(raw.get("dependencies"), "dependencies"),
             property_dependencies={
