@@ -121,9 +121,9 @@ def sections() -> dict[str, Section]:
                 "at every size, the other packs at the sizes of the whole-preview figures. Since issue 19 the pack "
                 "also judges here, with the graph, the resources Analyze leaves open (the graph policies' figure: "
                 "the same call with and without them). Before that (commit 2d6a61a), measured beside this code on "
-                "2026-12-04 on the same machine (AMD EPYC, 2 cores, 24 GiB, Python 3.11.7; 1-minute load 2.9, "
-                "other work running; the two packs taking turns, median of 15 calls each): 0.0581 s at 1,000 "
-                "resources, 0.575 s at 10,000, 1.50 s at 20,000; this code then: 0.0496 s, 0.480 s, 1.02 s.",
+                "2026-12-04 on the same machine (AMD EPYC, 2 cores, 24 GiB, Python 3.11.7; 1-minute load 0.7; the "
+                "two packs taking turns, median of 9 calls each): 0.0511 s at 1,000 resources, 0.542 s at 10,000, "
+                "1.38 s at 20,000; this code then: 0.0449 s, 0.460 s, 0.944 s.",
             ),
             Section(
                 "overhead",
