@@ -70,6 +70,9 @@ MERGE_ORDER = (Outcome.FAIL, Outcome.UNKNOWN, Outcome.EXEMPT, Outcome.PASS, Outc
 def merged(findings: Iterable[Finding]) -> list[Finding]:
     """One finding per policy and resource: the parts of one declared resource (the method settings of an
     aws-native stage) judged apart, a fail never hidden, their messages joined."""
+    findings = list(findings)
+    if len({(f.policy, f.urn) for f in findings}) == len(findings):  # the usual case: one view per resource
+        return findings
     groups: dict[tuple[str, str], list[Finding]] = {}
     for found in findings:
         groups.setdefault((found.policy, found.urn), []).append(found)
@@ -88,7 +91,12 @@ def evaluate_resource(policy: Policy, resource: Resource, settings: Settings) ->
     """The finding of a resource policy for one resource as declared, judged alone (the engine's Analyze): its
     views judged apart and merged onto it (`merged`). None when it is out of scope (no view of a type the
     policy checks, or none that defines anything it checks)."""
-    seen = views(resource)
+    return _judged_alone(policy, views(resource), settings)
+
+
+def _judged_alone(policy: Policy, seen: list[Resource], settings: Settings) -> Finding | None:
+    """`evaluate_resource` of the declared resource whose views (or those of the types the policy checks) are
+    `seen`."""
     if len(seen) == 1:
         return _view_finding(policy, seen[0], settings, None)
     found = [f for view in seen if (f := _view_finding(policy, view, settings, None))]
@@ -102,9 +110,9 @@ def _view_finding(policy: Policy, view: Resource, settings: Settings, graph: Gra
     if check is None or not policy.applies_to(view.type):
         return None
     if graph is not None and in_graph is not None:
-        verdict = verdict_if_any(lambda: in_graph(view, settings, graph), view.label)
+        verdict = verdict_if_any(partial(in_graph, view, settings, graph), view.label)
     else:
-        verdict = verdict_if_any(lambda: check(view, settings), view.label)
+        verdict = verdict_if_any(partial(check, view, settings), view.label)
     return None if verdict is None else finding(policy, view, verdict, settings)
 
 
@@ -294,19 +302,27 @@ def _exempt_alone(policy: Policy, resource: Resource, settings: Settings, found:
 def with_the_stack(policy: Policy, graph: Graph, settings: Settings) -> list[Finding]:
     """What the engine's AnalyzeStack reports for `policy` (before `covered`): every finding of a stack policy,
     and a resource policy's finding of each resource that `per_resource` left to the stack. Together with
-    `per_resource` over the same resources: the findings of `evaluation`, each reported once."""
-    if policy.in_graph is None and not policy.is_stack_policy:
-        return []
+    `per_resource` over the same resources: the findings of `evaluation`, each reported once.
+
+    Each declared resource is judged alone first, through its views in the graph, as `per_resource` judges it;
+    only those it leaves open are judged with the graph, so a resource costs one check more than at Analyze, not
+    two."""
     if policy.is_stack_policy:
         return judged(policy, graph, settings)
-    return [found for found in judged(policy, graph, settings) if not _decided_alone(policy, graph, found, settings)]
-
-
-def _decided_alone(policy: Policy, graph: Graph, found: Finding, settings: Settings) -> bool:
-    """Whether the engine's per-resource Analyze reported `found`'s resource itself (`per_resource`)."""
-    view = graph.get(found.urn)
-    alone = evaluate_resource(policy, view.as_declared, settings) if view is not None else None
-    return alone is not None and policy.decides_alone(alone.outcome)
+    if policy.in_graph is None:
+        return []
+    checked = set(policy.resource_types)
+    parts: dict[int, list[Resource]] = {}  # each declared resource's views of the types the policy checks
+    for view in graph.resources:
+        if view.type in checked:
+            parts.setdefault(id(view.as_declared), []).append(view)
+    left_open = [
+        view
+        for seen in parts.values()
+        if (alone := _judged_alone(policy, seen, settings)) is None or not policy.decides_alone(alone.outcome)
+        for view in seen
+    ]
+    return merged(found for view in left_open if (found := _view_finding(policy, view, settings, graph)) is not None)
 
 
 def covered(found: Finding, policies: Mapping[str, Policy], graph: Graph, settings: Mapping[str, Settings]) -> Finding:

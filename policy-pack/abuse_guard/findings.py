@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from .resources import Resource
 from .values import Malformed, Undetermined
@@ -105,20 +105,24 @@ def verdict_of(check: Callable[[], Verdict], subject: str = "") -> Verdict:
 
     `subject` ("Function 'webhook'") names the resource in those two messages, which the check never saw.
     """
-    prefix = f"{subject}: " if subject else ""
     try:
         return check()
     except Undetermined as error:
-        return undetermined(f"{prefix}cannot be determined yet: {error}")
+        error.__traceback__ = None  # a rule that re-raises a kept error holds it in a frame of this traceback
+        return undetermined(f"{_prefix(subject)}cannot be determined yet: {error}")
     except Malformed as error:
-        return failed(f"{prefix}malformed input: {error}")
+        error.__traceback__ = None
+        return failed(f"{_prefix(subject)}malformed input: {error}")
+
+
+def _prefix(subject: str) -> str:
+    return f"{subject}: " if subject else ""
 
 
 def verdict_if_any(check: Callable[[], Verdict | None], subject: str = "") -> Verdict | None:
-    """`verdict_of` for a check that may find nothing to judge: None then, else its verdict."""
-    nothing = not_applicable("")
-    verdict = verdict_of(lambda: check() or nothing, subject)
-    return None if verdict is nothing else verdict
+    """`verdict_of` for a check that may find nothing to judge: None then, else its verdict (`verdict_of` returns
+    what the check returns)."""
+    return verdict_of(cast("Callable[[], Verdict]", check), subject)
 
 
 def unless(problems: list[str], ok: str) -> Verdict:

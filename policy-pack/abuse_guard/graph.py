@@ -40,6 +40,12 @@ class Graph:
         found: T = self._derived[build]
         return found
 
+    def release(self) -> None:
+        """Forget what `derived` made: each refers back to the graph, a cycle only the garbage collector frees.
+        Released, the graph and its resources go as soon as the last reference to them does (the decode-once
+        server releases each AnalyzeStack request's graph when it has answered)."""
+        self._derived.clear()
+
     def get(self, urn: str) -> Resource | None:
         return self._by_urn.get(urn)
 

@@ -61,6 +61,10 @@ def path_label(at: str, path: str) -> str:
 
 def get(props: Any, path: str, at: str = "") -> Any:
     """The raw value at a dotted path, or None when any part is absent."""
+    if type(props) is dict and "." not in path:  # the usual read, a top-level input, without the walk below
+        value = props.get(path)
+        if value is not UNKNOWN and value is not SECRET:
+            return value
     current = props
     walked = at
     for key in path.split("."):

@@ -10,6 +10,10 @@ from typing import Any
 
 import pytest
 
+from abuse_guard.evaluate import declared_types
+from abuse_guard.policies import POLICIES
+from benchmarks.engine import small_resources
+
 REPO = Path(__file__).resolve().parents[2]
 
 SECTIONS = {
@@ -79,3 +83,13 @@ def test_the_node_packs_are_not_run_in_a_smoke_run_and_say_why(smoke: tuple[dict
     for figure in node_rows:
         assert figure["result"] == "not run"
         assert figure["note"].startswith("not run: ") and "npm ci" in figure["note"]
+
+
+def test_the_small_resources_are_one_of_each_type_a_resource_policy_checks() -> None:
+    """The mixed small-resource workload of the Analyze figures: a policy checking a new type needs a resource of
+    it in benchmarks/engine.py SMALL_PROPS, or the workload is not built."""
+    checked = {t for p in POLICIES if not p.is_stack_policy for t in declared_types(p)}
+    resources = small_resources(2 * len(checked) + 1)
+    assert len(resources) == 2 * len(checked) + 1
+    assert {r.type for r in resources[: len(checked)]} == checked
+    assert [r.type for r in resources[len(checked) :]] == [r.type for r in resources[: len(checked) + 1]]

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from abuse_guard import cost
 from abuse_guard.aws.frontdoors import DoorKind
 from abuse_guard.aws.types import LAMBDA_ALIAS, LAMBDA_FUNCTION_URL
 from abuse_guard.cost import price_doors
-from abuse_guard.cost.model import EntrypointCost
+from abuse_guard.cost.model import CostModel, EntrypointCost, Exposure, Worst
 from abuse_guard.evaluate import stack_graph
 from abuse_guard.graph import Graph
 from abuse_guard.offline import program, record
@@ -323,3 +324,32 @@ def test_an_api_resource_tree_with_a_cycle_is_malformed_not_a_crash() -> None:
     entrypoint = only_entrypoint([looped if r is path else r for r in graph])
     assert (entrypoint.worst, entrypoint.malformed) == (None, True)
     assert "parentId must be a path to the API's root, got a cycle" in entrypoint.unknown
+
+
+def test_doors_alike_are_priced_once_each_as_on_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The routes of one API to one handler share their exposure: one pricing (and fix search) serves them all, and
+    each gets what pricing it alone gives."""
+    graph = http_route(function("handler", reserved=None, timeout=30.0))
+    second = linked(
+        "aws:apigatewayv2/route:Route",
+        {"routeKey": "POST /items", "authorizationType": "AWS_IAM"},
+        "route-post",
+        apiId=graph[1],
+        target=graph[2],
+    )
+    graph.append(second)
+    pricings: list[Exposure] = []
+    real = cost.worst_case
+
+    def pricing(exposure: Exposure, model: CostModel) -> Worst:
+        pricings.append(exposure)
+        return real(exposure, model)
+
+    monkeypatch.setattr(cost, "worst_case", pricing)
+    get, post = entrypoints(graph, budget=10.0)
+    assert len(pricings) == 1
+    assert (get.name, post.name) == ("route", "route-post")
+    assert get.worst is not None and get.fix is not None
+    assert (get.worst, get.fix) == (post.worst, post.fix)
+    alone = [r for r in graph if r is not second]
+    assert only_entrypoint(alone, budget=10.0) == get

@@ -13,6 +13,7 @@ what pulumi-policy's servicer builds, edge cases included.
 
 from __future__ import annotations
 
+import gc
 import inspect
 import math
 import subprocess
@@ -24,6 +25,7 @@ from dataclasses import replace
 from typing import Any
 
 import grpc  # type: ignore[import-untyped]
+import pulumi
 import pytest
 from google.protobuf import struct_pb2  # type: ignore[import-untyped]
 from pulumi.runtime.proto import analyzer_pb2
@@ -346,6 +348,12 @@ def undecodable_values() -> dict[str, Any]:
         "secret without value": {SIG_KEY: SECRET_SIG},
         "asset without contents": {SIG_KEY: ASSET_SIG, "hash": "abc"},
         "archive of a non-asset": {SIG_KEY: ARCHIVE_SIG, "assets": {"a.txt": "text"}},
+        # what the server's own reading of an envelope must leave to pulumi-policy, which refuses them
+        "asset of a number": {SIG_KEY: ASSET_SIG, "path": 1.0},
+        "archive of a secret": {SIG_KEY: ARCHIVE_SIG, "assets": {"a.txt": {SIG_KEY: SECRET_SIG, "value": "x"}}},
+        "nan beside an asset's path": {SIG_KEY: ASSET_SIG, "path": "./a", "size": math.nan},
+        "nan beside a secret's value": {SIG_KEY: SECRET_SIG, "value": "x", "note": math.nan},
+        "nan as an archive's hash": {SIG_KEY: ARCHIVE_SIG, "path": "./dist", "hash": math.nan},
     }
 
 
@@ -485,6 +493,15 @@ WIRE_PROPS: dict[str, Any] = {
         },
     },
     "remote archive": {SIG_KEY: ARCHIVE_SIG, "uri": "https://example.com/a.zip"},
+    # shapes pulumi-policy reads that the engine does not send: the server leaves them to it
+    "secret with a note": {SIG_KEY: SECRET_SIG, "value": "s3cr3t", "note": "kept out"},
+    "asset with a path and a text": {SIG_KEY: ASSET_SIG, "path": "./a.py", "text": "ignored"},
+    "archive with a hash": {SIG_KEY: ARCHIVE_SIG, "path": "./dist", "hash": "abc"},
+    "archive of an asset with a number hash": {
+        SIG_KEY: ARCHIVE_SIG,
+        "assets": {"a": {SIG_KEY: ASSET_SIG, "uri": "s3://b/k", "hash": 1.0}},
+    },
+    "secret archive": {SIG_KEY: SECRET_SIG, "value": {SIG_KEY: ARCHIVE_SIG, "path": UNKNOWN_STRING_VALUE}},
     SIG_KEY: "at the top level a signature key is a plain property",
 }
 
@@ -585,3 +602,114 @@ def test_each_stand_in_is_new() -> None:
         with in_flight.STACK_REQUESTS.holding(in_flight.StackRequest(tricky_stack(), lambda name: None)) as urn:
             seen.add(urn)
     assert len(seen) == 3
+
+
+# --- what the server spares pulumi-policy ---------------------------------------------------------
+
+
+def in_process_servicer() -> Any:
+    """The servicer `crossguard.serve` runs, with every policy of the pack, answering in this process."""
+    server = crossguard.shared_server()
+    assert server is not None
+    converted = [crossguard.pulumi_policy(p, POLICIES) for p in POLICIES]
+    return server.SharedRequests(
+        server.checking(zip(POLICIES, converted, strict=True)),
+        "abuse-guard",
+        "0.0.1",
+        converted,
+        EnforcementLevel.ADVISORY,
+    )
+
+
+def test_analyze_calls_only_the_policies_that_check_the_resource_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any other resource policy would return at once, saying nothing (the answers are PolicyPack's, above)."""
+    servicer = in_process_servicer()
+    called: list[str] = []
+
+    def calling(policy: Any) -> Callable[[Any, Any], Any]:
+        validate = policy.validate
+
+        def recorded(args: Any, report_violation: Any) -> Any:
+            called.append(policy.name)
+            return validate(args, report_violation)
+
+        return recorded
+
+    for policy in servicer.policies:
+        monkeypatch.setattr(policy, "validate", calling(policy))
+    servicer.Analyze(analyze_request(function("worker", 1.0)), None)
+    assert called == ["lambda-reserved-concurrency"]
+    called.clear()
+    servicer.Analyze(analyze_request(resource(REST_METHOD, {"authorization": "NONE"}, "open")), None)
+    assert called == ["rest-method-authorization"]
+    called.clear()
+    servicer.Analyze(analyze_request(resource(ROLE, {"name": "role"}, "role")), None)
+    assert called == []
+    everything: list[str] = []
+    with servicer.policies.narrowed([servicer.policies[0]]):  # one thread's narrowing is its own
+        seen = threading.Thread(target=lambda: everything.extend(p.name for p in servicer.policies))
+        seen.start()
+        seen.join()
+        assert [p.name for p in servicer.policies] == [servicer.policies[0].name]
+    assert everything == [p.id for p in POLICIES]
+    assert [p.name for p in servicer.policies] == everything
+
+
+def test_pulumis_runtime_settings_are_read_once_per_worker_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pulumi-policy reads them from the environment at every call; they stay set in the thread's context."""
+    for name, value in {"PULUMI_PROJECT": "shop", "PULUMI_STACK": "prod", "PULUMI_DRY_RUN": "true"}.items():
+        monkeypatch.setenv(name, value)
+    read: list[str] = []
+    real = _PolicyAnalyzerServicer._configure_runtime_settings
+
+    def reading(self: Any) -> None:
+        read.append(threading.current_thread().name)
+        real(self)
+
+    monkeypatch.setattr(_PolicyAnalyzerServicer, "_configure_runtime_settings", reading)
+    servicer = in_process_servicer()
+    settings: list[tuple[str, str]] = []
+
+    def answer_twice() -> None:
+        for _ in range(2):
+            servicer.Analyze(analyze_request(function("worker", 1.0)), None)
+            servicer.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=[analyzer_resource(STACK)]), None)
+        settings.append((pulumi.get_project(), pulumi.get_stack()))
+
+    for name in ("first worker", "second worker"):
+        worker = threading.Thread(target=answer_twice, name=name)
+        worker.start()
+        worker.join()
+    assert read == ["first worker", "second worker"]
+    assert settings == [("shop", "prod")] * 2
+
+
+def test_an_answered_stack_leaves_nothing_for_the_garbage_collector() -> None:
+    """The server releases each request's graph (which what was derived from it refers back to) and the rules keep
+    no error with its traceback (whose frames would hold it): the whole request is freed when the call returns,
+    not at the collector's next pass over everything."""
+    servicer = in_process_servicer()
+    api = next(r for r in rest_api_graph(throttled=True) if r.type == "aws:apigateway/restApi:RestApi")
+    invoke = resource(  # judged with its sourceArn's API: the rule keeps the error reading it alone
+        "aws:lambda/permission:Permission",
+        {
+            "action": "lambda:InvokeFunction",
+            "function": "fn",
+            "principal": "apigateway.amazonaws.com",
+            "sourceArn": UNKNOWN,
+        },
+        "api-invoke",
+        property_dependencies={"sourceArn": (api.urn,)},
+    )
+    stacks = [r for graph in stacks_to_analyze() for r in graph] + [api, invoke]
+    request = analyzer_pb2.AnalyzeStackRequest(
+        resources=[analyzer_resource(r) for r in {r.urn: r for r in stacks}.values()]
+    )
+    servicer.AnalyzeStack(request, None)  # the first call imports and fills caches
+    gc.collect()
+    gc.disable()
+    try:
+        servicer.AnalyzeStack(request, None)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

@@ -19,7 +19,7 @@ from ..policy import Settings
 from ..resources import Resource
 from ..values import Malformed, Undetermined
 from .exposure import Links
-from .model import CostModel, EntrypointCost, Fix, Worst, cheapest_fix, worst_case
+from .model import CostModel, EntrypointCost, Exposure, Fix, Worst, cheapest_fix, worst_case
 from .settings import CONFIG, budget, cost_model
 
 Budget = Callable[[Resource, Resource | None], float]
@@ -61,14 +61,20 @@ def priced(graph: Graph, settings: Settings) -> Pricing:
     return found
 
 
+Figured = dict[tuple[Exposure, float], tuple[Worst, Fix | None]]
+"""The worst case and cheapest fix of each (exposure, budget) priced under one cost model: the doors of one
+function behind one stage (an API's routes to one handler) share them, priced once."""
+
+
 def price_doors(graph: Graph, model: CostModel, budget: Budget) -> Priced:
     """Every front door: its cost, or why it invokes no Lambda function (the computation `priced` keeps)."""
     links = Links(graph)
-    return tuple((door, price_door(links, door, model, budget)) for door in links.doors.doors())
+    figured: Figured = {}
+    return tuple((door, price_door(links, door, model, budget, figured)) for door in links.doors.doors())
 
 
-def price_door(links: Links, door: Door, model: CostModel, budget: Budget) -> EntrypointCost | str:
-    """One door's worst-case cost, or why it invokes no Lambda function."""
+def price_door(links: Links, door: Door, model: CostModel, budget: Budget, figured: Figured) -> EntrypointCost | str:
+    """One door's worst-case cost, or why it invokes no Lambda function; `figured`: what `model` priced so far."""
     resource = door.resource
     function: Resource | None = None
     try:
@@ -82,8 +88,14 @@ def price_door(links: Links, door: Door, model: CostModel, budget: Budget) -> En
         why = f"{'malformed input' if malformed else 'cannot be determined yet'}: {error}"
         return _entrypoint(door, function, budget, door.kind, None, None, unknown=why, malformed=malformed)
     limit = budget(resource, function)
-    worst = worst_case(exposure, model)
-    fix = cheapest_fix(exposure, model, limit) if worst.cost.total > limit else None
+    figures = figured.get((exposure, limit))
+    if figures is None:
+        worst = worst_case(exposure, model)
+        figures = figured[exposure, limit] = (
+            worst,
+            cheapest_fix(exposure, model, limit) if worst.cost.total > limit else None,
+        )
+    worst, fix = figures
     return _entrypoint(door, function, budget, exposure.kind, worst, fix, notes=exposure.notes)
 
 

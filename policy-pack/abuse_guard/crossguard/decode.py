@@ -13,6 +13,8 @@ from typing import Any
 from google.protobuf import json_format, struct_pb2  # type: ignore[import-untyped]
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import PolicyProviderResource, PolicyResource, ResourceValidationArgs
+from pulumi_policy.deserialize import SPECIAL_ARCHIVE_SIG as ARCHIVE_SIG
+from pulumi_policy.deserialize import SPECIAL_ASSET_SIG as ASSET_SIG
 from pulumi_policy.deserialize import deserialize_properties, serialize_properties
 
 from ..resources import SECRET_SIG, SIG_KEY, UNKNOWN, UNKNOWN_SENTINELS, ProviderRef, Resource, from_wire
@@ -47,11 +49,12 @@ def props_from_struct(struct: struct_pb2.Struct) -> dict[str, Any]:
 
     pulumi-policy reaches them through json_format.MessageToDict, deserialize_properties and its
     proxy; this reads the Struct directly. Strings, numbers, booleans, nulls, lists and objects are
-    converted here; a value pulumi-policy treats specially (an object with the signature key: asset,
-    archive or secret envelope, or a non-finite number, which json_format refuses) goes through
-    pulumi-policy's own functions, with their results and their errors.
+    converted here, and so are the envelopes the engine sends (`_envelope`: a secret, an asset, an archive)
+    in the shapes pulumi-policy reads without fail; any other value pulumi-policy treats specially (an
+    object with the signature key in another shape, or a non-finite number, which json_format refuses)
+    goes through pulumi-policy's own functions, with their results and their errors.
     """
-    fields = struct.fields
+    fields = struct.fields  # a protobuf map: its keys then [key] beat .items(), which Python's Mapping mixin serves
     return {key: _value(fields[key]) for key in fields}  # the top level is never an envelope, as in pulumi-policy
 
 
@@ -63,7 +66,8 @@ def _value(value: struct_pb2.Value) -> Any:
     if kind == "struct_value":
         fields = value.struct_value.fields
         if SIG_KEY in fields:
-            return _as_pulumi_policy_does(value)
+            decoded = _envelope(fields)
+            return _as_pulumi_policy_does(value) if decoded is _OTHER else decoded
         return {key: _value(fields[key]) for key in fields}
     if kind == "number_value":
         number = value.number_value
@@ -73,6 +77,62 @@ def _value(value: struct_pb2.Value) -> Any:
     if kind == "list_value":
         return [_value(item) for item in value.list_value.values]
     return None  # null_value, or no kind set: json_format reads both as None
+
+
+_OTHER: Any = object()
+"""`_envelope`'s answer for a shape it leaves to pulumi-policy."""
+_CONTENTS = {ASSET_SIG: ("path", "text", "uri"), ARCHIVE_SIG: ("assets", "path", "uri")}
+"""The fields pulumi-policy reads an asset's or archive's contents from, the first present one (deserialize.py)."""
+
+
+def _envelope(fields: Any) -> Any:
+    """An envelope (an object with the signature key) as pulumi-policy decodes it and `plain_props` reads it back,
+    for the shapes the engine sends: a secret `{sig, value}` (its value, decoded), an asset `{sig, path | text |
+    uri}` with a string, an archive `{sig, path | uri}` with a string or `{sig, assets}` of such assets and
+    archives, each asset or archive with or without its string `hash` (which pulumi-policy drops). `_OTHER` for
+    any other shape, which pulumi-policy decodes, or refuses, itself."""
+    sig = fields[SIG_KEY]
+    if sig.WhichOneof("kind") != "string_value":
+        return _OTHER
+    signature = sig.string_value
+    if signature == SECRET_SIG:
+        if len(fields) != 2 or "value" not in fields:
+            return _OTHER
+        decoded = _value(fields["value"])
+        seen = getattr(_SECRETS, "seen", None)
+        if seen is not None:
+            seen.update(_strings(decoded))
+        return decoded
+    contents = _CONTENTS.get(signature)
+    if contents is None:
+        return _OTHER
+    key = next((k for k in contents if k in fields), None)
+    if key is None or len(fields) != 2 + ("hash" in fields):
+        return _OTHER
+    if "hash" in fields and fields["hash"].WhichOneof("kind") != "string_value":
+        return _OTHER
+    value = fields[key]
+    if key == "assets":
+        if value.WhichOneof("kind") != "struct_value":
+            return _OTHER
+        assets = {}
+        listed = value.struct_value.fields
+        for name in listed:
+            item = listed[name]
+            if item.WhichOneof("kind") != "struct_value" or SIG_KEY not in item.struct_value.fields:
+                return _OTHER
+            inner = item.struct_value.fields
+            if inner[SIG_KEY].string_value not in _CONTENTS:
+                return _OTHER
+            decoded = _envelope(inner)
+            if decoded is _OTHER:
+                return _OTHER
+            assets[name] = decoded
+        return {SIG_KEY: signature, "assets": assets}
+    if value.WhichOneof("kind") != "string_value":
+        return _OTHER
+    text = value.string_value
+    return {SIG_KEY: signature, key: UNKNOWN if text in UNKNOWN_SENTINELS else text}
 
 
 def _as_pulumi_policy_does(value: struct_pb2.Value) -> Any:
@@ -172,18 +232,20 @@ def resources_from_request(request: analyzer_pb2.AnalyzeStackRequest) -> list[Re
     request holds a resource of that URN (a parent that is not falls back to the options' parent).
     """
     urns = {r.urn for r in request.resources}
-    return [
-        Resource(
-            urn=r.urn,
-            type=r.type,
-            name=r.name,
-            props=props_from_struct(r.properties),
-            parent=r.parent if r.parent in urns else (r.options.parent or None),
-            dependencies=tuple(urn for urn in r.dependencies if urn in urns),
-            property_dependencies={
-                prop: tuple(urn for urn in deps.urns if urn in urns) for prop, deps in r.propertyDependencies.items()
-            },
-            provider=provider_from_request(r),
+    held = urns.__contains__
+    resources = []
+    for r in request.resources:
+        linked = r.propertyDependencies
+        resources.append(
+            Resource(
+                r.urn,
+                r.type,
+                r.name,
+                props_from_struct(r.properties),
+                r.parent if r.parent in urns else (r.options.parent or None),
+                tuple(filter(held, r.dependencies)),
+                {prop: tuple(filter(held, linked[prop].urns)) for prop in linked},
+                provider=provider_from_request(r),
+            )
         )
-        for r in request.resources
-    ]
+    return resources

@@ -64,6 +64,11 @@ class StackRequest:
             self._graph = stack_graph(resources)
         return self._graph
 
+    def release(self) -> None:
+        """The request is answered: its graph is freed with it (`Graph.release`), not left to the garbage collector."""
+        if self._graph is not None:
+            self._graph.release()
+
 
 R = TypeVar("R")
 

@@ -6,10 +6,12 @@ PolicyResource objects that the adapter then converted into a new Graph. `Shared
 itself, registers it under a stand-in URN (in_flight.py) and hands pulumi-policy's own Analyze or AnalyzeStack a
 request holding only that URN. pulumi-policy still decides which policies run, with which config and enforcement
 level, and builds every response; the policies read the registered request: one Resource for all resource
-policies, and for all stack policies one Graph, built at the first one's call. Analyze of a type no resource
-policy checks is answered without calling the policies, with the same empty response; a request pulumi-policy
-cannot decode goes to it as received, to fail as it always has. Remediate is pulumi-policy's own: it decodes once
-for all policies.
+policies, and for all stack policies one Graph, built at the first one's call. pulumi-policy's Analyze calls only
+the resource policies that check the request's type (`Policies`): each other one would return at once with nothing
+to say, so the answer is the same; Analyze of a type no resource policy checks is answered without calling the
+policies, with the same empty response. A request pulumi-policy cannot decode goes to it as received, to fail as it
+always has. Remediate is pulumi-policy's own: it decodes once for all policies. pulumi's runtime settings, which
+pulumi-policy reads from the environment at every call, are read once per worker thread.
 
 A pack that mixes abuse-guard's policies with others is a `ComposedPack`: abuse-guard's behind SharedRequests,
 the others behind pulumi-policy's own servicer, answering as one pack. `crossguard.PolicyPack` builds the servicer
@@ -25,9 +27,10 @@ from __future__ import annotations
 
 import inspect
 import sys
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent import futures
-from threading import Lock
+from contextlib import contextmanager
+from threading import Lock, local
 from typing import Any
 
 import grpc  # type: ignore[import-untyped]
@@ -47,22 +50,59 @@ WORKERS = 4
 """Worker threads of the gRPC server, as PolicyPack sets them."""
 
 
+class Policies(list[PulumiPolicy]):
+    """The policy list pulumi-policy's servicer loops over: all of them, except on a thread answering an Analyze
+    request, which `narrowed` to the policies that check the request's type. pulumi-policy only iterates it."""
+
+    def __init__(self, policies: Iterable[PulumiPolicy]) -> None:
+        super().__init__(policies)
+        self._calls = local()
+
+    def __iter__(self) -> Iterator[PulumiPolicy]:
+        narrowed: list[PulumiPolicy] | None = getattr(self._calls, "narrowed", None)
+        return iter(narrowed) if narrowed is not None else super().__iter__()
+
+    @contextmanager
+    def narrowed(self, policies: list[PulumiPolicy]) -> Iterator[None]:
+        """Iteration on this thread yields only `policies` (in their order in the pack) while the block runs."""
+        self._calls.narrowed = policies
+        try:
+            yield
+        finally:
+            self._calls.narrowed = None
+
+
 class SharedRequests(_PolicyAnalyzerServicer):
     """pulumi-policy's servicer, with each Analyze and AnalyzeStack request decoded once for all policies.
 
-    `checked_types`: every type a program may declare that any resource policy of the pack checks
-    (`evaluate.declared_types`). Analyze of a resource of any other type is answered here with pulumi-policy's
-    answer, an empty response: each resource policy would return at once. A request holding a value
-    pulumi-policy's decoding refuses (a non-finite number, a malformed asset, archive or secret envelope) goes to
-    pulumi-policy as received, so it answers, or fails, as it always has. Every other call (GetAnalyzerInfo,
+    `checking`: each type a program may declare that a resource policy of the pack checks
+    (`evaluate.declared_types`) -> those policies (pulumi-policy's objects, in pack order; see `checking`); the
+    rest: pulumi-policy's servicer's arguments. pulumi-policy's Analyze of a resource runs only the policies that
+    check its type: any other would return at once, saying nothing. Analyze of a resource of a type none checks is
+    answered here with pulumi-policy's answer, an empty response. A request holding a value pulumi-policy's
+    decoding refuses (a non-finite number, a malformed asset, archive or secret envelope) goes to pulumi-policy as
+    received, with every policy, so it answers, or fails, as it always has. Every other call (GetAnalyzerInfo,
     Configure, Remediate, ...) is pulumi-policy's own.
     """
 
-    def __init__(self, checked_types: Collection[str], *servicer: Any, **options: Any) -> None:
+    def __init__(self, checking: Mapping[str, Sequence[PulumiPolicy]], *servicer: Any, **options: Any) -> None:
+        if "policies" in options:
+            options["policies"] = Policies(options["policies"])
+        else:
+            servicer = (*servicer[:2], Policies(servicer[2]), *servicer[3:])
         super().__init__(*servicer, **options)
-        self.checked_types = frozenset(checked_types)
-        served = options["policies"] if "policies" in options else servicer[2]
-        self._by_name: dict[str, PulumiPolicy] = {p.name: p for p in served}
+        self.policies: Policies = options["policies"] if "policies" in options else servicer[2]
+        self.checking = {declared: list(policies) for declared, policies in dict(checking).items()}
+        self._by_name: dict[str, PulumiPolicy] = {p.name: p for p in self.policies}
+        self._configured = local()
+
+    def _configure_runtime_settings(self) -> None:
+        """pulumi-policy's own, once per worker thread: it reads the pulumi runtime's settings and config from the
+        process environment, which the engine set at start, into context variables, which last as long as the
+        thread; pulumi-policy repeats it at every call (~40 µs, most of it `inspect.signature`)."""
+        if not getattr(self._configured, "done", False):
+            super()._configure_runtime_settings()
+            self._configured.done = True
 
     def _enabled(self, name: str) -> bool:
         """Whether the pack serves policy `name` at a level other than disabled (the engine's config first)."""
@@ -75,9 +115,10 @@ class SharedRequests(_PolicyAnalyzerServicer):
                 resource = resource_from_request(request)  # its provider included
         except Exception:
             return super().Analyze(request, context)
-        if request.type not in self.checked_types:
+        checking = self.checking.get(request.type)
+        if checking is None:
             return analyzer_pb2.AnalyzeResponse()
-        with RESOURCES.holding(resource) as urn:
+        with RESOURCES.holding(resource) as urn, self.policies.narrowed(checking):
             response = super().Analyze(analyzer_pb2.AnalyzeRequest(type=request.type, urn=urn), context)
         return redacted(response, secrets)
 
@@ -92,6 +133,8 @@ class SharedRequests(_PolicyAnalyzerServicer):
             else:
                 self._unknown_per_resource(response, shared.unknown)
                 return redacted(response, secrets)
+            finally:
+                shared.release()
         return super().AnalyzeStack(request, context)
 
     def _unknown_per_resource(
@@ -205,6 +248,17 @@ def servicer_arguments(*args: Any, **kwargs: Any) -> dict[str, Any]:
     raise RuntimeError("pulumi_policy.PolicyPack returned without building its servicer")
 
 
+def checking(served: Iterable[tuple[Policy, PulumiPolicy]]) -> dict[str, list[PulumiPolicy]]:
+    """Each type a program may declare that a resource policy checks -> the pulumi-policy objects of those policies
+    (each abuse-guard policy of `served` with the pulumi-policy object it was built into), in pack order: a stack
+    policy reads every resource at AnalyzeStack, never at Analyze."""
+    found: dict[str, list[PulumiPolicy]] = {}
+    for policy, pulumi_policy in served:
+        for declared in () if policy.is_stack_policy else declared_types(policy):
+            found.setdefault(declared, []).append(pulumi_policy)
+    return found
+
+
 def analyzer(arguments: Mapping[str, Any], source: Callable[[PulumiPolicy], Policy | None]) -> _PolicyAnalyzerServicer:
     """The servicer of a pack built from `arguments` (`servicer_arguments`): SharedRequests when every policy is
     abuse-guard's (`source` gives the abuse-guard Policy a pulumi-policy one was built from, else None), a
@@ -214,9 +268,7 @@ def analyzer(arguments: Mapping[str, Any], source: Callable[[PulumiPolicy], Poli
     ours = [p for p in everything if id(p) in sources]
     if not ours:
         return _PolicyAnalyzerServicer(**arguments)
-    # a resource policy checks the types it declares; a stack policy reads every resource at AnalyzeStack
-    checked = {t for policy in sources.values() if not policy.is_stack_policy for t in declared_types(policy)}
-    shared = SharedRequests(checked, **{**arguments, "policies": ours})
+    shared = SharedRequests(checking((sources[id(p)], p) for p in ours), **{**arguments, "policies": ours})
     if len(ours) == len(everything):
         return shared
     foreign = _PolicyAnalyzerServicer(**{**arguments, "policies": [p for p in everything if id(p) not in sources]})

@@ -170,13 +170,13 @@ def service_scope(resource: Resource, principal: str, settings: Settings, graph:
     account_pending: Undetermined | None = None
     try:
         account = account_scope(resource)
-    except Undetermined as error:
-        account, account_pending = None, error
+    except Undetermined as error:  # kept without its traceback, whose frame (this one) would hold it: a cycle
+        account, account_pending = None, error.with_traceback(None)
     arn_pending: Undetermined | None = None
     try:
         arn_text = filled(resource.props, "sourceArn")
     except Undetermined as error:
-        arn_text, arn_pending = None, error
+        arn_text, arn_pending = None, error.with_traceback(None)
         linked = _linked(resource, graph)
         if linked is not None and (account is not None or not accountless):
             owner = f", limited by source_account {account}" if account is not None else ""
