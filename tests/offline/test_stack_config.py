@@ -58,7 +58,7 @@ def warned(caplog: pytest.LogCaptureFixture) -> dict[str, str]:
 
 
 # name -> (stack file, --config values, the tags the program saw (others "-"), its reservation, warnings: kind ->
-# what each names)
+# [what it names, at its end; what else it says])
 ENVIRONMENT_CASES: dict[str, tuple[str, dict[str, str], dict[str, str], Any, dict[str, list[str]]]] = {
     # Pulumi docs, "Use Pulumi ESC with Pulumi IaC" (/docs/esc/guides/pulumi-iac/): a list of environment names,
     # merged in order; their pulumiConfig is config under `pulumi preview`, unknown offline
@@ -85,7 +85,7 @@ ENVIRONMENT_CASES: dict[str, tuple[str, dict[str, str], dict[str, str], Any, dic
         {},
         {},
         None,
-        {"imports": [": myorg/dev"]},
+        {"imports": ["myorg/dev"]},
     ),
     # pkg/workspace/config.go mergeConfig: the definition's own plain values are config; the stack's value wins,
     # objects merged per JSON merge patch (RFC 7386)
@@ -100,9 +100,9 @@ ENVIRONMENT_CASES: dict[str, tuple[str, dict[str, str], dict[str, str], Any, dic
     # ESC docs, syntax reference (/docs/esc/reference/): `${...}` interpolates, which needs ESC to evaluate
     "esc_expressions_are_named": (
         "environment:\n  values:\n    region: eu-west-1\n    pulumiConfig:\n      aws:region: ${region}\n"
-        "      tier: paid\n      token:\n        fn::secret: abc\n",
+        "      tier: paid\n      token:\n        fn::secret: abc\n      limits: ${limits}\nconfig:\n  limits: '5'\n",
         {},
-        {"tier": "paid"},
+        {"tier": "paid", "limits": "5"},
         None,
         {"expressions": ["aws:region, thirdparty:token", "--config KEY=VALUE"]},
     ),
@@ -129,7 +129,7 @@ ENVIRONMENT_CASES: dict[str, tuple[str, dict[str, str], dict[str, str], Any, dic
         {},
         {"token": "[secret]"},
         None,
-        {"secure": ["secrets provider: awskms://alias/pulumi", "'[secret]'", ": thirdparty:token"]},
+        {"secure": ["thirdparty:token", "secrets provider: awskms://alias/pulumi", "'[secret]'"]},
     ),
     "secure_value_given_with_config": (
         "encryptionsalt: v1:salt\nconfig:\n  token:\n    secure: v1:AAAA\n",
@@ -161,9 +161,10 @@ def test_stack_config_is_used_or_warned_about(
     assert seen.props.get("reservedConcurrentExecutions") == reserved
     said = warned(caplog)
     assert sorted(said) == sorted(warnings)
-    for kind, names in warnings.items():
-        for name in names:
-            assert name in said[kind], said[kind]
+    for kind, (named, *also) in warnings.items():
+        assert said[kind].endswith(f": {named}"), said[kind]
+        for text in also:
+            assert text in said[kind], said[kind]
 
 
 PROJECT = "name: thirdparty\nruntime: python\nconfig:\n"

@@ -404,6 +404,7 @@ def _checked_value(key: str, text: str, config: StackConfig, declared: Declarati
 def _warn_unseen(config: StackConfig, maybe_set: list[str]) -> None:
     """One warning for each kind of config the offline preview cannot see, naming what it is and how to give it."""
     given = {key for key, origin in config.origins.items() if origin == OVERRIDE}
+    set_by_the_stack = {key for key, origin in config.origins.items() if origin == str(config.file)}
     environment = config.environment or StackEnvironment()
     if environment.imports:
         unset = f"; Pulumi.yaml's config they may set: {', '.join(maybe_set)}" if maybe_set else ""
@@ -415,7 +416,8 @@ def _warn_unseen(config: StackConfig, maybe_set: list[str]) -> None:
             unset,
             ", ".join(environment.imports),
         )
-    unevaluated = [key for key in environment.unevaluated if key not in given]
+    # a value the stack file sets wins over the environment's (but for an object's other keys, merged in)
+    unevaluated = [key for key in environment.unevaluated if key not in given and key not in set_by_the_stack]
     if unevaluated:
         log.warning(
             "offline preview: stack '%s' sets config in environment.values.pulumiConfig with expressions the offline "
