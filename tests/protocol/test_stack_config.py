@@ -2,8 +2,9 @@
 (its ESC environment definition's own values, Pulumi.yaml's defaults) decides the same verdicts over gRPC.
 
 Each case records tests/offline/test_stack_config.py's program with one stack config, then plays the engine over the
-pack with the recorded resources: the pack's fails and unknowns are the offline preview's (test_parity's contract),
-and the function's reservation verdict is the one its config calls for.
+pack with the recorded resources: the pack's fails and unknowns are the offline preview's (test_parity's contract;
+not imported from there, whose corpus imports this module), and the function's reservation verdict is the one its
+config calls for.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from abuse_guard.evaluate import evaluation
 from abuse_guard.findings import Outcome
 from abuse_guard.offline import recording
+from abuse_guard.pack_config import parse
+from abuse_guard.policies import POLICIES
 from tests.harness.analyzer import RunningPack
+from tests.harness.engine import VERDICTS, engine_config, engine_run
 from tests.offline.projects import write_project
 from tests.offline.test_stack_config import PROJECT, SEEN
-from tests.protocol.test_parity import DEFAULTS, assert_parity, offline
 
 # name -> (Pulumi.yaml's config section, stack file, lambda-reserved-concurrency on the function)
 CASES = {
@@ -36,8 +40,10 @@ def test_stack_config_decides_the_same_verdict_over_grpc(
 ) -> None:
     root = write_project(tmp_path, SEEN, stacks={"dev": stack_yaml}, project_yaml=PROJECT + section)
     resources = recording(root, "dev", {}).resources
-    findings = offline(resources, DEFAULTS)
-    run = assert_parity(pack, resources, findings, DEFAULTS)
+    findings = evaluation(POLICIES, resources).findings
+    pack.configure(engine_config(parse({}, POLICIES), POLICIES))
+    run = engine_run(pack, resources)
+    assert run.verdicts == {(f.policy, f.urn, f.outcome) for f in findings if f.outcome in VERDICTS}
     [worker] = [f for f in findings if f.policy == "lambda-reserved-concurrency" and f.name == "worker"]
     assert worker.outcome is expected
     said = {kind for policy, urn, kind in run.verdicts if policy == worker.policy and urn == worker.urn}
