@@ -40,7 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="a config value on top of the stack file's (repeatable); KEY without namespace is the project's",
+        help="a config value on top of the stack file's (repeatable; also how to give what its ESC environments or "
+        "secure values would); KEY without namespace is the project's",
     )
     parser.add_argument(
         "--policy-config", metavar="FILE", help="policy pack config, as for pulumi preview --policy-pack-config"

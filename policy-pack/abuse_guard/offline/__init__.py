@@ -22,7 +22,7 @@ from ..findings import Finding
 from ..resources import Resource
 from .components import COMPONENTS_POLICY, unchecked
 from .environment import interpreter
-from .project import Project, StackConfig, load_project, load_stack
+from .project import Project, StackConfig, check_config, load_project, load_stack
 from .recorder.protocol import DEPLOYED, FIRST_PREVIEW, MODELS
 from .runtime import DEFAULT_TIMEOUT, Options, Program, ProgramError, Registration, record
 
@@ -98,12 +98,15 @@ class Recording:
 def recording(
     project_dir: str | Path, stack: str, config_overrides: Mapping[str, str] | None, options: Options | None = None
 ) -> Recording:
-    """The project, its stack's config (with `config_overrides`) and every resource its program registers.
+    """The project, its stack's config (with `config_overrides`, checked as `pulumi preview` checks it; what the
+    offline preview cannot see is warned about) and every resource its program registers.
 
-    Raises UserError for a missing project or stack file or environment, ProgramError when the program fails."""
+    Raises UserError for a missing or malformed project or stack file, config Pulumi would refuse, or a missing
+    environment, ProgramError when the program fails."""
     options = options or Options()
     project = load_project(project_dir)
     config = load_stack(project, stack).overridden(project, config_overrides or {})
+    check_config(project, config)
     return Recording(project, config, tuple(record(program(project, config), options)), options.outputs)
 
 

@@ -6,12 +6,13 @@ The program runs with `main`'s directory as working directory and first import p
 `run_in_stack` over `runpy.run_path`, in preview mode (`pulumi.runtime.is_dry_run()` is True).
 
 What the program cannot do to the recording: its output goes where `pulumi preview` shows it (our
-standard error), never into the records; what it raises is reported as a failure with its traceback,
-and `sys.exit` (even with 0) as a failure; the modules it removes from or replaces in `sys.modules` are put back
-once its top-level code has run, so the SDK finishes the run with the modules it started with; the
-process ends with `os._exit` once everything is sent, so threads it left running end with it (after
-Python would have waited for them: WAITING names them, and the time limit ends a wait that never
-ends); signals, `os._exit` and a hang end the process without DONE, which abuse-guard reports as an
+standard error), never into the records, and so do its `pulumi.log` diagnostics, written as the CLI shows them
+and not through the logging module (its logging configuration sees only its own log lines); what it raises is
+reported as a failure with its traceback, and `sys.exit` (even with 0) as a failure; the modules it removes
+from or replaces in `sys.modules` are put back once its top-level code has run, so the SDK finishes the run with
+the modules it started with; the process ends with `os._exit` once everything is sent, so threads it left
+running end with it (after Python would have waited for them: WAITING names them, and the time limit ends a
+wait that never ends); signals, `os._exit` and a hang end the process without DONE, which abuse-guard reports as an
 error. While the program runs the cyclic garbage collector collects only its youngest generation (what
 exists at start is frozen out of it), and the SDK's runtime is made linear (speed.py).
 """
@@ -30,7 +31,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Mapping
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 from . import protocol, speed
 
@@ -59,6 +60,29 @@ class Channel:
                 view = view[written:]
 
 
+class Diagnostics:
+    """The engine's Log service as `pulumi preview` shows it: what the program and the SDK log with `pulumi.log`
+    (`info`, `warn`, `error`) on standard error, `warning: `/`error: ` before the message as the CLI prints
+    them; debug messages (the SDK's own "registering resource ...") only with `--debug`, so never here.
+
+    Not through the logging module, which is the program's: a program that turns on debug logging
+    (`logging.basicConfig(level=logging.DEBUG)`) sees only its own log lines, never the SDK's debug messages
+    under a name of ours, and a program that reconfigures logging cannot silence its own diagnostics."""
+
+    PREFIXES: ClassVar[dict[int, str]] = {1: "", 2: "warning: ", 3: "error: "}
+    """engine.proto LogSeverity (DEBUG 0, INFO 1, WARNING 2, ERROR 3) -> the CLI's prefix; DEBUG not shown."""
+
+    def __init__(self) -> None:
+        self._fd = os.dup(2)  # where the program's output goes, whatever it does later to sys.stderr or to fd 2
+        self._write = os.write
+
+    def Log(self, request: Any) -> None:  # the engine service's method name
+        prefix = self.PREFIXES.get(request.severity)
+        if prefix is not None:
+            with contextlib.suppress(OSError):
+                self._write(self._fd, f"{prefix}{request.message}\n".encode("utf-8", "backslashreplace"))
+
+
 def main(argv: list[str]) -> None:
     channel = Channel(int(argv[0]))
     os.set_inheritable(channel.fd, False)  # the program's own subprocesses do not get it
@@ -68,7 +92,6 @@ def main(argv: list[str]) -> None:
     try:
         import pulumi
         from pulumi.runtime import settings
-        from pulumi.runtime.mocks import MockEngine
     except BaseException as error:
         channel.send(protocol.NO_SDK, {"error": f"{type(error).__name__}: {error}"})
         _exit()
@@ -85,7 +108,9 @@ def main(argv: list[str]) -> None:
     result_types: dict[str, Any] = {}
     _capture_types(classes, result_types)
     recorder = Recorder(channel.send, spec["model"], spec["config"], spec["dataSources"], classes, result_types)
-    _configure(settings, recorder, MockEngine(logging.getLogger("abuse_guard.offline.program")), spec)
+    # As the language host does (pulumi-language-python-exec): asyncio's own log lines are not the program's.
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    _configure(settings, recorder, Diagnostics(), spec)
     channel.send(protocol.STARTED, {"pulumi": version, "python": sys.version.split()[0], "path": pulumi.__file__})
     failure = _run(spec, pump)
     if failure is not None:
