@@ -27,26 +27,50 @@ def verdict(entrypoint: EntrypointCost) -> Verdict:
     behind = f" -> Lambda function '{entrypoint.function}'" if entrypoint.function else ""
     label = f"{entrypoint.kind} '{entrypoint.name}'{behind}"
     worst = entrypoint.worst
-    if worst is None:
-        return (failed if entrypoint.malformed else undetermined)(f"{label}: {entrypoint.unknown}")
-    total = f"{dollars(worst.cost.total)}/month ({worst.cost.describe()})"
     limit = f"the {dollars(entrypoint.budget)} budget"
+    if worst is None:
+        return bounded(entrypoint, label, limit)
+    total = f"{dollars(worst.cost.total)}/month ({worst.cost.describe()})"
     if not entrypoint.over_budget:
         return passed(f"{label} costs at most {total}, within {limit}; bound by {worst.binding}")
     return failed(f"{label} can cost up to {total}, over {limit}, bound only by {worst.binding}; {fix(entrypoint)}")
 
 
-def fix(entrypoint: EntrypointCost) -> str:
+def bounded(entrypoint: EntrypointCost, label: str, limit: str) -> Verdict:
+    """An entrypoint without an exact figure: decided by what is certain (`least`) or by the most it can be
+    (`most`) when either settles it, else unknown, naming the inputs it depends on."""
+    least, most = entrypoint.least, entrypoint.most
+    if least is None or most is None:
+        return (failed if entrypoint.malformed else undetermined)(f"{label}: {entrypoint.unknown}")
+    whatever = f"whatever the function's unknown inputs are ({entrypoint.unknown})"
+    if entrypoint.over_budget:
+        total = f"{dollars(least.cost.total)}/month ({least.cost.describe()})"
+        return failed(
+            f"{label} can cost at least {total}, over {limit}, {whatever}; bound only by {least.binding}; "
+            f"{fix(entrypoint, certain=True)}"
+        )
+    if entrypoint.within_budget:
+        total = f"{dollars(most.cost.total)}/month ({most.cost.describe()})"
+        return passed(f"{label} costs at most {total}, within {limit}, {whatever}; bound by {most.binding}")
+    return undetermined(
+        f"{label} costs from {dollars(least.cost.total)} to {dollars(most.cost.total)}/month, so whether it fits "
+        f"{limit} depends on what is not known: {entrypoint.unknown}"
+    )
+
+
+def fix(entrypoint: EntrypointCost, certain: bool = False) -> str:
+    """The cheapest fix; `certain`: priced on what is certain, the unknown function's cost coming on top."""
+    on_top = " before the function's own cost" if certain else ""
     if entrypoint.fix is None:
         return (
             "none of reserved concurrency 1, a stage throttle or a usage plan quota would lower it: lower the "
             "function's memorySize or timeout, or raise the budget for it"
         )
     if entrypoint.fix.within_budget:
-        return f"the cheapest fix: {entrypoint.fix.describe()}"
+        return f"the cheapest fix: {entrypoint.fix.describe()}{on_top}"
     return (
         f"no single fix brings it within budget; the cheapest, {entrypoint.fix.change}, would still cost "
-        f"{dollars(entrypoint.fix.monthly_cost)}/month"
+        f"{dollars(entrypoint.fix.monthly_cost)}/month{on_top}"
     )
 
 
