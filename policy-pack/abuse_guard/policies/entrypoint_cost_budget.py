@@ -112,8 +112,14 @@ POLICY = Policy(
         "usage plan quotas. Cost = invocations x Lambda request price + min(concurrency x month, invocations x "
         "timeout) x memory GB x GB-second price + API requests x API Gateway price. Missing timeout and "
         "memorySize count as AWS's defaults (3 s, 128 MB) and a usage plan without keys in the stack as "
-        "apiKeysPerUsagePlan keys, each said in the report; anything not known at preview (a link, a "
-        "throttle, a reservation, a Region) makes the bound unknown, naming the input, never a guessed figure. "
+        "apiKeysPerUsagePlan keys, each said in the report. What the function behind a door leaves open is "
+        "bounded, never guessed: when its reservation, timeout or memory is not known at preview, or the function "
+        "is outside the stack (aws.lambda_.Function.get, an ARN from config: named as the program names it), the "
+        "bound is computed with each at its least (no concurrency, 1 s, 128 MB: what the door's own limits make "
+        "certain, such as an unthrottled REST stage's $90,720 a month of requests) and at its greatest (the account "
+        "pool, 900 s, 10,240 MB: AWS Lambda quotas); the policy fails when the first is over budget, passes when "
+        "the second is within it, and is unknown between them, naming the inputs it depends on. Anything else not "
+        "known at preview (a link, a throttle, a Region) makes the bound unknown, naming the input. "
         "Each part of the bill is priced in the Region of the resource that bills it (the function's for Lambda "
         "requests and duration, the door's for its requests), a Region read as account-concurrency-headroom reads "
         "it; prices are config by Region (regionPrices), and a Region it does not list takes the top-level prices, "
@@ -140,6 +146,7 @@ POLICY = Policy(
     references=(
         "AWS Lambda pricing; Amazon API Gateway pricing",
         "AWS Lambda: Lambda scaling behavior (10 requests/s per concurrent execution)",
+        "AWS Lambda quotas (timeout up to 900 s, memory 128 MB to 10,240 MB); CreateFunction (Timeout at least 1)",
         "AWS API Gateway Developer Guide: Throttle requests to your REST APIs",
     ),
     tags=("cost", "lambda", "api-gateway", "throttling"),
