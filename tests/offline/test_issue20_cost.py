@@ -10,24 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from abuse_guard.commands.preview import summary
 from abuse_guard.findings import Finding, Outcome
 from abuse_guard.offline import DEPLOYED, FIRST_PREVIEW, Options
 from abuse_guard.pipeline import preview
 from tests.offline.projects import write_project
+from tests.offline.test_preview import FUNCTION
 
-FUNCTION = """
-def function(name, **extra):
-    return aws.lambda_.Function(
-        name,
-        role="arn:aws:iam::111122223333:role/worker",
-        runtime="python3.12",
-        handler="index.handler",
-        code=pulumi.AssetArchive({"index.py": pulumi.StringAsset("def handler(event, context): pass")}),
-        **extra,
-    )
-"""
-
-# 20.2: a function read with .get behind a REST API's root and proxy methods, an unthrottled stage (the issue's shape)
+# 20.2: a function read with .get behind a REST API's proxy method, on an unthrottled stage (the issue's shape)
 GET_FUNCTION_BEHIND_REST = """
 existing = aws.lambda_.Function.get("existing", "orders-handler")
 api = aws.apigateway.RestApi("api")
@@ -175,3 +165,23 @@ def test_an_account_id_that_lost_its_zero_says_to_quote_it(tmp_path: Path) -> No
     assert (
         'allowedAccountIds[0] must be an account ID: 12 digits, quoted if it begins with 0 ("012345678901")' in message
     )
+
+
+# the printed summary shows the notes the JSON has (issue 20, Messages): here a Region regionPrices does not list
+IN_ANOTHER_REGION = (
+    FUNCTION
+    + """
+worker = function("worker", reserved_concurrent_executions=2, timeout=10, memory_size=128)
+aws.lambda_.FunctionUrl("url", function_name=worker.name, authorization_type="AWS_IAM")
+"""
+)
+
+
+def test_the_printed_summary_shows_the_region_notes_of_the_json(tmp_path: Path) -> None:
+    project = write_project(tmp_path, IN_ANOTHER_REGION, stacks={"dev": "config:\n  aws:region: ap-south-1\n"})
+    run = preview(project, "dev")
+    [entrypoint] = run.entrypoints
+    note = "FunctionUrl 'url' is in ap-south-1, which regionPrices does not list: priced at the default prices"
+    assert any(n.startswith(note) for n in entrypoint.notes)
+    [line] = [line for line in summary(run).splitlines() if line.startswith("  within budget ")]
+    assert note in line and "API Gateway" not in line

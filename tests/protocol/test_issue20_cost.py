@@ -125,6 +125,11 @@ def warm(fn: Resource, value: Any, name: str = "warm", **props: Any) -> list[Res
     return [alias, config]
 
 
+def warmed(fn: Resource, value: Any) -> list[Resource]:
+    """`fn` with an alias and a ProvisionedConcurrencyConfig of `value` on it."""
+    return [fn, *warm(fn, value)]
+
+
 def sst_5829(provisioned: Any = 100.0) -> list[Resource]:
     """One function reserving 850 of 1,000 and `provisioned` on an unreserved one (anomalyco/sst#5829)."""
     api = lambda_function("api")
@@ -230,7 +235,7 @@ CASES: dict[str, tuple[list[Resource], str, str, Outcome]] = {
     "provisioned_within_the_floor": (sst_5829(50.0), HEADROOM, "proj-dev", Outcome.PASS),
     # on a function with a reservation it comes out of that reservation (and AWS refuses more than it)
     "provisioned_inside_a_reservation": (
-        [lambda_function("batch", 650.0), api := lambda_function("api", 200.0), *warm(api, 150.0)],
+        [lambda_function("batch", 650.0), *warmed(lambda_function("api", 200.0), 150.0)],
         HEADROOM,
         "proj-dev",
         Outcome.PASS,
@@ -252,14 +257,14 @@ CASES: dict[str, tuple[list[Resource], str, str, Outcome]] = {
     ),
     # another Region is another pool
     "provisioned_in_another_region": (
-        [WEST, lambda_function("batch", 850.0), *on([api := lambda_function("api"), *warm(api, 100.0)], WEST)],
+        [WEST, lambda_function("batch", 850.0), *on(warmed(lambda_function("api"), 100.0), WEST)],
         HEADROOM,
         "proj-dev",
         Outcome.PASS,
     ),
     "provisioned_not_known_at_preview": (sst_5829(UNKNOWN), HEADROOM, "proj-dev", Outcome.UNKNOWN),
     "provisioned_not_known_but_already_over": (
-        [lambda_function("batch", 950.0), api := lambda_function("api"), *warm(api, UNKNOWN)],
+        [lambda_function("batch", 950.0), *warmed(lambda_function("api"), UNKNOWN)],
         HEADROOM,
         "proj-dev",
         Outcome.FAIL,
@@ -338,12 +343,9 @@ def test_between_the_bounds_the_figures_and_the_missing_inputs_are_named() -> No
 
 def test_a_function_urls_bound_lists_no_api_gateway_part() -> None:
     """Lambda bills a function URL's requests; there is no API Gateway in front (AWS Lambda pricing)."""
+    fn = lambda_function("report", 2.0)
     [finding] = rule_says(
-        [
-            STACK,
-            fn := lambda_function("report", 2.0),
-            linked(LAMBDA_FUNCTION_URL, {"authorizationType": "AWS_IAM"}, "url", functionName=fn),
-        ],
+        [STACK, fn, linked(LAMBDA_FUNCTION_URL, {"authorizationType": "AWS_IAM"}, "url", functionName=fn)],
         COST,
     )
     assert "API Gateway" not in finding.message

@@ -3,6 +3,11 @@ quotas) and the function they run.
 
 Stages, MethodSettings and usage plans are linked as rest-stage-protected links them (aws/rest.py);
 the function behind each door comes from the front-door inventory (aws/frontdoors.py).
+
+A door is read as its `Front` (what limits its callers; an input of it not known at preview raises) and the
+function as its `Behind`: each of the function's inputs as (least, greatest), equal when known. A reservation,
+timeout or memory size not known at preview, or a function outside the stack, is its whole range (no concurrency to
+the account pool, TIMEOUT_RANGE, MEMORY_RANGE), so `exposure` at LEAST and at MOST bound the worst case.
 """
 
 from __future__ import annotations

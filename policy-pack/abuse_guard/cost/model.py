@@ -20,7 +20,9 @@ The cost model, for one entrypoint on its own (M = seconds in a month):
   in GB x GB-second price + API requests x API Gateway request price, each price the one of the Region
   of the resource that bills it (aws/regions.py): the function's for Lambda, the door's for the rest.
 Both maxima are reachable at once (short calls at full rate, each concurrent slot kept busy), so
-this is the worst case, not a loose sum. Invocations are not capped at concurrency / timeout: calls
+this is the worst case, not a loose sum. It grows with the reservation, the timeout and the memory, so where the
+function leaves those open, the worst case at their least and at their greatest bound it (cost/__init__.py).
+Invocations are not capped at concurrency / timeout: calls
 that fail fast get through the same concurrency many times a second.
 """
 
