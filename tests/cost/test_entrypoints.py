@@ -267,10 +267,8 @@ def test_an_unknown_usage_plan_stage_matters_only_to_methods_that_need_a_key() -
 
 # -- unknown and malformed inputs -----------------------------------------------------------------------
 
-# name -> (graph, the input the unknown names)
+# name -> (graph, the input the unknown names): an unknown limit or link of the door leaves no figure
 UNKNOWN_INPUTS: dict[str, tuple[list[Resource], str]] = {
-    "reservation": (function_url(function(reserved=UNKNOWN)), "reservedConcurrentExecutions"),
-    "secret_timeout": (function_url(function(reserved=1.0, timeout=SECRET)), "timeout"),
     "stage_throttle": (
         changed(rest_endpoint(function(), stage_throttle=5.0), "stage-throttle", settings=UNKNOWN),
         "settings",
@@ -278,10 +276,6 @@ UNKNOWN_INPUTS: dict[str, tuple[list[Resource], str]] = {
     "api_key_required": (rest_endpoint(function(), api_key=UNKNOWN), "apiKeyRequired"),
     "stage_name": (changed(rest_endpoint(function()), "prod", stageName=UNKNOWN), "stageName"),
     "integration_uri_from_outside_the_stack": (unlinked(rest_endpoint(function()), "integration", "uri"), "uri"),
-    "function_in_another_stack": (
-        [resource(LAMBDA_FUNCTION_URL, {"functionName": "someone-elses", "authorizationType": "NONE"}, "url")],
-        "someone-elses",
-    ),
     "route_target_from_outside_the_stack": (
         unlinked(http_route(function()), "route", "target", target="integrations/abc123"),
         "target",
@@ -296,9 +290,29 @@ UNKNOWN_INPUTS: dict[str, tuple[list[Resource], str]] = {
 @pytest.mark.parametrize(("graph", "input_name"), UNKNOWN_INPUTS.values(), ids=list(UNKNOWN_INPUTS))
 def test_an_unknown_input_makes_the_cost_unknown_and_names_it(graph: list[Resource], input_name: str) -> None:
     entrypoint = only_entrypoint(graph)
-    assert (entrypoint.worst, entrypoint.fix, entrypoint.malformed) == (None, None, False)
+    assert (entrypoint.worst, entrypoint.least, entrypoint.fix, entrypoint.malformed) == (None, None, None, False)
     assert entrypoint.unknown.startswith("cannot be determined yet: ")
     assert input_name in entrypoint.unknown
+
+
+# name -> (graph, the input the bounds name): an unknown input of the function bounds the cost instead (issue 20.2)
+BOUNDED_INPUTS: dict[str, tuple[list[Resource], str]] = {
+    "reservation": (function_url(function(reserved=UNKNOWN)), "reservedConcurrentExecutions"),
+    "secret_timeout": (function_url(function(reserved=1.0, timeout=SECRET)), "timeout"),
+    "function_in_another_stack": (
+        [resource(LAMBDA_FUNCTION_URL, {"functionName": "someone-elses", "authorizationType": "NONE"}, "url")],
+        "'someone-elses', which is not in this stack",
+    ),
+}
+
+
+@pytest.mark.parametrize(("graph", "input_name"), BOUNDED_INPUTS.values(), ids=list(BOUNDED_INPUTS))
+def test_an_unknown_input_of_the_function_bounds_the_cost(graph: list[Resource], input_name: str) -> None:
+    entrypoint = only_entrypoint(graph)
+    assert (entrypoint.worst, entrypoint.malformed) == (None, False)
+    assert entrypoint.least is not None and entrypoint.most is not None
+    assert entrypoint.least.cost.total <= entrypoint.most.cost.total
+    assert input_name in entrypoint.unknown and "yet" not in entrypoint.unknown
 
 
 @pytest.mark.parametrize(

@@ -127,7 +127,7 @@ def component_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_state_json_names_the_component(component_state: Path) -> None:
     document = json.loads((component_state / "report.json").read_text(encoding="utf-8"))
     jsonschema.validate(document, json_report.schema(), cls=jsonschema.Draft202012Validator)
-    assert document["schemaVersion"] == "1.1"
+    assert document["schemaVersion"] == "1.2"
     placed = {(f["urn"], f["policy"]): f.get("component") for f in document["findings"]}
     assert placed[REST_API, "rest-method-authorization"] == API_COMPONENT
     assert placed[STAGE, "rest-stage-protected"] == API_COMPONENT

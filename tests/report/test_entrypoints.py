@@ -35,7 +35,12 @@ def test_json_entrypoints_follow_the_schema() -> None:
     validate(document)
     within, unknown, over, _ = document["entrypoints"]
     assert (within["worstCase"]["withinBudget"], within["fix"]) == (True, None)
-    assert (unknown["worstCase"], unknown["unknown"][:26]) == (None, "cannot be determined yet: ")
+    assert (unknown["worstCase"], unknown["unknown"]) == (
+        None,
+        "Lambda function 'pending'.reservedConcurrentExecutions is not known until the resource is deployed",
+    )
+    assert unknown["bounds"]["atLeast"]["monthlyCost"]["total"] == 0
+    assert unknown["bounds"]["atMost"]["withinBudget"] is False
     assert over["worstCase"]["withinBudget"] is False
     assert over["fix"]["withinBudget"] is True
     assert over["worstCase"]["monthlyCost"]["total"] == sum(
@@ -72,7 +77,7 @@ def test_markdown_lists_over_budget_first() -> None:
     rows = table.splitlines()[4:-1]  # heading, blank line, header, separator; a blank line after
     assert [row.split(" | ")[3] for row in rows] == [
         "$90,730.58/month (over budget)",
-        "unknown",
+        "$0.00 to $10,584.01/month",
         "$21.17/month (within budget)",
         "$21.17/month (within budget)",
     ]

@@ -49,7 +49,8 @@ CASES: dict[str, tuple[list[Resource], dict[str, Any] | None, Outcome]] = {
         {"functionBudgets": [{"function": "search-*", "budget": 100_000}]},
         Outcome.FAIL,
     ),
-    "unknown_reservation": (seed_webhook(reserved=UNKNOWN), None, Outcome.UNKNOWN),
+    # the unthrottled stage's requests alone are over budget, whatever the reservation (issue 20.2)
+    "unknown_reservation": (seed_webhook(reserved=UNKNOWN), None, Outcome.FAIL),
     "malformed_reservation": (seed_webhook(reserved="one"), None, Outcome.FAIL),
     "exempt_by_config": (
         seed_webhook(),

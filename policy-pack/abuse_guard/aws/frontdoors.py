@@ -40,6 +40,7 @@ from ..graph import Graph
 from ..resources import Resource
 from ..values import Malformed, Undetermined, choice, filled, flag, literal, path_label, text
 from . import load_balancers, openapi
+from .functions import FunctionElsewhere
 from .names import safe_route_key
 from .types import (
     API_ROUTE,
@@ -474,7 +475,7 @@ class FrontDoors:
         name = in_arn.group(1) if in_arn else value
         function = self.functions_by_name.get(name) or self._autonamed_function(name)
         if function is None:
-            raise Undetermined(label, f"names Lambda function '{name}', which is not in this stack")
+            raise FunctionElsewhere(label, name, value)
         return function
 
     def _autonamed_function(self, name: str) -> Resource | None:

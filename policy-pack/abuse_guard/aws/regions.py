@@ -148,13 +148,28 @@ def account_of(props: Mapping[str, Any], at: str) -> str | None:
     label = path_label(at, "allowedAccountIds")
     if not isinstance(allowed, list):
         raise Malformed(label, "a list of account IDs", allowed)
-    for index, account in enumerate(allowed):
-        _known(account, f"{label}[{index}]")
-        if not isinstance(account, str):
-            raise Malformed(f"{label}[{index}]", "an account ID", account)
-    accounts = set(allowed)
+    accounts = {account_id(account, f"{label}[{index}]") for index, account in enumerate(allowed)}
     only = next(iter(accounts)) if len(accounts) == 1 else ""
     return only if ACCOUNT_ID.fullmatch(only) else None
+
+
+def account_id(value: Any, at: str) -> str:
+    """An entry of `allowedAccountIds` as the provider reads it: a string as it is; a number as its decimal digits
+    (Pulumi stores `aws:allowedAccountIds: [123456789012]` from a stack file as JSON numbers, the pulumi-aws
+    provider's config is a list of strings, and its bridge converts a number to its digits as Terraform converts a
+    primitive), so a 12-digit whole number is that account ID.
+
+    Raises Undetermined for an entry not known at preview (or a secret), Malformed for a whole number that is not
+    12 digits (an account ID that begins with 0 loses it as a YAML number: it must be quoted) and anything else."""
+    _known(value, at)
+    if isinstance(value, str):
+        return value
+    whole = isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer()
+    digits = str(int(value)) if whole else ""
+    if not ACCOUNT_ID.fullmatch(digits):
+        expected = 'an account ID: 12 digits, quoted if it begins with 0 ("012345678901")'
+        raise Malformed(at, expected, value)
+    return digits
 
 
 def _final_role(props: Mapping[str, Any], at: str) -> str | None:

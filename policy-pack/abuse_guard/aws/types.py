@@ -8,6 +8,7 @@ LAMBDA_FUNCTION = "aws:lambda/function:Function"
 LAMBDA_ALIAS = "aws:lambda/alias:Alias"
 LAMBDA_FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
 LAMBDA_PERMISSION = "aws:lambda/permission:Permission"
+LAMBDA_PROVISIONED_CONCURRENCY = "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig"
 
 REST_API = "aws:apigateway/restApi:RestApi"
 REST_RESOURCE = "aws:apigateway/resource:Resource"

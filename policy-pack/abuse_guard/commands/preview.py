@@ -24,7 +24,7 @@ from ..findings import Outcome
 from ..offline import DEFAULT_TIMEOUT, DEPLOYED, MODELS, Options, ProgramError, answers
 from ..pipeline import preview
 from ..policies import POLICIES
-from ..report.model import FAIL_ON, Report, entrypoint_row
+from ..report.model import FAIL_ON, UNKNOWN_FIGURE, Report, entrypoint_row
 from ..run import Run
 from ..wording import printable
 
@@ -149,8 +149,10 @@ def summary(result: Run) -> str:
     for row in map(entrypoint_row, result.entrypoints):
         behind = f" -> {row.function}" if row.function else ""
         figures = f"{row.rate}, concurrency {row.concurrency}, {row.cost} (budget {row.budget}); "
-        figures = figures if row.cost_parts else ""
+        if not row.cost_parts:
+            figures = "" if row.cost == UNKNOWN_FIGURE else f"{row.cost} (budget {row.budget}); "
         fix = f"; fix: {row.fix}" if row.fix else ""
         bound = f"bound by {row.binding}" if row.cost_parts else row.binding
-        lines.append(f"  {row.status:14}{row.name} ({row.kind}{behind}): {figures}{bound}{fix}")
+        assumed = f"; assumed: {row.notes}" if row.notes else ""
+        lines.append(f"  {row.status:14}{row.name} ({row.kind}{behind}): {figures}{bound}{fix}{assumed}")
     return "\n".join(map(printable, lines))  # names and messages come from the program: no control characters

@@ -181,12 +181,17 @@ def project_stacks(project_dir: Path) -> list[tuple[str, bool]]:
     return marks
 
 
+BOOLEANS = {"true": True, "True": True, "false": False, "False": False}
+"""A boolean config value in the forms Pulumi reads one (pulumi SDK, Config.get_bool): a YAML `true` in a stack file
+is stored as "true"."""
+
+
 def expected_failure(stack: StackConfig) -> bool:
     """Whether the stack's config sets EXPECTED_FAILURE to true; false when it does not set it."""
     value = stack.values.get(EXPECTED_FAILURE, "false")
-    if value.lower() not in ("true", "false"):
+    if value not in BOOLEANS:
         raise UserError(f"{stack.file}: config {EXPECTED_FAILURE} is {value!r}: expected true or false")
-    return value.lower() == "true"
+    return BOOLEANS[value]
 
 
 def check_arguments(args: argparse.Namespace) -> None:

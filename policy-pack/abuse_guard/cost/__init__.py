@@ -14,16 +14,18 @@ from functools import partial
 from typing import Any
 
 from ..aws.frontdoors import Door, DoorKind
+from ..aws.functions import FunctionElsewhere
 from ..graph import Graph
 from ..policy import Settings
 from ..resources import Resource
 from ..values import Malformed, Undetermined
-from .exposure import Links
+from .exposure import LEAST, MOST, Links, exposure
 from .model import CostModel, EntrypointCost, Exposure, Fix, Worst, cheapest_fix, worst_case
 from .settings import CONFIG, budget, cost_model
 
-Budget = Callable[[Resource, Resource | None], float]
-"""The monthly budget of an entrypoint, given it and its function (None when that is not found)."""
+Budget = Callable[[Resource, Resource | str | None], float]
+"""The monthly budget of an entrypoint, given it and its function (its name when it is outside the stack, None when
+it is not found)."""
 
 Priced = tuple[tuple[Door, EntrypointCost | str], ...]
 """Every front door in inventory order, with its cost or why it invokes no Lambda function."""
@@ -74,34 +76,57 @@ def price_doors(graph: Graph, model: CostModel, budget: Budget) -> Priced:
 
 
 def price_door(links: Links, door: Door, model: CostModel, budget: Budget, figured: Figured) -> EntrypointCost | str:
-    """One door's worst-case cost, or why it invokes no Lambda function; `figured`: what `model` priced so far."""
+    """One door's worst-case cost, or why it invokes no Lambda function; `figured`: what `model` priced so far.
+
+    When only inputs of the function behind it are not known (its reservation, timeout or memory at preview, or
+    all of them for a function outside the stack), the cost is bounded: at least the worst case with each at its
+    least (what the door's own limits make certain: an unthrottled REST stage's requests), at most with each at
+    its greatest; the policy fails on the first, passes on the second, and is unknown between them."""
     resource = door.resource
-    function: Resource | None = None
+    function: Resource | str | None = None
+    notes: list[str] = []
     try:
-        target = links.doors.function_behind(door)
-        if isinstance(target, str):
-            return target
-        function = target
-        exposure = links.exposure(door, function, model)
+        try:
+            target = links.doors.function_behind(door)
+        except FunctionElsewhere as error:
+            function = error.name
+            front = links.front(door, model)
+            behind = links.elsewhere(error, front, model, notes)
+        else:
+            if isinstance(target, str):
+                return target
+            function = target
+            front = links.front(door, model)
+            behind = links.behind(target, model, notes)
     except (Undetermined, Malformed) as error:
         malformed = isinstance(error, Malformed)
         why = f"{'malformed input' if malformed else 'cannot be determined yet'}: {error}"
         return _entrypoint(door, function, budget, door.kind, None, None, unknown=why, malformed=malformed)
     limit = budget(resource, function)
-    figures = figured.get((exposure, limit))
+    said = tuple(dict.fromkeys((*front.notes, *notes)))
+    if behind.missing:
+        least = worst_case(exposure(front, behind, LEAST, said), model)
+        most = worst_case(exposure(front, behind, MOST, said), model)
+        fix = cheapest_fix(exposure(front, behind, LEAST, said), model, limit) if least.cost.total > limit else None
+        why = "; ".join(behind.missing)
+        return _entrypoint(
+            door, function, budget, front.kind, None, fix, unknown=why, notes=said, least=least, most=most
+        )
+    exact = exposure(front, behind, LEAST, said)
+    figures = figured.get((exact, limit))
     if figures is None:
-        worst = worst_case(exposure, model)
-        figures = figured[exposure, limit] = (
+        worst = worst_case(exact, model)
+        figures = figured[exact, limit] = (
             worst,
-            cheapest_fix(exposure, model, limit) if worst.cost.total > limit else None,
+            cheapest_fix(exact, model, limit) if worst.cost.total > limit else None,
         )
     worst, fix = figures
-    return _entrypoint(door, function, budget, exposure.kind, worst, fix, notes=exposure.notes)
+    return _entrypoint(door, function, budget, front.kind, worst, fix, notes=said)
 
 
 def _entrypoint(
     door: Door,
-    function: Resource | None,
+    function: Resource | str | None,
     budget: Budget,
     kind: DoorKind,
     worst: Worst | None,
@@ -114,7 +139,7 @@ def _entrypoint(
         urn=resource.urn,
         name=door.name,
         type=resource.type,
-        function=function.name if function else "",
+        function=function.name if isinstance(function, Resource) else function or "",
         budget=budget(resource, function),
         worst=worst,
         fix=fix,

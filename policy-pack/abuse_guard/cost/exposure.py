@@ -3,6 +3,11 @@ quotas) and the function they run.
 
 Stages, MethodSettings and usage plans are linked as rest-stage-protected links them (aws/rest.py);
 the function behind each door comes from the front-door inventory (aws/frontdoors.py).
+
+A door is read as its `Front` (what limits its callers; an input of it not known at preview raises) and the
+function as its `Behind`: each of the function's inputs as (least, greatest), equal when known. A reservation,
+timeout or memory size not known at preview, or a function outside the stack, is its whole range (no concurrency to
+the account pool, TIMEOUT_RANGE, MEMORY_RANGE), so `exposure` at LEAST and at MOST bound the worst case.
 """
 
 from __future__ import annotations
@@ -14,8 +19,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from ..aws.frontdoors import QUICK_CREATE, Door, DoorKind, FrontDoors, Operation, protocol
-from ..aws.functions import positive, reservation
-from ..aws.limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT, SECONDS_PER_DAY
+from ..aws.functions import FunctionElsewhere, positive, reservation
+from ..aws.limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT, MEMORY_RANGE, SECONDS_PER_DAY, TIMEOUT_RANGE
 from ..aws.names import safe_route_key
 from ..aws.regions import location
 from ..aws.rest import Api, RestApis
@@ -97,6 +102,76 @@ class RouteStageLinks:
 _StageLinks = TypeVar("_StageLinks", RestStageLinks, RouteStageLinks)
 
 
+@dataclass(frozen=True)
+class Front:
+    """What limits the callers of one door (its stages' throttles, usage plans and quotas) and its Region."""
+
+    kind: DoorKind
+    lanes: tuple[Lane, ...]
+    closed: str
+    notes: tuple[str, ...]
+    region: str
+
+
+@dataclass(frozen=True)
+class Behind:
+    """The function behind a door as far as the stack tells: each input as (least, greatest), equal when known."""
+
+    label: str
+    """How messages name it: "Lambda function '<logical name>'", or its name as the program gives it."""
+    reserved: tuple[float | None, float | None]
+    """Reserved concurrency; None is unreserved (the account pool), the most a reservation not known can be."""
+    timeout: tuple[float, float]
+    """Seconds."""
+    memory: tuple[float, float]
+    """MB."""
+    region: str
+    missing: tuple[str, ...] = ()
+    """Why an input is not known, as messages say it; empty when every input is."""
+    elsewhere: bool = False
+    """The function is not a resource of this stack."""
+
+
+LEAST, MOST = 0, 1
+"""Which end of each range `exposure` takes."""
+
+
+def exposure(front: Front, behind: Behind, end: int, notes: tuple[str, ...]) -> Exposure:
+    """The door and its function at one end (LEAST or MOST) of the function's unknown inputs: the worst case grows
+    with each of them, so the two ends bound it."""
+    return Exposure(
+        front.kind,
+        front.lanes,
+        front.closed,
+        behind.reserved[end],
+        behind.timeout[end],
+        behind.memory[end],
+        notes,
+        front.region,
+        behind.region,
+    )
+
+
+def _span(
+    function: Resource,
+    key: str,
+    default: float,
+    unit: str,
+    unknown: tuple[float, float],
+    notes: list[str],
+    missing: list[str],
+) -> tuple[float, float]:
+    """A positive input (`aws/functions.positive`) as a range: the value twice, or `unknown` when it is not known."""
+    try:
+        value, note = positive(function, key, default, unit)
+    except Undetermined as error:
+        missing.append(str(error))
+        return unknown
+    if note:
+        notes.append(note)
+    return value, value
+
+
 class Links:
     """The relations an exposure follows, grouped once, so each door looks up only what it needs."""
 
@@ -111,15 +186,13 @@ class Links:
 
     # -- the ways in --
 
-    def exposure(self, door: Door, function: Resource, model: CostModel) -> Exposure:
-        """What limits the callers of one door and the function they run, and the Regions they are billed in."""
+    def front(self, door: Door, model: CostModel) -> Front:
+        """What limits the callers of one door, and the Region it bills its requests in.
+
+        Raises Undetermined when a limit or link is not known at preview, Malformed for one of the wrong shape."""
         kind = door.kind
         notes: list[str] = []
-        timeout, note = positive(function, "timeout", DEFAULT_TIMEOUT, "s")
-        memory, note2 = positive(function, "memorySize", DEFAULT_MEMORY, "MB")
-        notes += [n for n in (note, note2) if n]
-        front_region = self.region(door.resource, notes, model)
-        function_region = self.region(function, notes, model)
+        region = self.region(door.resource, notes, model)
         lanes: list[Lane] = []
         closed = ""
         if door.operation is not None and kind is DoorKind.REST_METHOD:
@@ -128,17 +201,37 @@ class Links:
             kind = self.route_lanes(door.operation, lanes)
             if kind is DoorKind.WEBSOCKET_ROUTE:
                 notes.append("WebSocket connection minutes are not included, only messages")
-        return Exposure(
-            kind,
-            tuple(lanes),
-            closed,
-            reservation(function, at=f"Lambda function '{function.name}'"),
-            timeout,
-            memory,
-            tuple(notes),
-            front_region,
-            function_region,
-        )
+        return Front(kind, tuple(lanes), closed, tuple(notes), region)
+
+    def behind(self, function: Resource, model: CostModel, notes: list[str]) -> Behind:
+        """The function's reservation, timeout, memory and Region; an input not known at preview is its range.
+
+        Raises Malformed for an input of the wrong shape, Undetermined when its Region is not known at preview."""
+        at = f"Lambda function '{function.name}'"
+        missing: list[str] = []
+        try:
+            reserved = reservation(function, at=at)
+            reserved_span: tuple[float | None, float | None] = (reserved, reserved)
+        except Undetermined as error:
+            missing.append(str(error))
+            reserved_span = (0.0, None)
+        timeout = _span(function, "timeout", DEFAULT_TIMEOUT, "s", TIMEOUT_RANGE, notes, missing)
+        memory = _span(function, "memorySize", DEFAULT_MEMORY, "MB", MEMORY_RANGE, notes, missing)
+        region = self.region(function, notes, model)
+        return Behind(at, reserved_span, timeout, memory, region, tuple(missing))
+
+    @staticmethod
+    def elsewhere(error: FunctionElsewhere, front: Front, model: CostModel, notes: list[str]) -> Behind:
+        """A function the stack names but does not hold: each input is its range, in the Region its ARN names (else
+        the door's: a function URL or an integration is in its function's Region)."""
+        region = error.region or front.region
+        if model.prices.unlisted(region) and region != front.region:
+            notes.append(
+                f"Lambda function '{error.name}' is in {region}, which regionPrices does not list: priced at the "
+                "default prices (us-east-1's unless configured)"
+            )
+        why = f"{error}, so its reservation, timeout and memory are not known here"
+        return Behind(f"Lambda function '{error.name}'", (0.0, None), TIMEOUT_RANGE, MEMORY_RANGE, region, (why,), True)
 
     def region(self, resource: Resource, notes: list[str], model: CostModel) -> str:
         """The Region `resource` is billed in, noting an assumed Region and one the price table does not list.

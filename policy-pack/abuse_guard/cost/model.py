@@ -20,7 +20,9 @@ The cost model, for one entrypoint on its own (M = seconds in a month):
   in GB x GB-second price + API requests x API Gateway request price, each price the one of the Region
   of the resource that bills it (aws/regions.py): the function's for Lambda, the door's for the rest.
 Both maxima are reachable at once (short calls at full rate, each concurrent slot kept busy), so
-this is the worst case, not a loose sum. Invocations are not capped at concurrency / timeout: calls
+this is the worst case, not a loose sum. It grows with the reservation, the timeout and the memory, so where the
+function leaves those open, the worst case at their least and at their greatest bound it (cost/__init__.py).
+Invocations are not capped at concurrency / timeout: calls
 that fail fast get through the same concurrency many times a second.
 """
 
@@ -45,6 +47,8 @@ REQUEST_PRICES: dict[DoorKind, Callable[[Prices], float]] = {
     DoorKind.WEBSOCKET_ROUTE: lambda prices: prices.websocket_messages,
 }
 """USD per million requests (WebSocket: messages) through an API Gateway door of each kind."""
+FRONTS: dict[DoorKind, str] = {DoorKind.LOAD_BALANCER: "load balancer capacity units", DoorKind.FUNCTION_URL: ""}
+"""What bills a door's requests, where it is not API Gateway: a function URL's are billed by Lambda alone."""
 
 # -- what the figures are made of -------------------------------------------------------------------
 
@@ -120,16 +124,16 @@ class Cost:
     api_requests: float
     """What the front door bills for the requests: API Gateway, or a load balancer's capacity units."""
     front: str = "API Gateway"
+    """What bills `api_requests`; "" for a function URL, which only Lambda bills."""
 
     @property
     def total(self) -> float:
         return self.lambda_requests + self.lambda_duration + self.api_requests
 
     def describe(self) -> str:
-        return (
-            f"{dollars(self.lambda_requests)} Lambda requests + {dollars(self.lambda_duration)} Lambda duration + "
-            f"{dollars(self.api_requests)} {self.front}"
-        )
+        requests, duration = dollars(self.lambda_requests), dollars(self.lambda_duration)
+        lambda_parts = f"{requests} Lambda requests + {duration} Lambda duration"
+        return f"{lambda_parts} + {dollars(self.api_requests)} {self.front}" if self.front else lambda_parts
 
 
 @dataclass(frozen=True)
@@ -176,14 +180,28 @@ class EntrypointCost:
     fix: Fix | None
     """The cheapest fix, when the worst case is over budget and a fix applies."""
     unknown: str = ""
-    """Why there is no figure ("cannot be determined yet: ..." or "malformed input: ...")."""
+    """Why there is no exact figure ("cannot be determined yet: ...", "malformed input: ...", or the inputs of the
+    function behind it that are not known, when `least` and `most` bound it)."""
     malformed: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
     """Defaults and assumptions the figure rests on."""
+    least: Worst | None = None
+    """When only inputs of the function behind it are unknown (or it is outside the stack): the worst case with
+    each at its least (no concurrency, the shortest timeout, the least memory): what is certain. None otherwise."""
+    most: Worst | None = None
+    """With `least`: the worst case with each at its greatest (the account pool, 900 s, 10,240 MB)."""
 
     @property
     def over_budget(self) -> bool:
-        return self.worst is not None and self.worst.cost.total > self.budget
+        """The worst case, or what is certain of it, is over the budget."""
+        figure = self.worst or self.least
+        return figure is not None and figure.cost.total > self.budget
+
+    @property
+    def within_budget(self) -> bool:
+        """The worst case, or the most it can be, is within the budget."""
+        figure = self.worst or self.most
+        return figure is not None and figure.cost.total <= self.budget
 
 
 def tightest(*limits: Limit) -> Limit:
@@ -235,7 +253,7 @@ def worst_case(exposure: Exposure, model: CostModel) -> Worst:
         lambda_requests=invocations.value * lambda_prices.lambda_requests / 1e6,
         lambda_duration=busy.value * exposure.memory_mb / 1024 * lambda_prices.lambda_gb_second,
         api_requests=api_month.value * front / 1e6,
-        front="load balancer capacity units" if exposure.kind is LOAD_BALANCER else "API Gateway",
+        front=FRONTS.get(exposure.kind, "API Gateway"),
     )
     parts = ((cost.api_requests, api_month), (cost.lambda_duration, busy), (cost.lambda_requests, invocations))
     binding = max(parts, key=lambda part: part[0])[1].what

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..aws.regions import PRICE_KEYS, REGION_CODE_PATTERN, US_EAST_1, price_table
-from ..policy import NAME_PATTERN_SCHEMA, Settings, matches
+from ..policy import NAME_PATTERN_SCHEMA, Settings, matches, wildcard_match
 from ..resources import Resource
 from ..shared_config import ACCOUNT_CONCURRENCY, MAX_QUOTA_PER_DAY, MAX_STAGE_RATE
 from ..urns import urn_or_none
@@ -135,10 +135,12 @@ def stack_name(urn: str) -> str:
     return named.stack if named is not None else ""
 
 
-def budget(settings: Settings, entrypoint: Resource, function: Resource | None) -> float:
-    """The first functionBudgets entry matching the function, else the stack's budget, else monthlyBudget."""
+def budget(settings: Settings, entrypoint: Resource, function: Resource | str | None) -> float:
+    """The first functionBudgets entry matching the function (a function outside the stack by its name), else the
+    stack's budget, else monthlyBudget."""
     if function is not None:
         for override in settings["functionBudgets"]:
-            if matches(function, override["function"]):
+            pattern = override["function"]
+            if matches(function, pattern) if isinstance(function, Resource) else wildcard_match(function, pattern):
                 return float(override["budget"])
     return float(settings["stackBudgets"].get(stack_name(entrypoint.urn), settings["monthlyBudget"]))

@@ -27,26 +27,50 @@ def verdict(entrypoint: EntrypointCost) -> Verdict:
     behind = f" -> Lambda function '{entrypoint.function}'" if entrypoint.function else ""
     label = f"{entrypoint.kind} '{entrypoint.name}'{behind}"
     worst = entrypoint.worst
-    if worst is None:
-        return (failed if entrypoint.malformed else undetermined)(f"{label}: {entrypoint.unknown}")
-    total = f"{dollars(worst.cost.total)}/month ({worst.cost.describe()})"
     limit = f"the {dollars(entrypoint.budget)} budget"
+    if worst is None:
+        return bounded(entrypoint, label, limit)
+    total = f"{dollars(worst.cost.total)}/month ({worst.cost.describe()})"
     if not entrypoint.over_budget:
         return passed(f"{label} costs at most {total}, within {limit}; bound by {worst.binding}")
     return failed(f"{label} can cost up to {total}, over {limit}, bound only by {worst.binding}; {fix(entrypoint)}")
 
 
-def fix(entrypoint: EntrypointCost) -> str:
+def bounded(entrypoint: EntrypointCost, label: str, limit: str) -> Verdict:
+    """An entrypoint without an exact figure: decided by what is certain (`least`) or by the most it can be
+    (`most`) when either settles it, else unknown, naming the inputs it depends on."""
+    least, most = entrypoint.least, entrypoint.most
+    if least is None or most is None:
+        return (failed if entrypoint.malformed else undetermined)(f"{label}: {entrypoint.unknown}")
+    whatever = f"whatever the function's unknown inputs are ({entrypoint.unknown})"
+    if entrypoint.over_budget:
+        total = f"{dollars(least.cost.total)}/month ({least.cost.describe()})"
+        return failed(
+            f"{label} can cost at least {total}, over {limit}, {whatever}; bound only by {least.binding}; "
+            f"{fix(entrypoint, certain=True)}"
+        )
+    if entrypoint.within_budget:
+        total = f"{dollars(most.cost.total)}/month ({most.cost.describe()})"
+        return passed(f"{label} costs at most {total}, within {limit}, {whatever}; bound by {most.binding}")
+    return undetermined(
+        f"{label} costs from {dollars(least.cost.total)} to {dollars(most.cost.total)}/month, so whether it fits "
+        f"{limit} depends on what is not known: {entrypoint.unknown}"
+    )
+
+
+def fix(entrypoint: EntrypointCost, certain: bool = False) -> str:
+    """The cheapest fix; `certain`: priced on what is certain, the unknown function's cost coming on top."""
+    on_top = " before the function's own cost" if certain else ""
     if entrypoint.fix is None:
         return (
             "none of reserved concurrency 1, a stage throttle or a usage plan quota would lower it: lower the "
             "function's memorySize or timeout, or raise the budget for it"
         )
     if entrypoint.fix.within_budget:
-        return f"the cheapest fix: {entrypoint.fix.describe()}"
+        return f"the cheapest fix: {entrypoint.fix.describe()}{on_top}"
     return (
         f"no single fix brings it within budget; the cheapest, {entrypoint.fix.change}, would still cost "
-        f"{dollars(entrypoint.fix.monthly_cost)}/month"
+        f"{dollars(entrypoint.fix.monthly_cost)}/month{on_top}"
     )
 
 
@@ -88,8 +112,14 @@ POLICY = Policy(
         "usage plan quotas. Cost = invocations x Lambda request price + min(concurrency x month, invocations x "
         "timeout) x memory GB x GB-second price + API requests x API Gateway price. Missing timeout and "
         "memorySize count as AWS's defaults (3 s, 128 MB) and a usage plan without keys in the stack as "
-        "apiKeysPerUsagePlan keys, each said in the report; anything not known at preview (a link, a "
-        "throttle, a reservation, a Region) makes the bound unknown, naming the input, never a guessed figure. "
+        "apiKeysPerUsagePlan keys, each said in the report. What the function behind a door leaves open is "
+        "bounded, never guessed: when its reservation, timeout or memory is not known at preview, or the function "
+        "is outside the stack (aws.lambda_.Function.get, an ARN from config: named as the program names it), the "
+        "bound is computed with each at its least (no concurrency, 1 s, 128 MB: what the door's own limits make "
+        "certain, such as an unthrottled REST stage's $90,720 a month of requests) and at its greatest (the account "
+        "pool, 900 s, 10,240 MB: AWS Lambda quotas); the policy fails when the first is over budget, passes when "
+        "the second is within it, and is unknown between them, naming the inputs it depends on. Anything else not "
+        "known at preview (a link, a throttle, a Region) makes the bound unknown, naming the input. "
         "Each part of the bill is priced in the Region of the resource that bills it (the function's for Lambda "
         "requests and duration, the door's for its requests), a Region read as account-concurrency-headroom reads "
         "it; prices are config by Region (regionPrices), and a Region it does not list takes the top-level prices, "
@@ -116,6 +146,7 @@ POLICY = Policy(
     references=(
         "AWS Lambda pricing; Amazon API Gateway pricing",
         "AWS Lambda: Lambda scaling behavior (10 requests/s per concurrent execution)",
+        "AWS Lambda quotas (timeout up to 900 s, memory 128 MB to 10,240 MB); CreateFunction (Timeout at least 1)",
         "AWS API Gateway Developer Guide: Throttle requests to your REST APIs",
     ),
     tags=("cost", "lambda", "api-gateway", "throttling"),

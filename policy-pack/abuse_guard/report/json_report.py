@@ -11,13 +11,14 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ..cost.model import EntrypointCost
+from ..cost.model import EntrypointCost, Worst
 from ..findings import Outcome
 from .model import Report
 
-SCHEMA_VERSION = "1.1"
-"""1.1 added the optional findings[].component (a minor bump, as the schema's versioning rule says: every 1.0
-document is a valid 1.1 document, and a reader of 1.0 fields finds them unchanged)."""
+SCHEMA_VERSION = "1.2"
+"""1.1 added the optional findings[].component, 1.2 the optional entrypoints[].bounds and the entrypoint kind
+"load balancer listener" (minor bumps, as the schema's versioning rule says: every earlier document is a valid
+later one, and a reader of the earlier fields finds them unchanged)."""
 SCHEMA_FILE = "report-v1.json"
 
 
@@ -32,33 +33,39 @@ def _outcomes(tally: dict[Outcome, int]) -> dict[str, int]:
     return {outcome.value: count for outcome, count in tally.items()}
 
 
+def _worst(worst: Worst, budget: float) -> dict[str, Any]:
+    return {
+        "ratePerSecond": worst.rate,
+        "rateLimit": worst.rate_limit,
+        "concurrency": worst.concurrency,
+        "concurrencyLimit": worst.concurrency_limit,
+        "invocationsPerMonth": worst.invocations,
+        "apiRequestsPerMonth": worst.api_requests,
+        "monthlyCost": {
+            "total": worst.cost.total,
+            "lambdaRequests": worst.cost.lambda_requests,
+            "lambdaDuration": worst.cost.lambda_duration,
+            "apiGateway": worst.cost.api_requests,
+        },
+        "bindingLimit": worst.binding,
+        "withinBudget": worst.cost.total <= budget,
+    }
+
+
 def _entrypoint(entrypoint: EntrypointCost) -> dict[str, Any]:
-    worst, fix = entrypoint.worst, entrypoint.fix
+    worst, fix, budget = entrypoint.worst, entrypoint.fix, entrypoint.budget
+    least, most = entrypoint.least, entrypoint.most
     return {
         "kind": entrypoint.kind,
         "urn": entrypoint.urn,
         "name": entrypoint.name,
         "type": entrypoint.type,
         "function": entrypoint.function,
-        "budget": entrypoint.budget,
-        "worstCase": None
-        if worst is None
-        else {
-            "ratePerSecond": worst.rate,
-            "rateLimit": worst.rate_limit,
-            "concurrency": worst.concurrency,
-            "concurrencyLimit": worst.concurrency_limit,
-            "invocationsPerMonth": worst.invocations,
-            "apiRequestsPerMonth": worst.api_requests,
-            "monthlyCost": {
-                "total": worst.cost.total,
-                "lambdaRequests": worst.cost.lambda_requests,
-                "lambdaDuration": worst.cost.lambda_duration,
-                "apiGateway": worst.cost.api_requests,
-            },
-            "bindingLimit": worst.binding,
-            "withinBudget": not entrypoint.over_budget,
-        },
+        "budget": budget,
+        "worstCase": None if worst is None else _worst(worst, budget),
+        "bounds": None
+        if least is None or most is None
+        else {"atLeast": _worst(least, budget), "atMost": _worst(most, budget)},
         "fix": None
         if fix is None
         else {"change": fix.change, "monthlyCost": fix.monthly_cost, "withinBudget": fix.within_budget},

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
-from ..cost.model import EntrypointCost
+from ..cost.model import EntrypointCost, Worst
 from ..findings import Finding, Outcome
 from ..run import PolicyInfo, Run
 from ..wording import amount, dollars, per_second, printable_data
@@ -94,30 +94,30 @@ class EntrypointRow:
 
 
 def entrypoint_row(entrypoint: EntrypointCost) -> EntrypointRow:
-    worst = entrypoint.worst
     common = {
         "name": entrypoint.name,
         "kind": entrypoint.kind,
         "function": entrypoint.function,
         "budget": dollars(entrypoint.budget),
+        "notes": "; ".join(entrypoint.notes),
     }
-    if worst is None:
-        unknown = "unknown"
-        return EntrypointRow(
-            **common,
-            outcome=Outcome.FAIL if entrypoint.malformed else Outcome.UNKNOWN,
-            status="malformed" if entrypoint.malformed else "unknown",
-            rate=unknown,
-            rate_limit="",
-            concurrency=unknown,
-            concurrency_limit="",
-            cost=unknown,
-            cost_parts="",
-            binding=entrypoint.unknown,
-            fix="",
-            notes="",
-        )
-    cost = worst.cost
+    if entrypoint.worst is not None:
+        return _figures(entrypoint, entrypoint.worst, common, "")
+    least, most = entrypoint.least, entrypoint.most
+    if least is not None and most is not None:  # bounded: only inputs of the function behind it are unknown
+        if entrypoint.over_budget:
+            return _figures(entrypoint, least, common, "at least ", f" (whatever {entrypoint.unknown})")
+        if entrypoint.within_budget:
+            return _figures(entrypoint, most, common, "at most ", f" (whatever {entrypoint.unknown})")
+        spread = f"{dollars(least.cost.total)} to {dollars(most.cost.total)}/month"
+        return replace(_unknown(entrypoint, common), cost=spread)
+    return _unknown(entrypoint, common)
+
+
+def _figures(
+    entrypoint: EntrypointCost, worst: Worst, common: Mapping[str, str], bound: str, whatever: str = ""
+) -> EntrypointRow:
+    """A row with figures: the worst case, or (`bound` "at least " or "at most ") one end of its range."""
     over = entrypoint.over_budget
     fix = ""
     if entrypoint.fix is not None:
@@ -128,13 +128,34 @@ def entrypoint_row(entrypoint: EntrypointCost) -> EntrypointRow:
         status="over budget" if over else "within budget",
         rate=per_second(worst.rate),
         rate_limit=worst.rate_limit,
-        concurrency=amount(worst.concurrency),
+        concurrency=f"{bound}{amount(worst.concurrency)}",
         concurrency_limit=worst.concurrency_limit,
-        cost=f"{dollars(cost.total)}/month",
-        cost_parts=cost.describe(),
-        binding=worst.binding,
+        cost=f"{bound}{dollars(worst.cost.total)}/month",
+        cost_parts=worst.cost.describe(),
+        binding=worst.binding + whatever,
         fix=fix,
-        notes="; ".join(entrypoint.notes),
+    )
+
+
+UNKNOWN_FIGURE = "unknown"
+"""What a row shows for a figure it does not have."""
+
+
+def _unknown(entrypoint: EntrypointCost, common: Mapping[str, str]) -> EntrypointRow:
+    """A row without figures: why there are none."""
+    unknown = UNKNOWN_FIGURE
+    return EntrypointRow(
+        **common,
+        outcome=Outcome.FAIL if entrypoint.malformed else Outcome.UNKNOWN,
+        status="malformed" if entrypoint.malformed else "unknown",
+        rate=unknown,
+        rate_limit="",
+        concurrency=unknown,
+        concurrency_limit="",
+        cost=unknown,
+        cost_parts="",
+        binding=entrypoint.unknown,
+        fix="",
     )
 
 

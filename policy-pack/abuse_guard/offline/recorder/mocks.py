@@ -150,16 +150,18 @@ class Recorder(MockMonitor, Mocks):
     # -- the mocks: reads (Resource.get, StackReference) and data sources ---------------------------------
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[Any, Any]]:
+        """A read (`Resource.get`): the engine reads it at every preview, a first one too (a read step runs during
+        previews), so in both models its outputs are known: synthetic, named by the ID the program gives."""
         identity = args.resource_id or args.name
         if args.typ == STACK_REFERENCE:
             return identity, {"name": args.inputs.get("name", args.name)}  # its outputs stay unknown
-        if self.model == protocol.FIRST_PREVIEW:
-            return identity, dict(args.inputs)
-        place = self._place(args.inputs, args.provider)
+        named = {key: value for key, value in read_name(args.typ, identity).items() if key not in args.inputs}
+        inputs = {**args.inputs, **named}
+        place = self._place(inputs, args.provider)
         properties, _ = self._properties(self.classes.get(args.typ))
-        subject = Subject(args.typ, args.name, f"read::{args.typ}::{identity}", args.inputs, place)
+        subject = Subject(args.typ, args.name, f"read::{args.typ}::{identity}", inputs, place)
         _, state = resource_state(subject, properties, ())
-        return identity, state
+        return identity, {**named, **state}
 
     def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
         place = self._place(args.args, args.provider)
@@ -183,6 +185,21 @@ class Recorder(MockMonitor, Mocks):
         if cls not in self._metadata:
             self._metadata[cls] = _metadata(cls)
         return self._metadata[cls]
+
+
+READ_BY_NAME = {"aws:lambda/function:Function": "name"}
+"""Resource types whose ID is their name (the input that holds it): what `Resource.get(name, id)` reads is named by
+the ID. Source: the pulumi-aws registry, aws.lambda_.Function ("Import: ... using the `function_name`"; a Lambda
+function is also found by its ARN, AWS Lambda API Reference, GetFunction FunctionName)."""
+
+
+def read_name(typ: str, identity: str) -> dict[str, str]:
+    """The name input a read resource has from its ID (a function's name, also out of its ARN), or nothing."""
+    key = READ_BY_NAME.get(typ)
+    if key is None or not identity:
+        return {}
+    name = identity.split(":function:", 1)[1].split(":", 1)[0] if ":function:" in identity else identity
+    return {key: name}
 
 
 def _uuid(seed: str) -> str:
