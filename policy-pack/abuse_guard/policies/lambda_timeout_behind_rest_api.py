@@ -148,7 +148,12 @@ POLICY = Policy(
         "usually retries, starting another run: a concurrent execution stays busy, and billed, for an answer "
         "nobody receives, and with reserved concurrency it is one the retry cannot use. The function's timeout "
         "counts as AWS's default 3 s when not "
-        "set; the integration's as 29 s. A function behind several integrations is compared with the shortest. "
+        "set; the integration's as 29 s. A timeout above 29 s counts only on a Regional or private REST API "
+        "(endpoint_configuration types REGIONAL or PRIVATE): an edge-optimized API, which is also what a RestApi "
+        "without endpoint_configuration is, keeps the 29 s cap, so the function is compared with 29 s there; "
+        "while the API's endpoint type is not known (or the API is another stack's), the verdict is unknown only "
+        "when the function's timeout lies between 29 s and the integration's. A function behind several "
+        "integrations is compared with the shortest. "
         "The function is found through the integration's uri (a property dependency at preview); a uri that "
         "cannot be traced to a function of the stack is left to entrypoint-cost-budget, which reports it on "
         "the method. An integration of type AWS that sets the request parameter "
@@ -159,11 +164,17 @@ POLICY = Policy(
     remediation=(
         "Keep the function's timeout within the integration's:\n"
         "    aws.lambda_.Function('webhook', ..., timeout=25)\n"
+        "or, for a longer wait, a Regional API whose integration allows it (after the account's quota is raised):\n"
+        "    aws.apigateway.RestApi('api', endpoint_configuration={'types': 'REGIONAL'})\n"
+        "    aws.apigateway.Integration('export', ..., timeout_milliseconds=60000)\n"
         "or move long work behind an asynchronous invocation (a queue) and answer the API at once."
     ),
     check_stack=check_stack,
     references=(
         "AWS API Gateway quotas: integration timeout 50 ms - 29 s (REST APIs)",
+        "AWS What's New 2024-06-04: API Gateway integration timeout limit increase beyond 29 seconds (Regional and "
+        "private REST APIs)",
+        "API Gateway REST API Reference: Integration timeoutInMillis",
         "AWS Lambda: Configuring function timeout",
     ),
     tags=("lambda", "api-gateway", "cost", "availability"),
