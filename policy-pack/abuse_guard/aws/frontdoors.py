@@ -9,8 +9,8 @@ new source in this module and no rule changes.
 
 Sources:
 - `aws:apigateway/method:Method`: one REST operation; its integration is the
-  `aws:apigateway/integration:Integration` whose httpMethod comes from the method (or whose restApi,
-  resourceId and httpMethod match the method's); its path is joined from the API's Resources.
+  `aws:apigateway/integration:Integration` with the method's restApi, resourceId and httpMethod, known or
+  resolved through the resources they come from (integrations.py); its path is joined from the API's Resources.
 - `aws:apigatewayv2/route:Route`: one HTTP or WebSocket operation (the protocol is its API's
   protocolType); its integration is the `aws:apigatewayv2/integration:Integration` its target comes from.
 - the `body` of an `aws:apigateway/restApi:RestApi` or `aws:apigatewayv2/api:Api`: one operation per

@@ -7,9 +7,9 @@ ID; else the RestApi's own `policy` (aws-native: an object); else the `x-amazon-
 body, which the `policy` argument overrides. A RestApiPolicy and a `policy` argument on one API write the same
 setting, so either may be in effect: an operation is as open as the most open of them. A RestApiPolicy whose
 restApiId is not known until deployment and comes from no RestApi of the stack may be any API's. A PRIVATE API
-(endpointConfiguration types) is reached only through interface VPC endpoints ("Private REST APIs in API Gateway"),
-and "For a private API, you can't deploy your API without a resource policy" ("Create and attach an API Gateway
-resource policy to an API"). resource_policies.py reads a policy.
+(endpointConfiguration types; none set is EDGE, `endpoint_types`) is reached only through interface VPC endpoints
+("Private REST APIs in API Gateway"), and "For a private API, you can't deploy your API without a resource
+policy" ("Create and attach an API Gateway resource policy to an API"). resource_policies.py reads a policy.
 
 An API's default endpoint (`https://{api-id}.execute-api.{region}.amazonaws.com`) answers unless
 `disableExecuteApiEndpoint` is true (RestApi: also the body's `x-amazon-apigateway-endpoint-configuration`
