@@ -42,6 +42,20 @@ def without_api(graph: list[Resource]) -> list[Resource]:
     return [r for r in graph if r.type != REST_API]
 
 
+def by_known_id(graph: list[Resource]) -> list[Resource]:
+    """`graph` as a state holds it: the RestApi's `id` known, the integration's restApi that ID, no dependency on it."""
+
+    def known(r: Resource) -> Resource:
+        if r.type == REST_API:
+            return replace(r, props={**r.props, "id": "a1b2c3"})
+        if r.name == "integration":
+            deps = {k: v for k, v in r.property_dependencies.items() if k != "restApi"}
+            return replace(r, props={**r.props, "restApi": "a1b2c3"}, property_dependencies=deps)
+        return r
+
+    return [known(r) for r in graph]
+
+
 REGIONAL = {"endpointConfiguration": {"types": "REGIONAL"}}
 PRIVATE = {"endpointConfiguration": {"types": "PRIVATE"}}
 EDGE = {"endpointConfiguration": {"types": "EDGE"}}
@@ -123,6 +137,17 @@ CASES: dict[str, tuple[list[Resource], dict[str, Any] | None, Outcome]] = {
         without_api(behind_rest(45.0, timeoutMilliseconds=60_000.0)),
         None,
         Outcome.UNKNOWN,
+    ),
+    # a state names the API by its known ID (no property dependency needed)
+    "raised_timeout_on_a_regional_api_named_by_its_id": (
+        by_known_id(on_api(behind_rest(45.0, timeoutMilliseconds=60_000.0), **REGIONAL)),
+        None,
+        Outcome.PASS,
+    ),
+    "raised_timeout_on_an_edge_api_named_by_its_id": (
+        by_known_id(behind_rest(45.0, timeoutMilliseconds=60_000.0)),
+        None,
+        Outcome.FAIL,
     ),
     "raised_timeout_in_an_edge_api_body": (body_api(300.0, {}), None, Outcome.FAIL),
     "raised_timeout_in_a_regional_api_body": (body_api(300.0, REGIONAL), None, Outcome.PASS),

@@ -8,12 +8,13 @@ httpMethod are its own, whatever resource its inputs were taken from: `http_meth
 
 A value known at preview is compared as written (an HTTP method in upper case). A value not known until deployment
 (or one absent where a property dependency still says where it comes from, as on the integration an aws-native
-Method embeds) is resolved through the resource its input comes from, as what that resource stands for:
-a RestApi in restApi for its ID, in resourceId for its root resource (`root_resource_id`); a Resource in resourceId
-for its ID; a Method, Integration or Resource for its own value of the same input (`http_method=method.http_method`,
-`rest_api=method.rest_api`), resolved the same way. A value that resolves to nothing (not known and from no such
-resource, or from several that disagree) is open: the integration may belong to any method it agrees with on the
-other values, and a method whose own value is open may have any integration that agrees with it on the others.
+Method embeds) is resolved through the resource its input comes from, as what that resource stands for: a RestApi
+in restApi for its ID, in resourceId for its root resource (`root_resource_id`); a Resource in resourceId for its ID
+(each as known, where the source knows it); a Method, Integration or Resource for its own value of the same input
+(`http_method=method.http_method`, `rest_api=method.rest_api`), resolved the same way. A value that resolves to
+nothing (not known and from no such resource, or from several that disagree) is open: the integration may belong to
+any method it agrees with on the other values, and a method whose own value is open may have any integration that
+agrees with it on the others.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class Candidates:
 
 
 class MethodIntegrations:
-    """The REST integrations of one graph indexed by their three values (`graph.derived(MethodIntegrations)`)."""
+    """The REST integrations of one graph indexed by their three values, made once per graph (by FrontDoors)."""
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
@@ -69,6 +70,7 @@ class MethodIntegrations:
         self._settled: dict[tuple[Value, ...], list[Resource]] = defaultdict(list)
         self._by_value: list[dict[Value, list[Resource]]] = [defaultdict(list) for _ in KEYS]
         self._open: list[tuple[Resource, tuple[Value, ...]]] = []
+        self._ids: dict[str, list[Resource]] | None = None
         self.integrations = graph.of_type(REST_INTEGRATION)
         for integration in self.integrations:
             values = self.values(integration)
@@ -109,10 +111,14 @@ class MethodIntegrations:
         source = self.graph.get(urn)
         if source is None or urn in seen:
             return None
-        if source.type == REST_API:
-            return {"restApi": ("RestApi", urn), "resourceId": ("root", urn)}.get(key)
+        if source.type == REST_API and key == "restApi":
+            return _known(source, "id", "restApiId") or ("RestApi", urn)
+        if source.type == REST_API and key == "resourceId":
+            return _known(source, "rootResourceId") or ("root", urn)
         if source.type == REST_RESOURCE and key == "resourceId":
-            return ("Resource", urn)
+            return _known(source, "id", "resourceId") or ("Resource", urn)
+        if source.type == REST_API:
+            return None
         if source.type not in CARRIERS:
             return None
         found = self.value(source, key, seen)
@@ -160,7 +166,8 @@ class MethodIntegrations:
 
     def api_of(self, resource: Resource, seen: frozenset[str] = frozenset()) -> Resource | None:
         """The RestApi of this graph a Method, Integration or Resource is on: the one its restApi input comes from,
-        directly or through another such resource's restApi; None when it comes from none (or from several)."""
+        directly or through another such resource's restApi, else the one whose known ID it names; None when there is
+        none (or several)."""
         found: dict[str, Resource] = {}
         for urn in resource.property_dependencies.get("restApi", ()):
             source = self.graph.get(urn)
@@ -172,4 +179,27 @@ class MethodIntegrations:
                 api = self.api_of(source, seen | {resource.urn})
                 if api is not None:
                     found[api.urn] = api
+        if not found and not seen:
+            written = literal(resource.props, "restApi")
+            found = {a.urn: a for a in self._apis_by_id().get(written, [])} if isinstance(written, str) else {}
         return next(iter(found.values())) if len(found) == 1 else None
+
+    def _apis_by_id(self) -> dict[str, list[Resource]]:
+        """The RestApis of the graph by the ID their source knows (a state's `id`, aws-native's `restApiId`)."""
+        if self._ids is None:
+            self._ids = defaultdict(list)
+            for api in self.graph.of_type(REST_API):
+                known = _known(api, "id", "restApiId")
+                if known is not None:
+                    self._ids[known].append(api)
+        return self._ids
+
+
+def _known(resource: Resource, *keys: str) -> str | None:
+    """The first of `keys` that holds a known ID (a state's `id`, aws-native's `restApiId` ...), so a value taken from
+    the resource matches the same ID written elsewhere."""
+    for key in keys:
+        value = literal(resource.props, key)
+        if isinstance(value, str) and value:
+            return value
+    return None
