@@ -112,6 +112,30 @@ def allow_api_gateway(
     )
 
 
+def throttled_rest_stage(
+    name: str,
+    rest_api: aws.apigateway.RestApi,
+    deployment: aws.apigateway.Deployment,
+    stage_name: str,
+    throttle: Throttle,
+    parent: pulumi.Resource,
+) -> aws.apigateway.Stage:
+    """A REST API stage and the stage-wide (`*/*`) MethodSettings that throttles all its callers together."""
+    child = pulumi.ResourceOptions(parent=parent)
+    stage = aws.apigateway.Stage(
+        f"{name}-stage", rest_api=rest_api.id, deployment=deployment.id, stage_name=stage_name, opts=child
+    )
+    aws.apigateway.MethodSettings(
+        f"{name}-stage-throttle",
+        rest_api=rest_api.id,
+        stage_name=stage.stage_name,
+        method_path="*/*",
+        settings={"throttling_rate_limit": throttle.rate, "throttling_burst_limit": throttle.burst},
+        opts=child,
+    )
+    return stage
+
+
 class ProtectedRestEndpoint(pulumi.ComponentResource):
     """One REST API method in front of a Lambda function, with every REST API defence.
 
@@ -170,24 +194,7 @@ class ProtectedRestEndpoint(pulumi.ComponentResource):
             triggers={"redeployment": pulumi.Output.json_dumps([route.id, method.id, integration.id])},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[method, integration]),
         )
-        self.stage = aws.apigateway.Stage(
-            f"{name}-stage",
-            rest_api=self.rest_api.id,
-            deployment=self.deployment.id,
-            stage_name=stage_name,
-            opts=child,
-        )
-        aws.apigateway.MethodSettings(
-            f"{name}-stage-throttle",
-            rest_api=self.rest_api.id,
-            stage_name=self.stage.stage_name,
-            method_path="*/*",
-            settings={
-                "throttling_rate_limit": stage_throttle.rate,
-                "throttling_burst_limit": stage_throttle.burst,
-            },
-            opts=child,
-        )
+        self.stage = throttled_rest_stage(name, self.rest_api, self.deployment, stage_name, stage_throttle, self)
         plan = aws.apigateway.UsagePlan(
             f"{name}-plan",
             api_stages=[{"api_id": self.rest_api.id, "stage": self.stage.stage_name}],
@@ -288,20 +295,7 @@ class ProxyRestApi(pulumi.ComponentResource):
             triggers={"redeployment": pulumi.Output.json_dumps([proxy.id, root.id, *(i.id for i in integrations)])},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[proxy, root, *integrations]),
         )
-        self.stage = aws.apigateway.Stage(
-            f"{name}-stage", rest_api=self.rest_api.id, deployment=deployment.id, stage_name=stage_name, opts=child
-        )
-        aws.apigateway.MethodSettings(
-            f"{name}-stage-throttle",
-            rest_api=self.rest_api.id,
-            stage_name=self.stage.stage_name,
-            method_path="*/*",
-            settings={
-                "throttling_rate_limit": stage_throttle.rate,
-                "throttling_burst_limit": stage_throttle.burst,
-            },
-            opts=child,
-        )
+        self.stage = throttled_rest_stage(name, self.rest_api, deployment, stage_name, stage_throttle, self)
         allow_api_gateway(
             f"{name}-invoke", function, pulumi.Output.concat(self.rest_api.execution_arn, "/*/*"), parent=self
         )
@@ -526,17 +520,7 @@ class OpenApiRestEndpoint(pulumi.ComponentResource):
         deployment = aws.apigateway.Deployment(
             f"{name}-deployment", rest_api=self.rest_api.id, triggers=redeploy_on(body), opts=child
         )
-        self.stage = aws.apigateway.Stage(
-            f"{name}-stage", rest_api=self.rest_api.id, deployment=deployment.id, stage_name=stage_name, opts=child
-        )
-        aws.apigateway.MethodSettings(
-            f"{name}-stage-throttle",
-            rest_api=self.rest_api.id,
-            stage_name=self.stage.stage_name,
-            method_path="*/*",
-            settings={"throttling_rate_limit": stage_throttle.rate, "throttling_burst_limit": stage_throttle.burst},
-            opts=child,
-        )
+        self.stage = throttled_rest_stage(name, self.rest_api, deployment, stage_name, stage_throttle, self)
         if require_api_key:
             plan = aws.apigateway.UsagePlan(
                 f"{name}-plan",

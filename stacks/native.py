@@ -39,6 +39,13 @@ def invoke_arn(function_arn: pulumi.Input[str]) -> pulumi.Output[str]:
     )
 
 
+def execute_api_arn(api_id: pulumi.Input[str], tail: str) -> pulumi.Output[str]:
+    """The execute-api ARN of a REST API in the stack's account and region, followed by `tail` (`/*/GET/items`)."""
+    account = aws.get_caller_identity_output().account_id
+    region = aws.config.region or "us-east-1"
+    return pulumi.Output.concat(f"arn:aws:execute-api:{region}:", account, ":", api_id, tail)
+
+
 class NativeWebhook(pulumi.ComponentResource):
     """The webhook receiver of the reference stack in aws-native: POST /refresh-cache requires an API key,
     a usage plan throttles and caps each key, the stage's method settings throttle everyone together."""
@@ -113,16 +120,12 @@ class NativeWebhook(pulumi.ComponentResource):
             opts=child,
         )
         # a pulumi-aws permission for the aws-native function, scoped to this API's POST /refresh-cache
-        account = aws.get_caller_identity_output().account_id
-        region = aws.config.region or "us-east-1"
         aws.lambda_.Permission(
             f"{name}-invoke",
             action="lambda:InvokeFunction",
             function=handler.arn,
             principal="apigateway.amazonaws.com",
-            source_arn=pulumi.Output.concat(
-                f"arn:aws:execute-api:{region}:", account, ":", self.rest_api.rest_api_id, "/*/POST/refresh-cache"
-            ),
+            source_arn=execute_api_arn(self.rest_api.rest_api_id, "/*/POST/refresh-cache"),
             opts=child,
         )
         self.register_outputs({})
@@ -181,14 +184,12 @@ class NativeProxyApi(pulumi.ComponentResource):
             },
             opts=pulumi.ResourceOptions(parent=self, depends_on=methods),
         )
-        account = aws.get_caller_identity_output().account_id
-        region = aws.config.region or "us-east-1"
         native.lambda_.Permission(
             f"{name}-invoke",
             action="lambda:InvokeFunction",
             function_name=handler.arn,
             principal="apigateway.amazonaws.com",
-            source_arn=pulumi.Output.concat(f"arn:aws:execute-api:{region}:", account, ":", api.rest_api_id, "/*/*"),
+            source_arn=execute_api_arn(api.rest_api_id, "/*/*"),
             opts=child,
         )
         self.register_outputs({})
