@@ -17,19 +17,22 @@ from components import (
     OpenApiHttpApi,
     OpenApiRestEndpoint,
     ProtectedRestEndpoint,
+    ProxyRestApi,
     Quota,
     Throttle,
     guarded_function,
     iam_function_url,
     lambda_role,
 )
-from handlers import CATALOG, CONNECT_AUTHORIZER, ITEMS, MESSAGES, ORDERS, REFRESH_CACHE, REPORT
+from handlers import CATALOG, CONNECT_AUTHORIZER, EXPORTS, ITEMS, MESSAGES, ORDERS, REFRESH_CACHE, REPORT
 
 config = pulumi.Config()
 role = lambda_role("lambda-role")
 users = aws.cognito.UserPool("users")
 app_client = aws.cognito.UserPoolClient("items-app", user_pool_id=users.id)
 issuer = users.endpoint.apply(lambda endpoint: f"https://{endpoint}")
+# How long the exports API's integrations wait: above 29,000 only once the account's quota is raised (below).
+integration_timeout_ms = config.get_int("integrationTimeoutMs") or 60_000
 
 
 def build_aws() -> None:
@@ -113,6 +116,19 @@ def build_aws() -> None:
         "internal", function=guarded_function("alb-echo", source=REPORT, role=role, reserved_concurrency=1)
     )
 
+    # 8. A web app behind one Regional REST API: ANY / and ANY /{proxy+}, each with its own integration, for
+    #    IAM-signed callers. Exports take up to 50 s, so the integrations wait 60 s: above 29 s, which only Regional
+    #    and private APIs allow once the account's "Maximum integration timeout in milliseconds" quota is raised
+    #    (config integrationTimeoutMs lowers it; docs/reference-stacks.md).
+    exports = guarded_function("exports", source=EXPORTS, role=role, reserved_concurrency=2, timeout=50)
+    exports_api = ProxyRestApi(
+        "exports",
+        function=exports,
+        stage_name="prod",
+        stage_throttle=Throttle(rate=2, burst=4),
+        integration_timeout_ms=integration_timeout_ms,
+    )
+
     if config.get_bool("insecure"):
         anti_patterns.add(role=role, refresh_cache=refresh_cache, webhook=webhook, items=items, items_api=items_api)
 
@@ -124,11 +140,12 @@ def build_aws() -> None:
     pulumi.export("ordersUrl", orders_api.url)
     pulumi.export("catalogUrl", catalog_api.url)
     pulumi.export("internalAlbDnsName", internal_alb.dns_name)
+    pulumi.export("exportsUrl", exports_api.url)
 
 
 if config.get("provider") == "aws-native":
     # stacks native and native-insecure: the same defences in aws-native (native.py)
-    native.build(role, issuer, app_client.id)
+    native.build(role, issuer, app_client.id, integration_timeout_ms)
     if config.get_bool("insecure"):
         native.add_anti_patterns(role)
 else:

@@ -11,6 +11,8 @@ webhook sender, a scraper, a client stuck in a retry loop) from becoming a flood
 - `OpenApiRestEndpoint`: a REST API defined by an OpenAPI document (as Pulumi's own examples write them),
   its operation requiring an API key through the document's security, with usage plan and stage throttle;
 - `OpenApiHttpApi`: an HTTP API defined by an OpenAPI document whose operations name a JWT authorizer;
+- `ProxyRestApi`: a Regional REST API whose `ANY /` and `ANY /{proxy+}` methods (IAM-signed callers only) each
+  have their own integration, waiting longer than 29 s for a slow function, throttled on the stage;
 - `LambdaBehindLoadBalancer`: an Application Load Balancer forwarding to a Lambda target group, internal
   (reachable only inside its VPC) unless it is the insecure demo's public one.
 """
@@ -73,6 +75,7 @@ def guarded_function(
     source: str,
     role: aws.iam.Role,
     reserved_concurrency: int,
+    timeout: int = 10,
     environment: Mapping[str, pulumi.Input[str]] | None = None,
     opts: pulumi.ResourceOptions | None = None,
 ) -> aws.lambda_.Function:
@@ -87,7 +90,7 @@ def guarded_function(
         runtime="python3.12",
         handler="index.handler",
         code=archive(source),
-        timeout=10,
+        timeout=timeout,
         memory_size=128,
         reserved_concurrent_executions=reserved_concurrency,
         environment={"variables": dict(environment)} if environment else None,
@@ -107,6 +110,30 @@ def allow_api_gateway(
         source_arn=source_arn,
         opts=pulumi.ResourceOptions(parent=parent),
     )
+
+
+def throttled_rest_stage(
+    name: str,
+    rest_api: aws.apigateway.RestApi,
+    deployment: aws.apigateway.Deployment,
+    stage_name: str,
+    throttle: Throttle,
+    parent: pulumi.Resource,
+) -> aws.apigateway.Stage:
+    """A REST API stage and the stage-wide (`*/*`) MethodSettings that throttles all its callers together."""
+    child = pulumi.ResourceOptions(parent=parent)
+    stage = aws.apigateway.Stage(
+        f"{name}-stage", rest_api=rest_api.id, deployment=deployment.id, stage_name=stage_name, opts=child
+    )
+    aws.apigateway.MethodSettings(
+        f"{name}-stage-throttle",
+        rest_api=rest_api.id,
+        stage_name=stage.stage_name,
+        method_path="*/*",
+        settings={"throttling_rate_limit": throttle.rate, "throttling_burst_limit": throttle.burst},
+        opts=child,
+    )
+    return stage
 
 
 class ProtectedRestEndpoint(pulumi.ComponentResource):
@@ -167,24 +194,7 @@ class ProtectedRestEndpoint(pulumi.ComponentResource):
             triggers={"redeployment": pulumi.Output.json_dumps([route.id, method.id, integration.id])},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[method, integration]),
         )
-        self.stage = aws.apigateway.Stage(
-            f"{name}-stage",
-            rest_api=self.rest_api.id,
-            deployment=self.deployment.id,
-            stage_name=stage_name,
-            opts=child,
-        )
-        aws.apigateway.MethodSettings(
-            f"{name}-stage-throttle",
-            rest_api=self.rest_api.id,
-            stage_name=self.stage.stage_name,
-            method_path="*/*",
-            settings={
-                "throttling_rate_limit": stage_throttle.rate,
-                "throttling_burst_limit": stage_throttle.burst,
-            },
-            opts=child,
-        )
+        self.stage = throttled_rest_stage(name, self.rest_api, self.deployment, stage_name, stage_throttle, self)
         plan = aws.apigateway.UsagePlan(
             f"{name}-plan",
             api_stages=[{"api_id": self.rest_api.id, "stage": self.stage.stage_name}],
@@ -207,6 +217,89 @@ class ProtectedRestEndpoint(pulumi.ComponentResource):
             parent=self,
         )
         self.url = pulumi.Output.concat(self.stage.invoke_url, "/", path)
+        self.register_outputs({"url": self.url})
+
+
+class ProxyRestApi(pulumi.ComponentResource):
+    """A REST API that hands every path to one function, as web frameworks behind API Gateway are fronted: `ANY /`
+    and `ANY /{proxy+}`, each method with its own integration.
+
+    - both methods take IAM-signed callers only (authorization AWS_IAM);
+    - the API is Regional, so its integrations may wait longer than 29 s (`integration_timeout_ms`, up to the
+      account's "Maximum integration timeout in milliseconds" quota; an edge-optimized API keeps the 29 s cap), and
+      the function gives up before they do;
+    - a stage-wide (`*/*`) MethodSettings throttles all callers together;
+    - the Lambda permission names this API's execution ARN.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        function: aws.lambda_.Function,
+        stage_name: str,
+        stage_throttle: Throttle,
+        integration_timeout_ms: int,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(f"{PACKAGE}:index:ProxyRestApi", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.rest_api = aws.apigateway.RestApi(
+            f"{name}-api",
+            description=f"{name}: every path",
+            endpoint_configuration={"types": "REGIONAL"},
+            opts=child,
+        )
+        proxy_path = aws.apigateway.Resource(
+            f"{name}-proxy-path",
+            rest_api=self.rest_api.id,
+            parent_id=self.rest_api.root_resource_id,
+            path_part="{proxy+}",
+            opts=child,
+        )
+        proxy = aws.apigateway.Method(
+            f"{name}-proxy",
+            rest_api=self.rest_api.id,
+            resource_id=proxy_path.id,
+            http_method="ANY",
+            authorization="AWS_IAM",
+            opts=child,
+        )
+        root = aws.apigateway.Method(
+            f"{name}-root",
+            rest_api=self.rest_api.id,
+            resource_id=self.rest_api.root_resource_id,
+            http_method="ANY",
+            authorization="AWS_IAM",
+            opts=child,
+        )
+        integrations = [
+            aws.apigateway.Integration(
+                f"{name}-{which}-integration",
+                rest_api=self.rest_api.id,
+                resource_id=resource_id,
+                # Both methods are ANY, so the root integration may take its http_method from the proxy method:
+                # an integration belongs to the method with its REST API, resource and HTTP method.
+                http_method=proxy.http_method,
+                integration_http_method="POST",
+                type="AWS_PROXY",
+                uri=function.invoke_arn,
+                timeout_milliseconds=integration_timeout_ms,
+                opts=child,
+            )
+            for which, resource_id in (("proxy", proxy_path.id), ("root", self.rest_api.root_resource_id))
+        ]
+        deployment = aws.apigateway.Deployment(
+            f"{name}-deployment",
+            rest_api=self.rest_api.id,
+            triggers={"redeployment": pulumi.Output.json_dumps([proxy.id, root.id, *(i.id for i in integrations)])},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[proxy, root, *integrations]),
+        )
+        self.stage = throttled_rest_stage(name, self.rest_api, deployment, stage_name, stage_throttle, self)
+        allow_api_gateway(
+            f"{name}-invoke", function, pulumi.Output.concat(self.rest_api.execution_arn, "/*/*"), parent=self
+        )
+        self.url = self.stage.invoke_url
         self.register_outputs({"url": self.url})
 
 
@@ -427,17 +520,7 @@ class OpenApiRestEndpoint(pulumi.ComponentResource):
         deployment = aws.apigateway.Deployment(
             f"{name}-deployment", rest_api=self.rest_api.id, triggers=redeploy_on(body), opts=child
         )
-        self.stage = aws.apigateway.Stage(
-            f"{name}-stage", rest_api=self.rest_api.id, deployment=deployment.id, stage_name=stage_name, opts=child
-        )
-        aws.apigateway.MethodSettings(
-            f"{name}-stage-throttle",
-            rest_api=self.rest_api.id,
-            stage_name=self.stage.stage_name,
-            method_path="*/*",
-            settings={"throttling_rate_limit": stage_throttle.rate, "throttling_burst_limit": stage_throttle.burst},
-            opts=child,
-        )
+        self.stage = throttled_rest_stage(name, self.rest_api, deployment, stage_name, stage_throttle, self)
         if require_api_key:
             plan = aws.apigateway.UsagePlan(
                 f"{name}-plan",

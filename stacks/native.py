@@ -12,11 +12,11 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_aws_native as native
 from components import Quota, Throttle
-from handlers import ITEMS, REFRESH_CACHE, REPORT
+from handlers import EXPORTS, ITEMS, REFRESH_CACHE, REPORT
 
 
 def function(
-    name: str, *, source: str, role: aws.iam.Role, reserved_concurrency: int | None
+    name: str, *, source: str, role: aws.iam.Role, reserved_concurrency: int | None, timeout: int = 10
 ) -> native.lambda_.Function:
     """A Python function with its code inline (aws-native takes it as `code.zip_file`)."""
     return native.lambda_.Function(
@@ -25,7 +25,7 @@ def function(
         runtime="python3.12",
         handler="index.handler",
         code={"zip_file": source},
-        timeout=10,
+        timeout=timeout,
         memory_size=128,
         reserved_concurrent_executions=reserved_concurrency,
     )
@@ -37,6 +37,13 @@ def invoke_arn(function_arn: pulumi.Input[str]) -> pulumi.Output[str]:
     return pulumi.Output.concat(
         f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/", function_arn, "/invocations"
     )
+
+
+def execute_api_arn(api_id: pulumi.Input[str], tail: str) -> pulumi.Output[str]:
+    """The execute-api ARN of a REST API in the stack's account and region, followed by `tail` (`/*/GET/items`)."""
+    account = aws.get_caller_identity_output().account_id
+    region = aws.config.region or "us-east-1"
+    return pulumi.Output.concat(f"arn:aws:execute-api:{region}:", account, ":", api_id, tail)
 
 
 class NativeWebhook(pulumi.ComponentResource):
@@ -113,16 +120,76 @@ class NativeWebhook(pulumi.ComponentResource):
             opts=child,
         )
         # a pulumi-aws permission for the aws-native function, scoped to this API's POST /refresh-cache
-        account = aws.get_caller_identity_output().account_id
-        region = aws.config.region or "us-east-1"
         aws.lambda_.Permission(
             f"{name}-invoke",
             action="lambda:InvokeFunction",
             function=handler.arn,
             principal="apigateway.amazonaws.com",
-            source_arn=pulumi.Output.concat(
-                f"arn:aws:execute-api:{region}:", account, ":", self.rest_api.rest_api_id, "/*/POST/refresh-cache"
-            ),
+            source_arn=execute_api_arn(self.rest_api.rest_api_id, "/*/POST/refresh-cache"),
+            opts=child,
+        )
+        self.register_outputs({})
+
+
+class NativeProxyApi(pulumi.ComponentResource):
+    """components.ProxyRestApi in aws-native: a Regional REST API whose `ANY /` and `ANY /{proxy+}` methods take
+    IAM-signed callers, each with its integration embedded and waiting `integration_timeout_ms`; the deployment
+    creates the stage and throttles it whole through its `stage_description`."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        handler: native.lambda_.Function,
+        stage_throttle: Throttle,
+        integration_timeout_ms: int,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("abuse-guard-demo:index:NativeProxyApi", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        api = native.apigateway.RestApi(
+            f"{name}-api", name=name, endpoint_configuration={"types": ["REGIONAL"]}, opts=child
+        )
+        proxy_path = native.apigateway.Resource(
+            f"{name}-proxy-path",
+            rest_api_id=api.rest_api_id,
+            parent_id=api.root_resource_id,
+            path_part="{proxy+}",
+            opts=child,
+        )
+        methods = [
+            native.apigateway.Method(
+                f"{name}-{which}",
+                rest_api_id=api.rest_api_id,
+                resource_id=resource_id,
+                http_method="ANY",
+                authorization_type="AWS_IAM",
+                integration=native.apigateway.MethodIntegrationArgs(
+                    type=native.apigateway.MethodIntegrationType.AWS_PROXY,
+                    integration_http_method="POST",
+                    uri=invoke_arn(handler.arn),
+                    timeout_in_millis=integration_timeout_ms,
+                ),
+                opts=child,
+            )
+            for which, resource_id in (("proxy", proxy_path.resource_id), ("root", api.root_resource_id))
+        ]
+        native.apigateway.Deployment(
+            f"{name}-deployment",
+            rest_api_id=api.rest_api_id,
+            stage_name="prod",
+            stage_description={
+                "throttling_rate_limit": stage_throttle.rate,
+                "throttling_burst_limit": stage_throttle.burst,
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=methods),
+        )
+        native.lambda_.Permission(
+            f"{name}-invoke",
+            action="lambda:InvokeFunction",
+            function_name=handler.arn,
+            principal="apigateway.amazonaws.com",
+            source_arn=execute_api_arn(api.rest_api_id, "/*/*"),
             opts=child,
         )
         self.register_outputs({})
@@ -191,8 +258,10 @@ class NativeJwtHttpApi(pulumi.ComponentResource):
         self.register_outputs({})
 
 
-def build(role: aws.iam.Role, issuer: pulumi.Input[str], audience: pulumi.Input[str]) -> None:
-    """The webhook receiver, an IAM function URL and a JWT HTTP API, in aws-native."""
+def build(
+    role: aws.iam.Role, issuer: pulumi.Input[str], audience: pulumi.Input[str], integration_timeout_ms: int
+) -> None:
+    """The webhook receiver, an IAM function URL, a JWT HTTP API and a Regional proxy REST API, in aws-native."""
     refresh_cache = function("native-refresh-cache", source=REFRESH_CACHE, role=role, reserved_concurrency=1)
     NativeWebhook(
         "native-webhook",
@@ -213,6 +282,13 @@ def build(role: aws.iam.Role, issuer: pulumi.Input[str], audience: pulumi.Input[
         issuer=issuer,
         audience=audience,
         throttle=Throttle(rate=20, burst=40),
+    )
+    exports = function("native-exports", source=EXPORTS, role=role, reserved_concurrency=2, timeout=50)
+    NativeProxyApi(
+        "native-exports",
+        handler=exports,
+        stage_throttle=Throttle(rate=2, burst=4),
+        integration_timeout_ms=integration_timeout_ms,
     )
 
 

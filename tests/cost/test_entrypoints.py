@@ -66,6 +66,8 @@ REFERENCE_ENTRYPOINTS = {
     "orders-api GET /orders": (DoorKind.REST_METHOD, "orders"),
     "catalog-api GET /catalog": (DoorKind.HTTP_ROUTE, "catalog"),
     "internal-http": (DoorKind.LOAD_BALANCER, "alb-echo"),
+    "exports-proxy": (DoorKind.REST_METHOD, "exports"),
+    "exports-root": (DoorKind.REST_METHOD, "exports"),
 }
 INSECURE_ENTRYPOINTS = {
     "items-health": (DoorKind.HTTP_ROUTE, "items"),

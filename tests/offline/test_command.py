@@ -43,13 +43,13 @@ def test_summary_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     fails = [f for f in run["findings"] if f["outcome"] == "fail"]
     # the 13 anti-patterns, and the 4 routes unthrottled stages ('beta', quick create's) put over their budget
     assert (run["project"], run["stack"], len(fails)) == ("abuse-guard-demo", "insecure", 17)
-    assert len(run["entrypoints"]) == 15
+    assert len(run["entrypoints"]) == 17
     assert run["source"] == (
         f"offline preview of {shown(REPO / 'stacks')} (stack insecure; outputs modelled as on a deployed stack "
         "(synthetic IDs, ARNs and names))"
     )
     summary = capsys.readouterr().out.splitlines()
-    assert summary[1] == "  pass 56, fail 17, unknown 0, not-applicable 13, exempt 0"
+    assert summary[1] == "  pass 65, fail 17, unknown 0, not-applicable 13, exempt 0"
     assert sum(line.startswith("FAIL ") for line in summary) == 17
     assert sum(line.startswith("  over budget ") for line in summary) == 4
     assert [p.name for p in out.parent.iterdir()] == ["insecure.json"]

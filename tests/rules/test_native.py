@@ -340,15 +340,20 @@ def test_a_deployment_that_names_a_stage_creates_one_that_is_checked(deployment_
     function = resource("aws:lambda/function:Function", {"reservedConcurrentExecutions": 1.0, "timeout": 3.0}, "fn")
     method = resource(
         "aws:apigateway/method:Method",
-        {"httpMethod": "GET", "authorization": "NONE"},
+        {"httpMethod": "GET", "authorization": "NONE", "restApi": UNKNOWN, "resourceId": UNKNOWN},
         "get",
-        property_dependencies={"restApi": (api.urn,)},
+        property_dependencies={"restApi": (api.urn,), "resourceId": (api.urn,)},
     )
     integration = resource(
         "aws:apigateway/integration:Integration",
-        {"type": "AWS_PROXY", "uri": UNKNOWN},
+        {"type": "AWS_PROXY", "uri": UNKNOWN, "restApi": UNKNOWN, "resourceId": UNKNOWN, "httpMethod": UNKNOWN},
         "get-integration",
-        property_dependencies={"httpMethod": (method.urn,), "uri": (function.urn,)},
+        property_dependencies={
+            "restApi": (api.urn,),
+            "resourceId": (api.urn,),
+            "httpMethod": (method.urn,),
+            "uri": (function.urn,),
+        },
     )
     deployment = resource(
         deployment_type, {"stageName": "prod"}, "deploy", property_dependencies={api_input: (api.urn,)}

@@ -58,6 +58,7 @@ KNOCK_ON_FAILS = {
 # What AWS assigns at deployment: unknown to the engine's per-resource check at a first preview.
 DEPLOYMENT_UNKNOWNS = {
     ("lambda-permission-scope", "webhook-invoke"): ("sourceArn", "arn:aws:execute-api:us-east-1:111122223333:a1/*/*"),
+    ("lambda-permission-scope", "exports-invoke"): ("sourceArn", "arn:aws:execute-api:us-east-1:111122223333:d4/*/*"),
     ("lambda-permission-scope", "items-invoke"): ("sourceArn", "arn:aws:execute-api:us-east-1:111122223333:b2/*/*"),
     ("lambda-permission-scope", "live-invoke"): ("sourceArn", "arn:aws:execute-api:us-east-1:111122223333:c3/*"),
     ("lambda-permission-scope", "live-authorize"): (
@@ -85,18 +86,19 @@ COMPLIANT_RESOURCES = Counter(
         "abuse-guard-demo:index:OpenApiRestEndpoint": 1,
         "abuse-guard-demo:index:OpenApiHttpApi": 1,
         "abuse-guard-demo:index:LambdaBehindLoadBalancer": 1,
+        "abuse-guard-demo:index:ProxyRestApi": 1,
         "aws:iam/role:Role": 1,
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
-        "aws:lambda/function:Function": 8,
+        "aws:lambda/function:Function": 9,
         "aws:lambda/functionUrl:FunctionUrl": 1,
-        "aws:lambda/permission:Permission": 7,
-        "aws:apigateway/restApi:RestApi": 2,
-        "aws:apigateway/resource:Resource": 1,
-        "aws:apigateway/method:Method": 1,
-        "aws:apigateway/integration:Integration": 1,
-        "aws:apigateway/deployment:Deployment": 2,
-        "aws:apigateway/stage:Stage": 2,
-        "aws:apigateway/methodSettings:MethodSettings": 2,
+        "aws:lambda/permission:Permission": 8,
+        "aws:apigateway/restApi:RestApi": 3,
+        "aws:apigateway/resource:Resource": 2,
+        "aws:apigateway/method:Method": 3,
+        "aws:apigateway/integration:Integration": 3,
+        "aws:apigateway/deployment:Deployment": 3,
+        "aws:apigateway/stage:Stage": 3,
+        "aws:apigateway/methodSettings:MethodSettings": 3,
         "aws:apigateway/usagePlan:UsagePlan": 2,
         "aws:apigateway/apiKey:ApiKey": 2,
         "aws:apigateway/usagePlanKey:UsagePlanKey": 2,
@@ -313,6 +315,9 @@ def test_the_native_stack_links_a_pulumi_aws_permission_to_an_aws_native_functio
         "native-webhook-method": ("aws-native:apigateway:Method", "native-refresh-cache"),
         "native-items-get-items": ("aws-native:apigatewayv2:Route", "native-items"),
         "native-report-url": ("aws-native:lambda:Url", "native-report"),
+        # issue 20: the root and the proxy method each with its own embedded integration
+        "native-exports-proxy": ("aws-native:apigateway:Method", "native-exports"),
+        "native-exports-root": ("aws-native:apigateway:Method", "native-exports"),
     }
 
 

@@ -9,8 +9,8 @@ new source in this module and no rule changes.
 
 Sources:
 - `aws:apigateway/method:Method`: one REST operation; its integration is the
-  `aws:apigateway/integration:Integration` whose httpMethod comes from the method (or whose restApi,
-  resourceId and httpMethod match the method's); its path is joined from the API's Resources.
+  `aws:apigateway/integration:Integration` with the method's restApi, resourceId and httpMethod, known or
+  resolved through the resources they come from (integrations.py); its path is joined from the API's Resources.
 - `aws:apigatewayv2/route:Route`: one HTTP or WebSocket operation (the protocol is its API's
   protocolType); its integration is the `aws:apigatewayv2/integration:Integration` its target comes from.
 - the `body` of an `aws:apigateway/restApi:RestApi` or `aws:apigatewayv2/api:Api`: one operation per
@@ -30,7 +30,6 @@ so links follow property dependencies, with literal values as the fallback.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -41,6 +40,7 @@ from ..resources import Resource
 from ..values import Malformed, Undetermined, choice, filled, flag, literal, path_label, text
 from . import load_balancers, openapi
 from .functions import FunctionElsewhere
+from .integrations import MethodIntegrations
 from .names import safe_route_key
 from .types import (
     API_ROUTE,
@@ -119,6 +119,8 @@ class Operation:
     """Why the operation's definition cannot be read; every read raises it."""
     path: str | None = None
     """A body operation's path as written (`/items/{id}`); a Method's comes from its API resources (`resource_path`)."""
+    overrides: str | None = None
+    """A body operation's own `security` that replaces the document's requirement (openapi.BodyOperation.overrides)."""
 
     def _at(self, at: str | None) -> str:
         if self.problem is not None:
@@ -182,7 +184,7 @@ def operations(resource: Resource) -> tuple[Operation, ...]:
         return ()
     rest = resource.type == REST_API
     found = [
-        Operation(resource, rest, op.props, op.at, BODY, op.shown, op.integration, op.problem, op.path)
+        Operation(resource, rest, op.props, op.at, BODY, op.shown, op.integration, op.problem, op.path, op.overrides)
         for op in openapi.operations(resource, rest)
     ]
     if quick_created(resource):
@@ -252,14 +254,7 @@ class FrontDoors:
         # functions whose physical name the provider will choose: Pulumi's auto-name is the logical name,
         # a dash and seven random hex digits (Pulumi docs, "Resource names: autonaming")
         self._autonamed = {r.name: r for r in functions if "name" not in r.props}
-        self._integrations_by_method: dict[str, list[Resource]] = defaultdict(list)
-        self._integrations_by_match: dict[tuple[Any, Any, Any], list[Resource]] = defaultdict(list)
-        for integration in graph.of_type(REST_INTEGRATION):
-            methods = graph.referenced(integration, "httpMethod", REST_METHOD)
-            for method in methods:
-                self._integrations_by_method[method.urn].append(integration)
-            if not methods:
-                self._integrations_by_match[_match(integration)].append(integration)
+        self.integrations = MethodIntegrations(graph)
         self._operations: dict[str, tuple[Operation, ...] | Undetermined | Malformed] = {}
         self._paths: dict[str, str] = {}
         self._walking: set[str] = set()  # API resources whose path is being joined: a cycle is malformed
@@ -380,24 +375,42 @@ class FrontDoors:
                 return f"{op.label} has no x-amazon-apigateway-integration"
             return self.integration_function(op.integration)
         if op.rest:
-            integrations = self._integrations_by_method.get(resource.urn) or self._integrations_by_match.get(
-                _match(resource), []
-            )
-        else:
-            integrations = self.graph.referenced(resource, "target", HTTP_INTEGRATION)
-            target = None if integrations else self.unlinked(resource, "target", "API Gateway v2 integration")
-            if target is not None:
-                raise Undetermined(f"{resource.label}.target", f"is {target!r}, an integration not in this stack")
-            if not integrations:
-                return f"{resource.label} has no target"
+            return self.method_function(resource)
+        integrations = self.graph.referenced(resource, "target", HTTP_INTEGRATION)
+        target = None if integrations else self.unlinked(resource, "target", "API Gateway v2 integration")
+        if target is not None:
+            raise Undetermined(f"{resource.label}.target", f"is {target!r}, an integration not in this stack")
         if not integrations:
-            return f"{resource.label} has no integration in this stack"
+            return f"{resource.label} has no target"
         if len(integrations) > 1:
             names = ", ".join(f"'{i.name}'" for i in integrations)
             raise Undetermined(
                 resource.label, f"matches several integrations ({names}), so which one it uses is unclear"
             )
         return self.integration_function(integrations[0])
+
+    def method_function(self, method: Resource) -> Resource | str:
+        """The Lambda function a REST Method's integration invokes, or why none (integrations.py says which
+        integration is the method's); raises Undetermined when which one is not known until deployment."""
+        found = self.integrations.of(method)
+        if len(found.belong) > 1:
+            names = ", ".join(f"'{i.name}'" for i in found.belong)
+            raise Undetermined(
+                method.label,
+                f"has several integrations with its REST API, resource and HTTP method ({names}), so which one it "
+                "uses is unclear",
+            )
+        if found.belong:
+            return self.integration_function(found.belong[0])
+        if found.may:
+            integration, open_input = found.may[0]
+            more = f" (and {len(found.may) - 1} more)" if len(found.may) > 1 else ""
+            raise Undetermined(
+                method.label,
+                f"may have {integration.label} as its integration{more}: {open_input} is not known until "
+                "deployment and comes from no resource of this stack that tells",
+            )
+        return f"{method.label} has no integration in this stack"
 
     def function_behind_listener(self, resource: Resource) -> Resource | str:
         """The Lambda function a listener or rule forwards to, or why none; raises Undetermined for several."""
@@ -422,23 +435,27 @@ class FrontDoors:
             for url in self.graph.referrers(function, LAMBDA_FUNCTION_URL, "functionName")
         ]
 
-    def rest_lambda_integrations(self) -> list[tuple[Resource, Resource]]:
-        """(REST integration, function) for every REST integration that invokes a Lambda function of the stack;
-        one whose function cannot be told is left out (entrypoint-cost-budget reports it on the operation)."""
-        found = []
-        bodies: list[Resource] = []
-        for api in self.graph.of_type(REST_API):
+    def rest_lambda_integrations(self) -> list[tuple[Resource, Resource, Resource | None]]:
+        """(REST integration, function, its RestApi) for every REST integration that invokes a Lambda function of the
+        stack, the RestApi None when it is not in the stack (or cannot be told); one whose function cannot be told is
+        left out (entrypoint-cost-budget reports it on the operation)."""
+        found: list[tuple[Resource, Resource, Resource | None]] = []
+        integrations: list[tuple[Resource, Resource | None]] = [
+            (i, self.integrations.api_of(i)) for i in self.graph.of_type(REST_INTEGRATION)
+        ]
+        for rest_api in self.graph.of_type(REST_API):
             try:
-                bodies += [op.integration for op in self.operations_of(api) if op.integration is not None]
+                ops = self.operations_of(rest_api)
             except (Undetermined, Malformed):
                 continue  # rest-method-authorization reports an unreadable body on the API
-        for integration in [*self.graph.of_type(REST_INTEGRATION), *bodies]:
+            integrations += [(op.integration, rest_api) for op in ops if op.integration is not None]
+        for integration, api in integrations:
             try:
                 target = self.integration_function(integration)
             except (Undetermined, Malformed):
                 continue
             if isinstance(target, Resource):
-                found.append((integration, target))
+                found.append((integration, target, api))
         return found
 
     def integration_function(self, integration: Resource) -> Resource | str:
@@ -506,18 +523,3 @@ def invokes_asynchronously(integration: Resource) -> bool:
     parameters = integration.props.get("requestParameters")
     value = parameters.get(INVOCATION_TYPE) if isinstance(parameters, Mapping) else None
     return isinstance(value, str) and value.strip() == "'Event'"
-
-
-def _ref(resource: Resource, key: str) -> Any:
-    """What an input points at, to match two resources on: the resources it comes from, else its literal."""
-    deps = resource.property_dependencies.get(key, ())
-    if deps:
-        return frozenset(deps)
-    value = literal(resource.props, key)
-    return value if isinstance(value, str) else None
-
-
-def _match(resource: Resource) -> tuple[Any, Any, Any]:
-    """(API, API resource, HTTP method): the same for a REST method and its integration."""
-    verb = literal(resource.props, "httpMethod")
-    return _ref(resource, "restApi"), _ref(resource, "resourceId"), verb.upper() if isinstance(verb, str) else None

@@ -35,4 +35,12 @@ INTEGRATION_TIMEOUT_MS = 29_000.0
 """Milliseconds: API Gateway's REST integration timeout when timeoutMilliseconds is not set.
 Source: Amazon API Gateway Developer Guide, "Amazon API Gateway quotas" (integration timeout 50 ms - 29 s)."""
 
+ACCOUNT_RATE_LIMIT = 10_000.0
+"""Requests/s: API Gateway's default throttle per account and Region, shared by its REST, HTTP and WebSocket APIs.
+Source: Amazon API Gateway Developer Guide, "Amazon API Gateway quotas" (throttle quota per account, per Region)."""
+
+ACCOUNT_BURST_LIMIT = 5_000.0
+"""Requests: the bucket capacity of that account throttle, the most requests it lets through at once.
+Source: Amazon API Gateway Developer Guide, "Amazon API Gateway quotas" (the token bucket's maximum capacity)."""
+
 SECONDS_PER_DAY = 86_400.0

@@ -144,6 +144,16 @@ IN_NATIVE_TERMS: dict[str, tuple[tuple[str, str], ...]] = {
             "'throttling_burst_limit': ...}",
         ),
     ),
+    "aws-native:apigateway:Deployment": (
+        ("MethodSettings '", "Deployment '"),
+        ("settings.throttlingRateLimit", "throttling_rate_limit"),
+        ("settings.throttlingBurstLimit", "throttling_burst_limit"),
+        (
+            "aws.apigateway.MethodSettings(..., rest_api=api.id, stage_name=deployment.stage_name, method_path='*/*', "
+            "settings={'throttling_rate_limit': ..., 'throttling_burst_limit': ...})",
+            "stage_description={'throttling_rate_limit': ..., 'throttling_burst_limit': ...} to the deployment",
+        ),
+    ),
 }
 """How a message about an aws-native resource names what its user types: aws-native's input and argument
 names where they differ from the pulumi-aws twin's (pulumi-aws-native 1.84.0 SDK)."""
@@ -190,7 +200,9 @@ def _integration(method: Resource) -> list[Resource]:
     }
     if embedded is UNKNOWN:
         props = {key: UNKNOWN for key in props}
-    deps = {"httpMethod": (method.urn,), "uri": method.property_dependencies.get("integration", ())}
+    # the method's own restApi, resourceId and httpMethod: integrations.py finds its method by them
+    deps: dict[str, tuple[str, ...]] = {key: (method.urn,) for key in ("restApi", "resourceId", "httpMethod")}
+    deps["uri"] = method.property_dependencies.get("integration", ())
     return [_part(method, aws.REST_INTEGRATION, "integration", props, deps)]
 
 
@@ -200,20 +212,24 @@ def _method_settings(stage: Resource) -> list[Resource]:
         return [_part(stage, aws.METHOD_SETTINGS, "methodSettings", {"methodPath": UNKNOWN}, _on_stage(stage))]
     if not isinstance(entries, list):
         return []
-    found = []
-    for index, entry in enumerate(entries):
-        setting = _mapping(entry)
-        props = {
-            "restApi": stage.props.get("restApi"),
-            "stageName": stage.props.get("stageName"),
-            "methodPath": _method_path(setting.get("resourcePath"), setting.get("httpMethod")),
-            "settings": {
-                "throttlingRateLimit": setting.get("throttlingRateLimit"),
-                "throttlingBurstLimit": setting.get("throttlingBurstLimit"),
-            },
-        }
-        found.append(_part(stage, aws.METHOD_SETTINGS, f"methodSettings[{index}]", props, _on_stage(stage)))
-    return found
+    return [
+        _part(stage, aws.METHOD_SETTINGS, f"methodSettings[{index}]", _setting(stage, entry), _on_stage(stage))
+        for index, entry in enumerate(entries)
+    ]
+
+
+def _setting(stage: Resource, entry: Any) -> dict[str, Any]:
+    """A CloudFormation MethodSetting of `stage` as a MethodSettings resource's inputs."""
+    setting = _mapping(entry)
+    return {
+        "restApi": stage.props.get("restApi"),
+        "stageName": stage.props.get("stageName"),
+        "methodPath": _method_path(setting.get("resourcePath"), setting.get("httpMethod")),
+        "settings": {
+            "throttlingRateLimit": setting.get("throttlingRateLimit"),
+            "throttlingBurstLimit": setting.get("throttlingBurstLimit"),
+        },
+    }
 
 
 def _on_stage(stage: Resource) -> dict[str, tuple[str, ...]]:
@@ -233,7 +249,8 @@ def _method_path(resource_path: Any, http_method: Any) -> Any:
 
 
 def _deployment_stage(deployment: Resource) -> list[Resource]:
-    """The stage a deployment creates when it names one (absent or blank: none)."""
+    """The stage a deployment creates when it names one (absent or blank: none), named by its stageName where that is
+    known: it is how the program and the console name the stage."""
     name = deployment.props.get("stageName")
     if name is None or (isinstance(name, str) and not name.strip()):
         return []
@@ -241,33 +258,38 @@ def _deployment_stage(deployment: Resource) -> list[Resource]:
     deps = {"restApi": deployment.property_dependencies.get("restApi", ()), "deployment": (deployment.urn,)}
     owner = deployment.as_declared
     stage = replace(_part(deployment, aws.REST_STAGE, "stage", props, deps), declared=owner)
+    if isinstance(name, str):
+        stage = replace(stage, name=name)
     return [stage, *(replace(part, declared=owner) for part in _described_settings(deployment, stage))]
+
+
+DESCRIBED = "stage_description"
+"""How messages name an aws-native deployment's `stageDescription`: as its user types it (pulumi-aws-native
+apigateway.Deployment stage_description)."""
 
 
 def _described_settings(deployment: Resource, stage: Resource) -> list[Resource]:
     """The method settings of an aws-native deployment's `stageDescription` (CloudFormation
     AWS::ApiGateway::Deployment StageDescription: ThrottlingRateLimit and ThrottlingBurstLimit apply to the
-    whole stage, MethodSettings to single methods), as MethodSettings of the stage it creates."""
+    whole stage, MethodSettings to single methods), as MethodSettings of the stage it creates, each named by where it
+    sits in stage_description."""
     if deployment.declared is None:
         return []  # a pulumi-aws Deployment's stageDescription is the stage's description text
     description = deployment.props.get("stageDescription")
+    on_stage = _on_stage(stage)
     if description is UNKNOWN:
-        return [_part(stage, aws.METHOD_SETTINGS, "stageDescription", {"methodPath": UNKNOWN}, _on_stage(stage))]
+        return [_part(deployment, aws.METHOD_SETTINGS, DESCRIBED, {"methodPath": UNKNOWN}, on_stage)]
     if not isinstance(description, Mapping):
         return []
-    entries: list[Any] = []
+    found = []
     if "throttlingRateLimit" in description or "throttlingBurstLimit" in description:
-        entries.append(
-            {
-                "httpMethod": "*",
-                "resourcePath": "/*",
-                "throttlingRateLimit": description.get("throttlingRateLimit"),
-                "throttlingBurstLimit": description.get("throttlingBurstLimit"),
-            }
-        )
+        whole = {**description, "httpMethod": "*", "resourcePath": "/*"}
+        found.append(_part(deployment, aws.METHOD_SETTINGS, DESCRIBED, _setting(stage, whole), on_stage))
     listed = description.get("methodSettings")
-    entries += listed if isinstance(listed, list) else []
-    return _method_settings(replace(stage, props={**stage.props, "methodSettings": entries}))
+    for index, entry in enumerate(listed if isinstance(listed, list) else []):
+        what = f"{DESCRIBED}.method_settings[{index}]"
+        found.append(_part(deployment, aws.METHOD_SETTINGS, what, _setting(stage, entry), on_stage))
+    return found
 
 
 _PARTS: dict[str, Callable[[Resource], list[Resource]]] = {

@@ -61,6 +61,10 @@ class BodyOperation:
     integration: Resource | None
     problem: Malformed | None = None
     """Why the operation cannot be read (a scheme it names is not defined, ...); raised by every read."""
+    overrides: str | None = None
+    """`security: []` or `its own security` when the operation sets a `security` that replaces a document-level
+    requirement (OpenAPI 3.0 Operation Object / Swagger 2.0: "This definition overrides any declared top-level
+    security. To remove a top-level security declaration, an empty array can be used"); None otherwise."""
 
     @property
     def shown(self) -> str:
@@ -140,8 +144,17 @@ def operations(resource: Resource, rest: bool) -> list[BodyOperation]:
                 props = {"routeKey": f"{verb} {path}", "authorizationType": authorization, "apiKeyRequired": keyed}
             if authorizer is not None:
                 props["authorizerId"] = authorizer
-            found.append(BodyOperation(verb, str(path), at, props, integration))
+            found.append(
+                BodyOperation(verb, str(path), at, props, integration, overrides=_override(op, default_security))
+            )
     return found
+
+
+def _override(op: Mapping[str, Any], default: Any) -> str | None:
+    """How an operation's own `security` replaces a document-level requirement (see BodyOperation.overrides)."""
+    if "security" not in op or not isinstance(default, list) or not default:
+        return None
+    return "security: []" if op["security"] == [] else "its own security"
 
 
 MAX_REFERENCES = 10

@@ -7,9 +7,9 @@ ID; else the RestApi's own `policy` (aws-native: an object); else the `x-amazon-
 body, which the `policy` argument overrides. A RestApiPolicy and a `policy` argument on one API write the same
 setting, so either may be in effect: an operation is as open as the most open of them. A RestApiPolicy whose
 restApiId is not known until deployment and comes from no RestApi of the stack may be any API's. A PRIVATE API
-(endpointConfiguration types) is reached only through interface VPC endpoints ("Private REST APIs in API Gateway"),
-and "For a private API, you can't deploy your API without a resource policy" ("Create and attach an API Gateway
-resource policy to an API"). resource_policies.py reads a policy.
+(endpointConfiguration types; none set is EDGE, `endpoint_types`) is reached only through interface VPC endpoints
+("Private REST APIs in API Gateway"), and "For a private API, you can't deploy your API without a resource
+policy" ("Create and attach an API Gateway resource policy to an API"). resource_policies.py reads a policy.
 
 An API's default endpoint (`https://{api-id}.execute-api.{region}.amazonaws.com`) answers unless
 `disableExecuteApiEndpoint` is true (RestApi: also the body's `x-amazon-apigateway-endpoint-configuration`
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ..graph import Graph
-from ..resources import UNKNOWN, Resource
+from ..resources import SECRET, UNKNOWN, Resource
 from ..values import Malformed, Undetermined, filled, flag, get, literal, path_label
 from . import openapi
 from .arns import partition_of
@@ -41,6 +41,8 @@ from .request_arns import Api, Request
 from .resource_policies import Admission, Admits, Statement, admission, document, statements
 from .types import API_MAPPING, BASE_PATH_MAPPING, DOMAIN_NAMES, HTTP_API, REST_API, REST_API_POLICY
 
+EDGE, REGIONAL, PRIVATE = "EDGE", "REGIONAL", "PRIVATE"
+"""A REST API's endpoint types: edge-optimized (the default), Regional, private (API Gateway EndpointConfiguration)."""
 BODY_POLICY = "x-amazon-apigateway-policy"
 BODY_ENDPOINT = "x-amazon-apigateway-endpoint-configuration"
 T = TypeVar("T")
@@ -267,14 +269,8 @@ class Reach:
     @staticmethod
     def private(api: Resource) -> bool | None:
         """Whether a REST API is PRIVATE; None when its endpoint types are not known until deployment."""
-        try:
-            types = get(api.props, "endpointConfiguration.types", at=api.label)
-        except Undetermined:
-            return None
-        listed = [types] if isinstance(types, str) else types if isinstance(types, list) else []
-        if any(t is UNKNOWN for t in listed):
-            return None
-        return "PRIVATE" in listed
+        types = endpoint_types(api)
+        return None if types is None else PRIVATE in types
 
     def path(self, op: Operation) -> str | None:
         """The operation's resource path (`/items/{id}`), None when it is not known."""
@@ -352,6 +348,21 @@ class Reach:
             ) from None
         config = body.get(BODY_ENDPOINT) if body is not None else None
         return isinstance(config, Mapping) and config.get("disableExecuteApiEndpoint") is True
+
+
+def endpoint_types(api: Resource) -> tuple[str, ...] | None:
+    """A REST API's endpoint types as written (`endpointConfiguration.types`: one string in pulumi-aws 7, a list in
+    pulumi-aws 6 and aws-native), or (EDGE,) when it sets none: "If unspecified, defaults to EDGE" (pulumi-aws RestApi
+    endpoint_configuration; API Gateway CreateRestApi endpointConfiguration). None when they are not known until
+    deployment; Malformed when endpointConfiguration is not an object."""
+    try:
+        types = get(api.props, "endpointConfiguration.types", at=api.label)
+    except Undetermined:
+        return None
+    listed = [types] if isinstance(types, str) else types if isinstance(types, list) else []
+    if any(t is UNKNOWN or t is SECRET for t in listed):
+        return None
+    return tuple(t for t in listed if isinstance(t, str)) or (EDGE,)
 
 
 def _known_id(api: Resource) -> str | None:

@@ -22,6 +22,7 @@ from typing import Any
 from ..findings import Verdict, failed, passed
 from ..resources import Resource
 from ..values import Malformed, Undetermined, figure, number, path_label, text
+from .limits import ACCOUNT_BURST_LIMIT, ACCOUNT_RATE_LIMIT
 from .names import safe_method_path
 
 OFF = -1.0
@@ -112,10 +113,14 @@ TURNED_OFF = "absent or -1 turns throttling off"
 """Why an unset value fails where nothing wider throttles the requests."""
 
 
-def violations(throttle: Throttle, maxima: Maxima | None, when_unset: str | None = TURNED_OFF) -> list[str]:
+def violations(
+    throttle: Throttle, maxima: Maxima | None, when_unset: str | None = TURNED_OFF, account_above: bool = False
+) -> list[str]:
     """What is wrong with `throttle`, each with its fix; [] when it is fine.
 
     `when_unset`: why an unset value is wrong here, or None when it inherits a wider throttle.
+    `account_above`: only the account's throttle is above this one (a REST stage's `*/*`), so a side left unset
+    while the other is set is said as what it leaves to the account (`half_set`).
     `maxima` None only asks that the throttle exists; its size is then another policy's question.
     Each side is judged on its own: when nothing is wrong with the sides that were read, a side that
     was not (see `read`) raises its Undetermined.
@@ -128,7 +133,9 @@ def violations(throttle: Throttle, maxima: Maxima | None, when_unset: str | None
     sides = [side for side in both if side[1] not in unread]
     found = []
     unset = [(label, f"{name} {_wanted(maximum)}") for value, label, name, maximum in sides if value is None]
-    if unset and when_unset is not None:
+    if account_above and when_unset is not None and len(unset) == 1 and len(sides) == 2:
+        found.append(f"{half_set(throttle)}; set {unset[0][1]}")
+    elif unset and when_unset is not None:
         labels = " and ".join(label for label, _ in unset)
         fixes = " and ".join(fix for _, fix in unset)
         found.append(f"{labels} {'is' if len(unset) == 1 else 'are'} not set ({when_unset}); set {fixes}")
@@ -142,6 +149,24 @@ def violations(throttle: Throttle, maxima: Maxima | None, when_unset: str | None
     if not found and throttle.unread:
         raise throttle.unread[0][1]
     return found
+
+
+def half_set(throttle: Throttle) -> str:
+    """What a stage-wide throttle with one side unset (absent or -1) still limits, and what it leaves to the account's
+    throttle (ACCOUNT_RATE_LIMIT, ACCOUNT_BURST_LIMIT: API Gateway's defaults, shared by every API of the account in
+    the Region). A token bucket's rate bounds the steady flow and its burst the requests let through at once."""
+    if throttle.burst is None and throttle.rate is not None:
+        return (
+            f"{throttle.burst_label} is not set (absent or -1): the rate still caps the steady flow at "
+            f"{figure(throttle.rate)} requests/s, but the stage sets no burst, so as many requests as the account's "
+            f"burst lets through at once (AWS default {ACCOUNT_BURST_LIMIT:,.0f}, shared by every API of the "
+            "account in the Region) reach the backend together"
+        )
+    return (
+        f"{throttle.rate_label} is not set (absent or -1): with no steady rate the stage limits nothing whatever its "
+        f"burst of {figure(throttle.burst or 0)}, so only the account's throttle does (AWS default "
+        f"{ACCOUNT_RATE_LIMIT:,.0f} requests/s, shared by every API of the account in the Region)"
+    )
 
 
 def _wanted(maximum: float | None) -> str:
@@ -171,7 +196,7 @@ def check_method_settings(resource: Resource, bounds: Maxima | None) -> Verdict:
     shown = safe_method_path(path) if path is not None else None
     where = "" if shown is None else f" ({'stage-wide ' if stage_wide else ''}{shown})"
     label = f"MethodSettings '{resource.name}'{where}"
-    problems = violations(throttle, bounds, TURNED_OFF if stage_wide else None)
+    problems = violations(throttle, bounds, TURNED_OFF if stage_wide else None, account_above=stage_wide)
     if problems:
         return failed(f"{label}: " + "; ".join(problems))
     if path_unknown is not None:

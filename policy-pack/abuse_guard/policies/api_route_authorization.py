@@ -13,7 +13,7 @@ from ..graph import Graph
 from ..policy import Policy, Settings
 from ..resources import UNKNOWN, Resource
 from ..values import literal
-from .authorization import authorizer_verdict, each_operation, noted, through_domains
+from .authorization import authorizer_verdict, body_fix, each_operation, noted, through_domains
 
 WEBSOCKET_CONNECT_TYPES = ("AWS_IAM", "CUSTOM")
 QUICK_CREATE_FIX = (
@@ -107,9 +107,10 @@ def judge(op: Operation, settings: Settings, graph: Graph | None) -> Verdict:
                 "part of this check (the stack-level evaluation of the offline preview and the report sees it)"
             )
         if op.origin == BODY:
-            fix = (
-                "add a security requirement naming a scheme with x-amazon-apigateway-authorizer (jwt or request) "
-                "or x-amazon-apigateway-authtype awsSigv4 to the operation or the document"
+            fix = body_fix(
+                op,
+                "a scheme with x-amazon-apigateway-authorizer (jwt or request) or "
+                "x-amazon-apigateway-authtype awsSigv4",
             )
         elif connect:
             fix = "set authorization_type to AWS_IAM or CUSTOM (with authorizer_id)"

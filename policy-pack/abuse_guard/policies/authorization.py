@@ -63,3 +63,14 @@ def through_domains(label: str, op: Operation, reach: Reach) -> tuple[Verdict | 
 def noted(notes: list[str]) -> str:
     """Notes a fail message carries after its first clause: `; note; note`."""
     return "".join(f"; {note}" for note in notes)
+
+
+def body_fix(op: Operation, schemes: str) -> str:
+    """Where an open operation of an OpenAPI body gets its requirement, naming `schemes`: its own `security` when
+    that replaces the document's requirement (a document-level one is not used then), else either."""
+    if op.overrides is None:
+        return f"add a security requirement naming {schemes} to the operation or the document"
+    return (
+        f"set the operation's own security ({op.at}.security) to a requirement naming {schemes}: its "
+        f"{op.overrides} overrides the document's security requirement, so that one does not apply to it"
+    )

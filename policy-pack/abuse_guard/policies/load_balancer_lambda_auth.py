@@ -21,8 +21,18 @@ def judge(graph: Graph, resource: Resource) -> Verdict | None:
     balancer = forwards.load_balancer.label
     if not load_balancers.internet_facing(forwards.load_balancer):
         return passed(f"{resource.label} forwards to {groups} from internal {balancer}, reachable only in its VPC")
-    if forwards.authenticated:
+    if forwards.authenticated():
         return passed(f"{resource.label} authenticates callers before it forwards them to {groups}")
+    lets_through = forwards.lets_through()
+    if lets_through:
+        return failed(
+            f"{resource.label} of internet-facing {balancer} forwards to {groups} after {', '.join(lets_through)}, "
+            "whose onUnauthenticatedRequest 'allow' forwards a caller who does not sign in to the target "
+            "unauthenticated: anyone on the internet can invoke the function, with no throttle but its reserved "
+            "concurrency; set on_unauthenticated_request to 'authenticate' (the default: redirect to sign in) or "
+            "'deny' (answer 401), set internal=True on the load balancer, or exempt it in the policy config with "
+            "the reason it must be public"
+        )
     return failed(
         f"{resource.label} of internet-facing {balancer} forwards to {groups} with no authenticate-cognito, "
         "authenticate-oidc or jwt-validation action first: anyone on the internet can invoke the function, with "
@@ -51,7 +61,11 @@ POLICY = Policy(
         "forwards to the function lets anyone call it as fast as the function's reserved concurrency allows "
         "(entrypoint-cost-budget prices that). A listener (its default actions) or listener rule (its "
         "actions) passes when an authenticate-cognito, authenticate-oidc or jwt-validation action comes before "
-        "the forward, or when the load balancer is internal (internal=True). Links are read from the graph: "
+        "the forward, or when the load balancer is internal (internal=True). A sign-in action (cognito, oidc) with "
+        "on_unauthenticated_request 'allow' does not count: the load balancer then forwards a caller who does not "
+        "sign in to the target as it came (ELBv2 API AuthenticateOidcActionConfig, AuthenticateCognitoActionConfig; "
+        "'authenticate', the default, redirects to sign in and 'deny' answers 401, so both keep such callers out). "
+        "Links are read from the graph: "
         "the target groups its actions' inputs come from, their targetType, the load balancer its "
         "loadBalancerArn (a rule: its listener's) comes from. A listener that forwards to no Lambda target "
         "group gets no finding; a link or value not known until deployment makes it unknown. Both the aws:lb "
@@ -70,6 +84,7 @@ POLICY = Policy(
     references=(
         "Elastic Load Balancing: Lambda functions as targets",
         "Elastic Load Balancing: Authenticate users using an Application Load Balancer",
+        "Elastic Load Balancing API Reference: AuthenticateOidcActionConfig, AuthenticateCognitoActionConfig",
     ),
     tags=("load-balancer", "lambda", "authorization", "public-access"),
 )

@@ -13,7 +13,7 @@ from ..graph import Graph
 from ..policy import Policy, Settings
 from ..resources import Resource
 from ..values import Undetermined
-from .authorization import authorizer_verdict, each_operation, noted, through_domains
+from .authorization import authorizer_verdict, body_fix, each_operation, noted, through_domains
 
 AUTHORIZER_BACKED = ("CUSTOM", "COGNITO_USER_POOLS")
 
@@ -40,11 +40,10 @@ def judge(op: Operation, settings: Settings, graph: Graph | None) -> Verdict:
     if authorization in AUTHORIZER_BACKED:
         return authorizer_verdict(label, authorization, op, graph)
     if op.origin == BODY:
-        fix = (
-            "add a security requirement naming a scheme with x-amazon-apigateway-authorizer, "
-            "x-amazon-apigateway-authtype awsSigv4"
-            + (", or an apiKey scheme with a usage plan" if settings["apiKeyAloneIsEnough"] else "")
-            + " to the operation or the document"
+        fix = body_fix(
+            op,
+            "a scheme with x-amazon-apigateway-authorizer, x-amazon-apigateway-authtype awsSigv4"
+            + (", or an apiKey scheme with a usage plan" if settings["apiKeyAloneIsEnough"] else ""),
         )
     else:
         fix = "set authorization to AWS_IAM, CUSTOM or COGNITO_USER_POOLS (with authorizer_id)" + (

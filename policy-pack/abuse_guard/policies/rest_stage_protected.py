@@ -136,11 +136,15 @@ def api_key_metering(graph: Graph, stage: Resource, api: Api | None) -> Verdict:
 
 
 def protection(graph: Graph, stage: Resource, api: Api | None) -> Verdict:
-    return all_of(
+    found = all_of(
         f"REST API stage '{stage.name}'",
         partial(stage_wide_throttle, graph, stage, api),
         partial(api_key_metering, graph, stage, api),
     )
+    if stage.declared is None:
+        return found
+    # the stage a Deployment creates (native.py): the program names it as the deployment's stage_name
+    return Verdict(found.outcome, found.message.replace("stage.stage_name", "deployment.stage_name"))
 
 
 def check_stack(graph: Graph, settings: Settings) -> Iterator[tuple[Resource, Verdict]]:
