@@ -27,7 +27,7 @@ def check(resource: Resource, settings: Settings) -> Verdict | None:
     if websocket_api(resource):
         return undetermined(
             f"WebSocket API '{resource.name}': whether it has a $connect route, where its clients are authorized, "
-            "is decided where the stack's graph is seen (the offline preview and the reports)"
+            "is decided with the stack's graph (under the engine, at AnalyzeStack)"
         )
     return each_operation(resource, partial(judge, settings=settings, graph=None))
 
@@ -104,7 +104,7 @@ def judge(op: Operation, settings: Settings, graph: Graph | None) -> Verdict:
             return undetermined(
                 f"{label} {what}, which fails if its API is an HTTP API ($default is the catch-all route) and is "
                 "not-applicable if it is a WebSocket API; the API's protocolType decides, and the API is not "
-                "part of this check (the stack-level evaluation of the offline preview and the report sees it)"
+                "part of this check (it is decided with the stack's graph; under the engine, at AnalyzeStack)"
             )
         if op.origin == BODY:
             fix = body_fix(
@@ -145,8 +145,7 @@ POLICY = Policy(
         "REST methods). Other WebSocket routes ($disconnect, $default, action keys such as 'sendMessage') are "
         "not-applicable: API Gateway authorizes a WebSocket client once, at $connect. So are HTTP 'OPTIONS' "
         "routes, which answer CORS preflight without credentials. A route's protocol is its API's "
-        "protocolType, read from the graph; the engine's per-resource check has no graph, so there a "
-        "'$default' route that shows no WebSocket-only input is unknown until the stack-level evaluation. "
+        "protocolType, read from the graph (under the engine, at AnalyzeStack). "
         "Operations of an HTTP API's OpenAPI body are judged like routes, and an API created by quick create "
         "(target) fails: AWS makes its route with no authorization. apiKeyRequired on an HTTP route does "
         "nothing (HTTP APIs have no API keys). JWT and CUSTOM without authorizerId fail: nothing would be "

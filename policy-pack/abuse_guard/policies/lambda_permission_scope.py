@@ -267,11 +267,10 @@ POLICY = Policy(
         "(the Alexa skill ID) also scopes a grant. Account IDs and IAM ARNs pass: they name the caller. A "
         "grant with functionUrlAuthType NONE or invokedViaFunctionUrl is a public function URL's companion "
         "grant (AWS requires it for a public URL): it fails with the URL, its fix is the URL's, and the URL's "
-        "exemption in lambda-function-url-auth covers it in the stack-level evaluation. An unknown sourceArn "
-        "(an ARN computed from another resource) is unknown at the engine's per-resource preview; in the "
-        "stack-level evaluation one that comes from a resource of the principal's service in the same stack "
-        "passes. Principal '*' with principalOrgId passes: an organization-wide grant. Permissions have no "
-        "tags: exempt them in the policy config."
+        "exemption in lambda-function-url-auth covers it. An unknown sourceArn (an ARN computed from another "
+        "resource) that comes from a resource of the principal's service in the same stack passes. Both are "
+        "decided with the stack's graph (under the engine, at AnalyzeStack). Principal '*' with principalOrgId "
+        "passes: an organization-wide grant. Permissions have no tags: exempt them in the policy config."
     ),
     remediation=(
         "Name the caller and, for a service, the resource that calls:\n"
